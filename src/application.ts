@@ -1,0 +1,39 @@
+/** What the action observed of one Managed Flink application (mapped from DescribeApplication). */
+export interface ApplicationState {
+  name: string
+  arn: string
+  region: string
+  /** ApplicationStatus: RUNNING, READY, UPDATING, AUTOSCALING, STARTING, ... */
+  status: string
+  versionId: number
+  /** Absent on older API responses; then the version id guards the update. */
+  conditionalToken?: string
+  /** CUSTOM, or DEFAULT (the service's own parallelism settings). */
+  configurationType: string
+  /** The configured parallelism. The service's autoscaler moves `currentParallelism`, not this. */
+  parallelism: number
+  parallelismPerKpu: number
+  autoScalingEnabled: boolean
+  currentParallelism?: number
+  snapshotsEnabled: boolean
+  /** FlinkRunConfiguration.AllowNonRestoredState, when the service reports it. */
+  allowNonRestoredState?: boolean
+}
+
+/** The parallelism settings an update asks for. */
+export interface Desired {
+  parallelism: number
+  parallelismPerKpu: number
+  autoScalingEnabled: boolean
+}
+
+/** KPUs the service allocates for a parallelism: one KPU runs `parallelismPerKpu` parallel tasks. */
+export function kpus(parallelism: number, parallelismPerKpu: number): number {
+  return Math.ceil(parallelism / parallelismPerKpu)
+}
+
+/** Application names, per the API model: 1-128 of [a-zA-Z0-9_.-]. */
+export const APPLICATION_NAME = /^[a-zA-Z0-9_.-]{1,128}$/
+
+/** arn:PARTITION:kinesisanalytics:REGION:ACCOUNT:application/NAME */
+export const APPLICATION_ARN = /^arn:(aws[a-z-]*):kinesisanalytics:([a-z0-9-]+):(\d{12}):application\/([a-zA-Z0-9_.-]{1,128})$/

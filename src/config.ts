@@ -1,0 +1,258 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { DateTime } from 'luxon'
+import { APPLICATION_ARN, APPLICATION_NAME } from './application.js'
+import { inputError } from './errors.js'
+import { checkBounds, nextTransition, parseSchedule, type Schedule, type Target } from './schedule.js'
+
+/** One application to reconcile, with the region its calls go to. */
+export interface ApplicationRef {
+  /** The application name (from the input, or the ARN's last part). */
+  name: string
+  region: string
+  /** Set when the input gave an ARN. */
+  arn?: string
+}
+
+/** Every input of action.yml, read once and validated; nothing else reads inputs. */
+export interface Config {
+  /** The applications to reconcile, in input order, without duplicates. */
+  applications: ApplicationRef[]
+  /** From `schedule` or `schedule-file`; undefined when only a manual target is given. */
+  schedule?: Schedule
+  /** Where the schedule came from, for messages. */
+  scheduleSource?: string
+  /** The manual target from `parallelism` or `kpu`. */
+  manual?: Target
+  /** `parallelism-per-kpu`; undefined keeps each application's. */
+  parallelismPerKpu?: number
+  autoscaling: 'keep' | 'enable' | 'disable'
+  /** Region for names without an ARN (input, else AWS_REGION / AWS_DEFAULT_REGION). */
+  region?: string
+  /** `role-to-assume`; undefined uses the default credential chain. */
+  roleToAssume?: string
+  roleSessionName: string
+  roleDurationSeconds: number
+  audience: string
+  dryRun: boolean
+  wait: boolean
+  waitTimeoutSeconds: number
+  /** The instant the schedule and holds are evaluated at: `at`, else the run's start. */
+  now: Date
+  /** Whether `at` was given (a preview or backfill). */
+  atGiven: boolean
+  allowStatelessRestart: boolean
+  /** When a hold set by this run ends (`hold-until`, resolved against `now` and the schedule). */
+  holdUntil?: Date
+  releaseHold: boolean
+}
+
+/** Reads one input by its action.yml name; the runner passes '' for unset inputs without default. */
+export type InputReader = (name: string) => string
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/
+
+/** Turns the raw inputs into a Config, or throws an input error naming the input and the fix. */
+export function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clock: () => Date = () => new Date()): Config {
+  const get = (name: string) => (input(name) ?? '').trim()
+
+  const { schedule, scheduleSource } = readSchedule(get('schedule'), get('schedule-file'), env)
+
+  const parallelismText = get('parallelism')
+  const kpuText = get('kpu')
+  if (parallelismText && kpuText) {
+    throw inputError('Inputs "parallelism" and "kpu" are both set.', 'Give at most one manual target: parallelism or kpu.')
+  }
+  const manual: Target | undefined = parallelismText
+    ? { parallelism: positiveInteger('parallelism', parallelismText) }
+    : kpuText
+      ? { kpu: positiveInteger('kpu', kpuText) }
+      : undefined
+  if (manual && 'parallelism' in manual && schedule) checkBounds(schedule, manual.parallelism, 'input "parallelism"')
+
+  const releaseHold = boolean('release-hold', get('release-hold'))
+  if (!schedule && !manual) {
+    throw inputError(
+      'No target: none of "schedule", "schedule-file", "parallelism" or "kpu" is set.',
+      'Give a schedule (inline "schedule" or "schedule-file") and/or a manual "parallelism" or "kpu".'
+    )
+  }
+
+  const ppkText = get('parallelism-per-kpu')
+  const parallelismPerKpu = ppkText ? positiveInteger('parallelism-per-kpu', ppkText, 1, 8) : undefined
+
+  const autoscaling = get('autoscaling') || 'keep'
+  if (autoscaling !== 'keep' && autoscaling !== 'enable' && autoscaling !== 'disable') {
+    throw inputError(`Input "autoscaling" is "${autoscaling}".`, 'Use keep, enable or disable.')
+  }
+
+  const atText = get('at')
+  const now = atText ? instant('at', atText, schedule?.timezone ?? 'UTC') : clock()
+
+  const region = get('region') || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined
+  const applications = readApplications(get('application-name'), region)
+
+  const roleToAssume = get('role-to-assume') || undefined
+  if (roleToAssume && !ROLE_ARN.test(roleToAssume)) {
+    throw inputError(
+      `Input "role-to-assume" is not an IAM role ARN: "${roleToAssume}".`,
+      'Use the role ARN, like arn:aws:iam::123456789012:role/flink-scaler.'
+    )
+  }
+  const roleSessionName = get('role-session-name') || 'flink-scheduled-scaler'
+  if (!SESSION_NAME.test(roleSessionName)) {
+    throw inputError(
+      `Input "role-session-name" is "${roleSessionName}".`,
+      'Use 2-64 letters, digits or any of _+=,.@- (an STS session name).'
+    )
+  }
+
+  const holdText = get('hold-until')
+  const holdUntil = holdText ? readHoldUntil(holdText, now, schedule) : undefined
+  if (holdUntil && !manual) {
+    throw inputError('Input "hold-until" is set without a manual target.', 'Set "parallelism" or "kpu" too: a hold keeps a manual target.')
+  }
+  if (holdUntil && releaseHold) {
+    throw inputError('Inputs "hold-until" and "release-hold" are both set.', 'Either set a new hold or release the current one.')
+  }
+
+  return {
+    applications,
+    schedule,
+    scheduleSource,
+    manual,
+    parallelismPerKpu,
+    autoscaling,
+    region,
+    roleToAssume,
+    roleSessionName,
+    roleDurationSeconds: positiveInteger('role-duration-seconds', get('role-duration-seconds') || '900', 900, 43200),
+    audience: get('audience') || 'sts.amazonaws.com',
+    dryRun: boolean('dry-run', get('dry-run')),
+    wait: boolean('wait', get('wait') || 'true'),
+    waitTimeoutSeconds: positiveInteger('wait-timeout-seconds', get('wait-timeout-seconds') || '1800'),
+    now,
+    atGiven: Boolean(atText),
+    allowStatelessRestart: boolean('allow-stateless-restart', get('allow-stateless-restart')),
+    holdUntil,
+    releaseHold
+  }
+}
+
+function readSchedule(inline: string, file: string, env: NodeJS.ProcessEnv): { schedule?: Schedule; scheduleSource?: string } {
+  if (inline && file) {
+    throw inputError('Inputs "schedule" and "schedule-file" are both set.', 'Give the schedule once: inline or as a file.')
+  }
+  if (inline) return { schedule: parseSchedule(inline, 'input "schedule"'), scheduleSource: 'input "schedule"' }
+  if (!file) return {}
+  const workspace = env.GITHUB_WORKSPACE || process.cwd()
+  const fullPath = path.resolve(workspace, file)
+  let text: string
+  try {
+    text = readFileSync(fullPath, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw inputError(
+      `Cannot read schedule-file "${file}" (${code === 'ENOENT' ? 'no such file' : code ?? String(error)}) in ${workspace}.`,
+      'Check the path (relative to the repository root) and that the job runs actions/checkout before this step.'
+    )
+  }
+  return { schedule: parseSchedule(text, `schedule-file "${file}"`), scheduleSource: `schedule-file "${file}"` }
+}
+
+function readApplications(text: string, region: string | undefined): ApplicationRef[] {
+  const items = text
+    .split(/[\n,]/)
+    .map((item) => item.trim())
+    .filter(Boolean)
+  if (items.length === 0) {
+    throw inputError('Input "application-name" is empty.', 'Name one or more applications (names or ARNs), one per line or comma-separated.')
+  }
+  const applications: ApplicationRef[] = []
+  const seen = new Set<string>()
+  for (const item of items) {
+    let ref: ApplicationRef
+    const arn = APPLICATION_ARN.exec(item)
+    if (arn) {
+      ref = { name: arn[4], region: arn[2], arn: item }
+    } else if (APPLICATION_NAME.test(item)) {
+      if (!region) {
+        throw inputError(
+          `No region for application "${item}".`,
+          'Set the "region" input (or AWS_REGION), or give the application\'s ARN, which carries its region.'
+        )
+      }
+      ref = { name: item, region }
+    } else {
+      throw inputError(
+        `Input "application-name" has "${item}", which is neither an application name nor an application ARN.`,
+        'Names use 1-128 letters, digits, _ . -; ARNs look like arn:aws:kinesisanalytics:us-west-2:123456789012:application/NAME.'
+      )
+    }
+    const key = `${ref.region}/${ref.name}`
+    if (!seen.has(key)) applications.push(ref)
+    seen.add(key)
+  }
+  return applications
+}
+
+function positiveInteger(name: string, text: string, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+  const value = /^\d+$/.test(text) ? Number(text) : NaN
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `a whole number of at least ${min}` : `a whole number from ${min} to ${max}`
+    throw inputError(`Input "${name}" is "${text}".`, `Use ${range}.`)
+  }
+  return value
+}
+
+function boolean(name: string, text: string): boolean {
+  if (text === '') return false
+  if (/^true$/i.test(text)) return true
+  if (/^false$/i.test(text)) return false
+  throw inputError(`Input "${name}" is "${text}".`, 'Use true or false.')
+}
+
+/** An ISO-8601 instant; without an offset it is read in the schedule's zone. */
+function instant(name: string, text: string, zone: string): Date {
+  const parsed = DateTime.fromISO(text, { zone, setZone: true })
+  if (!parsed.isValid) {
+    throw inputError(`Input "${name}" is "${text}", which is not an ISO-8601 instant.`, 'Use e.g. 2026-11-27T09:00:00-08:00 or 2026-11-27T17:00:00Z.')
+  }
+  return parsed.toJSDate()
+}
+
+const DURATION = /^(\d+)\s*(m|h|d)$/
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 }
+
+/** The end of a hold: an ISO-8601 instant, a duration from now, or the schedule's next transition. */
+function readHoldUntil(text: string, now: Date, schedule: Schedule | undefined): Date {
+  if (text === 'next-transition') {
+    const next = schedule && nextTransition(schedule, now)
+    if (!next) {
+      throw inputError(
+        `Input "hold-until" is next-transition, but ${schedule ? 'the schedule does not change within a year' : 'there is no schedule'}.`,
+        'Give an instant (2026-11-27T18:00:00Z) or a duration (90m, 4h, 2d) instead.'
+      )
+    }
+    return next.at
+  }
+  const duration = DURATION.exec(text)
+  if (duration) {
+    const ms = Number(duration[1]) * UNIT_MS[duration[2] as keyof typeof UNIT_MS]
+    if (ms <= 0) throw inputError(`Input "hold-until" is "${text}".`, 'Use a positive duration, like 90m, 4h or 2d.')
+    return new Date(now.getTime() + ms)
+  }
+  const parsed = DateTime.fromISO(text, { zone: schedule?.timezone ?? 'UTC', setZone: true })
+  if (!parsed.isValid) {
+    throw inputError(
+      `Input "hold-until" is "${text}".`,
+      'Use an ISO-8601 instant (2026-11-27T18:00:00Z), a duration (90m, 4h, 2d) or next-transition.'
+    )
+  }
+  const at = parsed.toJSDate()
+  if (at <= now) {
+    throw inputError(`Input "hold-until" is ${at.toISOString()}, which is not after ${now.toISOString()}.`, 'Give an instant in the future.')
+  }
+  return at
+}

@@ -1,0 +1,121 @@
+import { kpus, type ApplicationState, type Desired } from './application.js'
+import { describeTarget, evaluate, type Schedule, type Target } from './schedule.js'
+
+/** Where a target came from: a schedule rule's name, `default`, `manual` or `hold`. */
+export interface Wanted {
+  rule: string
+  target: Target
+}
+
+/** A hold read from the application's tags. */
+export interface Hold {
+  parallelism: number
+  until: Date
+  by?: string
+}
+
+export interface TargetInput {
+  schedule?: Schedule
+  /** The manual target (`parallelism` / `kpu` inputs). */
+  manual?: Target
+  /** The hold found on the application, if any (expired or not). */
+  hold?: Hold
+  releaseHold: boolean
+  /** Whether this run sets a new hold (a manual target with `hold-until`). */
+  settingHold: boolean
+  now: Date
+}
+
+/** Step 2 of the decision: which target applies, and why. */
+export function chooseTarget(input: TargetInput): Wanted {
+  const { schedule, manual, hold, now } = input
+  if (manual && input.settingHold) return { rule: 'manual', target: manual }
+  if (hold && !input.releaseHold && hold.until > now) return { rule: 'hold', target: { parallelism: hold.parallelism } }
+  if (manual) return { rule: 'manual', target: manual }
+  if (!schedule) throw new Error('no schedule and no manual target: config validation should have caught this')
+  const match = evaluate(schedule, now)
+  return { rule: match.rule, target: match.target }
+}
+
+export interface DecideOptions {
+  /** The `parallelism-per-kpu` input; undefined keeps the application's. */
+  parallelismPerKpu?: number
+  autoscaling: 'keep' | 'enable' | 'disable'
+  allowStatelessRestart: boolean
+  min?: number
+  max?: number
+}
+
+export type Decision =
+  | { kind: 'update'; reason: string; rule: string; desired: Desired }
+  | { kind: 'skip'; reason: string; rule: string; desired: Desired }
+  | { kind: 'fail'; reason: string; hint: string; rule: string; desired?: Desired }
+
+/** Steps 2-5 of the contract for one application: pure, so every branch is a table row. */
+export function decide(state: ApplicationState, wanted: Wanted, options: DecideOptions): Decision {
+  const { rule } = wanted
+  const parallelismPerKpu = options.parallelismPerKpu ?? state.parallelismPerKpu
+  const parallelism = 'parallelism' in wanted.target ? wanted.target.parallelism : wanted.target.kpu * parallelismPerKpu
+  const autoScalingEnabled =
+    options.autoscaling === 'keep' ? state.autoScalingEnabled : options.autoscaling === 'enable'
+  const desired: Desired = { parallelism, parallelismPerKpu, autoScalingEnabled }
+  const source = rule === 'manual' || rule === 'hold' || rule === 'default' ? rule : `rule "${rule}"`
+
+  const outside =
+    options.min !== undefined && parallelism < options.min
+      ? `below the schedule's min ${options.min}`
+      : options.max !== undefined && parallelism > options.max
+        ? `above the schedule's max ${options.max}`
+        : undefined
+  if (outside) {
+    return {
+      kind: 'fail',
+      rule,
+      reason: `The ${source} target ${describeTarget(wanted.target)} is parallelism ${parallelism} with ParallelismPerKPU ${parallelismPerKpu}, ${outside}; targets are never clamped.`,
+      hint: `Change the target or the schedule's min/max so that the target fits.`
+    }
+  }
+
+  if (state.status !== 'RUNNING') {
+    return {
+      kind: 'skip',
+      rule,
+      desired,
+      reason: `The application is ${state.status}, not RUNNING; it is only ever changed while RUNNING, and a later run will reconcile.`
+    }
+  }
+
+  const target = describeDesired(desired)
+  if (
+    state.parallelism === parallelism &&
+    state.parallelismPerKpu === parallelismPerKpu &&
+    state.autoScalingEnabled === autoScalingEnabled
+  ) {
+    return { kind: 'skip', rule, desired, reason: `Already at target (${target}, ${source}).` }
+  }
+
+  if (!state.snapshotsEnabled && !options.allowStatelessRestart) {
+    return {
+      kind: 'fail',
+      rule,
+      desired,
+      reason: `Snapshots are disabled, so the restart needed to reach ${target} would lose the application's state; nothing was changed.`,
+      hint: 'Enable snapshots on the application, or set allow-stateless-restart: true to accept losing its state.'
+    }
+  }
+
+  return {
+    kind: 'update',
+    rule,
+    desired,
+    reason: `Scaling from ${describeDesired(state)} to ${target} (${source}).`
+  }
+}
+
+/** "parallelism 20 (20 KPU)", plus ParallelismPerKPU and autoscaling when they are not the defaults. */
+export function describeDesired(d: Desired): string {
+  const parts = [`parallelism ${d.parallelism} (${kpus(d.parallelism, d.parallelismPerKpu)} KPU`]
+  if (d.parallelismPerKpu !== 1) parts.push(`, ${d.parallelismPerKpu} per KPU`)
+  parts.push(d.autoScalingEnabled ? ', autoscaling on)' : ')')
+  return parts.join('')
+}

@@ -1,0 +1,28 @@
+/**
+ * An error a user can act on: what happened (`message`) and what to do (`hint`).
+ * Raised where the problem is known, reported once at the edge.
+ */
+export class ScalerError extends Error {
+  /** What the user should do about it. */
+  readonly hint: string | undefined
+  /** Input errors are found before any AWS call and fail the whole run. */
+  readonly kind: 'input' | 'aws'
+  /** The AWS error name behind it (e.g. ConcurrentModificationException), when there is one. */
+  readonly code: string | undefined
+
+  constructor(
+    message: string,
+    options: { hint?: string; kind?: 'input' | 'aws'; code?: string; cause?: unknown } = {}
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'ScalerError'
+    this.hint = options.hint
+    this.kind = options.kind ?? 'aws'
+    this.code = options.code
+  }
+}
+
+/** An invalid input or schedule: reported before any AWS call is made. */
+export function inputError(message: string, hint?: string): ScalerError {
+  return new ScalerError(message, { hint, kind: 'input' })
+}

@@ -1,0 +1,184 @@
+import {
+  DescribeApplicationCommand,
+  DescribeApplicationOperationCommand,
+  KinesisAnalyticsV2Client,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateApplicationCommand,
+  type ApplicationDetail,
+  type UpdateApplicationRequest
+} from '@aws-sdk/client-kinesis-analytics-v2'
+import type { AwsCredentialIdentityProvider } from '@smithy/types'
+import type { ApplicationState, Desired } from './application.js'
+import { ScalerError } from './errors.js'
+
+/** The SDK retries throttling, 5xx and connection errors with backoff; six attempts ride out a burst. */
+const MAX_ATTEMPTS = 6
+/** A control-plane call answers in about a second; a silent socket for this long is a hung connection. */
+const REQUEST_TIMEOUT_MS = 10_000
+const CONNECTION_TIMEOUT_MS = 5_000
+
+/** How an update operation ended, from DescribeApplicationOperation. */
+export interface OperationState {
+  status: 'IN_PROGRESS' | 'SUCCESSFUL' | 'FAILED' | 'CANCELLED' | string
+  /** The service's own error text for a failed operation. */
+  error?: string
+  rollbackOperationId?: string
+}
+
+/** Kinesis Analytics V2 as the action needs it, in the project's own types. */
+export class FlinkClient {
+  private readonly sdk: KinesisAnalyticsV2Client
+
+  constructor(
+    readonly region: string,
+    credentials?: AwsCredentialIdentityProvider
+  ) {
+    this.sdk = new KinesisAnalyticsV2Client({
+      region,
+      credentials,
+      maxAttempts: MAX_ATTEMPTS,
+      requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: CONNECTION_TIMEOUT_MS }
+    })
+  }
+
+  async describe(name: string): Promise<ApplicationState> {
+    const out = await this.call('DescribeApplication', name, () =>
+      this.sdk.send(new DescribeApplicationCommand({ ApplicationName: name }))
+    )
+    if (!out.ApplicationDetail) throw new ScalerError(`DescribeApplication returned no details for "${name}".`)
+    return toState(out.ApplicationDetail, this.region)
+  }
+
+  /** Sends the update; returns the new version and the operation to follow (when the service gives one). */
+  async update(state: ApplicationState, desired: Desired): Promise<{ versionId?: number; operationId?: string }> {
+    const out = await this.call('UpdateApplication', state.name, () =>
+      this.sdk.send(new UpdateApplicationCommand(updateRequest(state, desired)))
+    )
+    return { versionId: out.ApplicationDetail?.ApplicationVersionId, operationId: out.OperationId }
+  }
+
+  async operation(name: string, operationId: string): Promise<OperationState> {
+    const out = await this.call('DescribeApplicationOperation', name, () =>
+      this.sdk.send(new DescribeApplicationOperationCommand({ ApplicationName: name, OperationId: operationId }))
+    )
+    const info = out.ApplicationOperationInfoDetails
+    return {
+      status: info?.OperationStatus ?? 'IN_PROGRESS',
+      error: info?.OperationFailureDetails?.ErrorInfo?.ErrorString,
+      rollbackOperationId: info?.OperationFailureDetails?.RollbackOperationId
+    }
+  }
+
+  async tags(state: ApplicationState): Promise<Record<string, string>> {
+    const out = await this.call('ListTagsForResource', state.name, () =>
+      this.sdk.send(new ListTagsForResourceCommand({ ResourceARN: state.arn }))
+    )
+    return Object.fromEntries((out.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']))
+  }
+
+  async tag(state: ApplicationState, tags: Record<string, string>): Promise<void> {
+    await this.call('TagResource', state.name, () =>
+      this.sdk.send(
+        new TagResourceCommand({
+          ResourceARN: state.arn,
+          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value }))
+        })
+      )
+    )
+  }
+
+  async untag(state: ApplicationState, keys: string[]): Promise<void> {
+    await this.call('UntagResource', state.name, () =>
+      this.sdk.send(new UntagResourceCommand({ ResourceARN: state.arn, TagKeys: keys }))
+    )
+  }
+
+  /** Runs one call and turns its failure into an error that says what to do. */
+  private async call<T>(operation: string, name: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send()
+    } catch (error) {
+      throw awsError(error, operation, name, this.region)
+    }
+  }
+}
+
+/**
+ * The UpdateApplication request that changes parallelism and nothing else. All three parallelism
+ * settings are sent, so switching a DEFAULT configuration to CUSTOM cannot reset the other two.
+ */
+export function updateRequest(state: ApplicationState, desired: Desired): UpdateApplicationRequest {
+  const request: UpdateApplicationRequest = {
+    ApplicationName: state.name,
+    ApplicationConfigurationUpdate: {
+      FlinkApplicationConfigurationUpdate: {
+        ParallelismConfigurationUpdate: {
+          ConfigurationTypeUpdate: 'CUSTOM',
+          ParallelismUpdate: desired.parallelism,
+          ParallelismPerKPUUpdate: desired.parallelismPerKpu,
+          AutoScalingEnabledUpdate: desired.autoScalingEnabled
+        }
+      }
+    },
+    // An update that omits AllowNonRestoredState resets it to false (AWS documents this), so send it back.
+    RunConfigurationUpdate: { FlinkRunConfiguration: { AllowNonRestoredState: state.allowNonRestoredState ?? false } }
+  }
+  // The conditional token guards against concurrent changes; older responses only carry the version id.
+  if (state.conditionalToken) request.ConditionalToken = state.conditionalToken
+  else request.CurrentApplicationVersionId = state.versionId
+  return request
+}
+
+function toState(detail: ApplicationDetail, region: string): ApplicationState {
+  const config = detail.ApplicationConfigurationDescription
+  const parallelism = config?.FlinkApplicationConfigurationDescription?.ParallelismConfigurationDescription
+  const allowNonRestoredState = config?.RunConfigurationDescription?.FlinkRunConfigurationDescription?.AllowNonRestoredState
+  return {
+    name: detail.ApplicationName ?? '',
+    arn: detail.ApplicationARN ?? '',
+    region,
+    status: detail.ApplicationStatus ?? 'UNKNOWN',
+    versionId: detail.ApplicationVersionId ?? 0,
+    conditionalToken: detail.ConditionalToken,
+    configurationType: parallelism?.ConfigurationType ?? 'DEFAULT',
+    // DEFAULT configurations run at parallelism 1, one per KPU, autoscaling on (service defaults).
+    parallelism: parallelism?.Parallelism ?? 1,
+    parallelismPerKpu: parallelism?.ParallelismPerKPU ?? 1,
+    autoScalingEnabled: parallelism?.AutoScalingEnabled ?? parallelism?.ConfigurationType !== 'CUSTOM',
+    currentParallelism: parallelism?.CurrentParallelism,
+    snapshotsEnabled: config?.ApplicationSnapshotConfigurationDescription?.SnapshotsEnabled ?? false,
+    ...(allowNonRestoredState === undefined ? {} : { allowNonRestoredState })
+  }
+}
+
+/** Turns an SDK failure into what happened and what to do. */
+export function awsError(error: unknown, operation: string, name: string, region: string): ScalerError {
+  if (error instanceof ScalerError) return error
+  const kind = (error as { name?: string })?.name ?? ''
+  const text = (error as Error)?.message ?? String(error)
+  const base = `${operation} for "${name}" in ${region} failed: ${text}`
+  const hints: Record<string, string> = {
+    AccessDeniedException: `Allow kinesisanalytics:${operation} on this application in the IAM policy of the role the action runs as.`,
+    ResourceNotFoundException: `No application "${name}" in ${region}: check application-name and region (an ARN fixes the region).`,
+    ConcurrentModificationException: 'Someone else changed the application at the same moment; the next run reconciles.',
+    ResourceInUseException: 'The application changed state in the meantime; the next run reconciles.',
+    LimitExceededException: 'The target needs more KPUs than the account allows for this application: lower the target or request a quota increase (Service Quotas, Managed Service for Apache Flink).',
+    InvalidArgumentException: 'The service rejected the request; check the target against the application (parallelism-per-kpu is 1-8).',
+    CredentialsProviderError:
+      'No AWS credentials were found. Set role-to-assume (with `permissions: id-token: write` in the workflow), or run aws-actions/configure-aws-credentials before this step.',
+    UnrecognizedClientException: 'The AWS credentials are not valid in this account or region: check the credentials step and the region.',
+    InvalidSignatureException: 'The AWS credentials do not match: check the secret key and the clock.',
+    ExpiredTokenException: 'The AWS session expired: raise role-duration-seconds or wait-timeout-seconds accordingly.',
+    ThrottlingException: 'AWS kept throttling after several retries; the next run retries.',
+    ServiceUnavailableException: 'The service was unavailable after several retries; the next run retries.',
+    TimeoutError: `The ${region} endpoint did not answer; check the network and the region. The next run retries.`
+  }
+  const hint =
+    hints[kind] ??
+    (/ECONN|EPIPE|ENOTFOUND|socket/i.test(text)
+      ? `Could not reach the Kinesis Analytics endpoint for ${region}; the next run retries.`
+      : undefined)
+  return new ScalerError(base, { hint, code: kind, cause: error })
+}

@@ -1,0 +1,144 @@
+import * as core from '@actions/core'
+import { readConfig, type Config } from './config.js'
+import { ScalerError } from './errors.js'
+import { FlinkClient } from './flink-client.js'
+import { runUrl } from './holds.js'
+import { reconcile, type Outcome } from './reconcile.js'
+import { describeTarget, nextTransition, transitions, type Target } from './schedule.js'
+import { renderSummary, type Report, type Upcoming } from './summary.js'
+
+/** Applications are reconciled concurrently, this many at a time. */
+const CONCURRENCY = 10
+const WEEK_MS = 7 * 24 * 3_600_000
+
+/** One run of the action: inputs → config → reconcile each application → report. */
+export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  let config: Config
+  try {
+    config = readConfig((name) => core.getInput(name), env)
+  } catch (error) {
+    await fail(error, undefined)
+    return
+  }
+
+  const warned = new Set<string>()
+  const warn = (message: string) => {
+    if (!warned.has(message)) core.warning(message)
+    warned.add(message)
+  }
+
+  let outcomes: Outcome[]
+  try {
+    const credentials = config.roleToAssume ? await (await import('./assume-role.js')).assumeRole(config, env) : undefined
+    const clients = new Map<string, FlinkClient>()
+    const clientFor = (region: string) => {
+      if (!clients.has(region)) clients.set(region, new FlinkClient(region, credentials))
+      return clients.get(region)!
+    }
+    const url = runUrl(env)
+    outcomes = await mapConcurrently(config.applications, CONCURRENCY, (ref) =>
+      reconcile(ref, { client: clientFor(ref.region), config, runUrl: url, warn })
+    )
+  } catch (error) {
+    await fail(error, config)
+    return
+  }
+  await report(config, outcomes)
+}
+
+async function report(config: Config, outcomes: Outcome[]): Promise<void> {
+  const first = outcomes[0]
+  // KPU targets of the schedule become parallelism with the first application's ParallelismPerKPU.
+  const perKpu = config.parallelismPerKpu ?? first?.foundParallelismPerKpu
+  const resolve = (target: Target) =>
+    'parallelism' in target ? target.parallelism : perKpu === undefined ? undefined : target.kpu * perKpu
+  const sameTarget = (a: Target, b: Target) => {
+    const [pa, pb] = [resolve(a), resolve(b)]
+    return pa !== undefined && pb !== undefined ? pa === pb : describeTarget(a) === describeTarget(b)
+  }
+  const next = config.schedule && nextTransition(config.schedule, config.now, sameTarget)
+
+  core.setOutput('changed', String(outcomes.some((o) => o.updateAccepted)))
+  core.setOutput('results', JSON.stringify(outcomes.map(publicFields)))
+  core.setOutput('target-parallelism', first?.targetParallelism === undefined ? '' : String(first.targetParallelism))
+  core.setOutput('next-transition', next ? next.at.toISOString() : '')
+  core.setOutput('next-parallelism', next ? String(resolve(next.to.target) ?? '') : '')
+
+  const upcoming: Upcoming[] = config.schedule
+    ? transitions(config.schedule, config.now, new Date(config.now.getTime() + WEEK_MS), sameTarget).map((t) => {
+        const parallelism = resolve(t.to.target)
+        const text = describeTarget(t.to.target)
+        return {
+          at: t.at,
+          rule: t.to.rule,
+          target: 'kpu' in t.to.target && parallelism !== undefined ? `${text} (parallelism ${parallelism})` : text
+        }
+      })
+    : []
+
+  for (const o of outcomes) {
+    if (o.action === 'failed') {
+      core.error(`${o.error ?? o.reason}${o.hint ? ` Fix: ${o.hint}` : ''}`, { title: `${o.application} (${o.region}): scaling failed` })
+    } else {
+      core.info(`${o.application} (${o.region}): ${o.action}. ${o.reason}`)
+    }
+  }
+  await writeSummary({
+    outcomes,
+    dryRun: config.dryRun,
+    now: config.now,
+    atGiven: config.atGiven,
+    timezone: config.schedule?.timezone,
+    upcoming
+  })
+  const failed = outcomes.filter((o) => o.action === 'failed').length
+  if (failed > 0) {
+    // Each failure already has its own ::error annotation; core.setFailed would add a second one.
+    core.info(`${failed} of ${outcomes.length} application${outcomes.length === 1 ? '' : 's'} failed.`)
+    process.exitCode = 1
+  }
+}
+
+/** A run-level failure: bad input (then no AWS call was made) or credentials. */
+async function fail(error: unknown, config: Config | undefined): Promise<void> {
+  const failure =
+    error instanceof ScalerError ? error : new ScalerError(`Unexpected error: ${(error as Error)?.stack ?? String(error)}`)
+  const title = failure.kind === 'input' ? 'Invalid input: nothing was changed' : 'Flink scaling failed'
+  core.error(`${failure.message}${failure.hint ? ` Fix: ${failure.hint}` : ''}`, { title })
+  core.setOutput('changed', 'false')
+  core.setOutput('results', '[]')
+  await writeSummary({
+    outcomes: [],
+    dryRun: config?.dryRun ?? false,
+    now: config?.now ?? new Date(),
+    atGiven: config?.atGiven ?? false,
+    upcoming: [],
+    failure: { message: `${title}. ${failure.message}`, hint: failure.hint }
+  })
+  process.exitCode = 1
+}
+
+async function writeSummary(report: Report): Promise<void> {
+  // Outside a runner (no GITHUB_STEP_SUMMARY) there is nowhere to write it.
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  await core.summary.addRaw(renderSummary(report), true).write()
+}
+
+/** The `results` object of the contract, without internal bookkeeping. */
+function publicFields(outcome: Outcome): Omit<Outcome, 'foundParallelismPerKpu' | 'updateAccepted'> {
+  const { foundParallelismPerKpu: _found, updateAccepted: _accepted, ...rest } = outcome
+  return rest
+}
+
+async function mapConcurrently<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let nextIndex = 0
+  const worker = async () => {
+    while (nextIndex < items.length) {
+      const index = nextIndex++
+      results[index] = await work(items[index])
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return results
+}

@@ -1,0 +1,192 @@
+import { kpus, type ApplicationState, type Desired } from './application.js'
+import type { ApplicationRef, Config } from './config.js'
+import { chooseTarget, decide, type Decision, type Hold } from './decide.js'
+import { ScalerError } from './errors.js'
+import type { FlinkClient } from './flink-client.js'
+import { HOLD_TAG_KEYS, holdTags, readHold } from './holds.js'
+import { waitForUpdate } from './wait.js'
+
+/** One application's result: one object of the `results` output. */
+export interface Outcome {
+  application: string
+  region: string
+  action: 'updated' | 'planned' | 'skipped' | 'failed'
+  /** One human sentence. */
+  reason: string
+  /** The status found. */
+  status?: string
+  previousParallelism?: number
+  targetParallelism?: number
+  parallelismPerKpu?: number
+  previousKpu?: number
+  targetKpu?: number
+  /** The matched rule's name, `default`, `manual` or `hold`. */
+  rule?: string
+  applicationVersionId?: number
+  operationId?: string
+  /** What failed, when action is `failed`. */
+  error?: string
+  /** What to do about it. */
+  hint?: string
+  /** The hold in force after this run, if any. */
+  hold?: { parallelism: number; until: string; by?: string }
+  /** Internal: the application's ParallelismPerKPU as found (resolves the schedule's KPU targets). */
+  foundParallelismPerKpu?: number
+  /** Internal: an UpdateApplication was accepted (even if what followed failed). */
+  updateAccepted?: boolean
+}
+
+export interface ReconcileContext {
+  client: FlinkClient
+  config: Config
+  /** The URL of this run, recorded with a hold. */
+  runUrl?: string
+  warn: (message: string) => void
+}
+
+/** A concurrent change makes the token stale: describe and decide again, a few times at most. */
+const MAX_DECISIONS = 3
+const RACES = new Set(['ConcurrentModificationException', 'ResourceInUseException'])
+
+/** Observe, decide and apply for one application. Never throws: a failure is an outcome. */
+export async function reconcile(ref: ApplicationRef, context: ReconcileContext): Promise<Outcome> {
+  const outcome: Outcome = { application: ref.name, region: ref.region, action: 'failed', reason: '' }
+  try {
+    return await converge(ref, context, outcome)
+  } catch (error) {
+    const failure =
+      error instanceof ScalerError ? error : new ScalerError(`Unexpected error: ${(error as Error)?.stack ?? String(error)}`)
+    return {
+      ...outcome,
+      action: 'failed',
+      reason: outcome.updateAccepted ? `The update was accepted, then: ${failure.message}` : failure.message,
+      error: failure.message,
+      ...(failure.hint ? { hint: failure.hint } : {})
+    }
+  }
+}
+
+/** Fills `outcome` as it goes, so a failure midway still reports what was found and done. */
+async function converge(ref: ApplicationRef, context: ReconcileContext, outcome: Outcome): Promise<Outcome> {
+  const { client, config } = context
+  for (let attempt = 1; ; attempt++) {
+    const state = await client.describe(ref.name)
+    const hold = await observeHold(state, context)
+    const settingHold = config.holdUntil !== undefined
+    const wanted = chooseTarget({
+      schedule: config.schedule,
+      manual: config.manual,
+      hold,
+      releaseHold: config.releaseHold,
+      settingHold,
+      now: config.now
+    })
+    const decision = decide(state, wanted, {
+      parallelismPerKpu: config.parallelismPerKpu,
+      autoscaling: config.autoscaling,
+      allowStatelessRestart: config.allowStatelessRestart,
+      min: config.schedule?.min,
+      max: config.schedule?.max
+    })
+    Object.assign(outcome, describeOutcome(state, decision))
+
+    if (decision.kind === 'fail') {
+      return { ...outcome, action: 'failed', error: decision.reason, hint: decision.hint }
+    }
+    const newHold: Hold | undefined =
+      settingHold && config.holdUntil
+        ? { parallelism: decision.desired.parallelism, until: config.holdUntil, by: context.runUrl }
+        : undefined
+    const dropHold = hold !== undefined && !newHold && (config.releaseHold || hold.until <= config.now)
+    Object.assign(outcome, holdAfter(newHold ?? (dropHold ? undefined : hold)))
+
+    if (config.dryRun) {
+      const planned = decision.kind === 'update'
+      return {
+        ...outcome,
+        action: planned ? 'planned' : 'skipped',
+        reason: (planned ? `Dry run: would scale. ${decision.reason}` : decision.reason) + holdPlan(newHold, dropHold)
+      }
+    }
+
+    if (decision.kind === 'skip') {
+      await applyHold(state, newHold, dropHold, context)
+      return { ...outcome, action: 'skipped' }
+    }
+
+    let accepted: { versionId?: number; operationId?: string }
+    try {
+      accepted = await client.update(state, decision.desired)
+    } catch (error) {
+      if (error instanceof ScalerError && RACES.has(error.code ?? '') && attempt < MAX_DECISIONS) {
+        context.warn(`${ref.name}: ${error.code} while updating; describing again and deciding again.`)
+        continue
+      }
+      throw error
+    }
+    Object.assign(outcome, {
+      updateAccepted: true,
+      ...(accepted.versionId !== undefined ? { applicationVersionId: accepted.versionId } : {}),
+      ...(accepted.operationId ? { operationId: accepted.operationId } : {})
+    })
+    await applyHold(state, newHold, dropHold, context)
+    if (config.wait) {
+      await waitForUpdate(client, ref.name, accepted.operationId, decision.desired, {
+        timeoutMs: config.waitTimeoutSeconds * 1000,
+        warn: context.warn
+      })
+    }
+    return { ...outcome, action: 'updated' }
+  }
+}
+
+/** The hold on the application, or undefined when there is none or its tags cannot be read. */
+async function observeHold(state: ApplicationState, context: ReconcileContext): Promise<Hold | undefined> {
+  try {
+    return readHold(await context.client.tags(state))
+  } catch (error) {
+    if (error instanceof ScalerError && error.code === 'AccessDeniedException') {
+      context.warn(
+        `Cannot read application tags (AccessDeniedException), so holds are ignored and the schedule applies. ` +
+          'Allow kinesisanalytics:ListTagsForResource to make manual holds work.'
+      )
+      return undefined
+    }
+    throw error
+  }
+}
+
+async function applyHold(state: ApplicationState, newHold: Hold | undefined, dropHold: boolean, context: ReconcileContext) {
+  if (newHold) await context.client.tag(state, holdTags(newHold))
+  else if (dropHold) await context.client.untag(state, HOLD_TAG_KEYS)
+}
+
+function holdPlan(newHold: Hold | undefined, dropHold: boolean): string {
+  if (newHold) return ` Would hold parallelism ${newHold.parallelism} until ${newHold.until.toISOString()}.`
+  if (dropHold) return ' Would remove the hold.'
+  return ''
+}
+
+/** The hold in force after this run, for the outcome. */
+function holdAfter(hold: Hold | undefined): Pick<Outcome, 'hold'> {
+  return { hold: hold && { parallelism: hold.parallelism, until: hold.until.toISOString(), ...(hold.by ? { by: hold.by } : {}) } }
+}
+
+function describeOutcome(state: ApplicationState, decision: Decision): Partial<Outcome> {
+  const desired: Desired | undefined = decision.desired
+  return {
+    status: state.status,
+    reason: decision.reason,
+    rule: decision.rule,
+    previousParallelism: state.parallelism,
+    previousKpu: kpus(state.parallelism, state.parallelismPerKpu),
+    foundParallelismPerKpu: state.parallelismPerKpu,
+    ...(desired
+      ? {
+          targetParallelism: desired.parallelism,
+          parallelismPerKpu: desired.parallelismPerKpu,
+          targetKpu: kpus(desired.parallelism, desired.parallelismPerKpu)
+        }
+      : {})
+  }
+}

@@ -1,0 +1,139 @@
+import { DateTime } from 'luxon'
+import type { Outcome } from './reconcile.js'
+
+/** A coming change of the schedule, resolved to parallelism where possible. */
+export interface Upcoming {
+  at: Date
+  rule: string
+  /** Human text of the target, e.g. "20 KPU (parallelism 40)". */
+  target: string
+}
+
+/** Everything the job summary shows; rendering is pure. */
+export interface Report {
+  outcomes: Outcome[]
+  dryRun: boolean
+  /** The instant the schedule was evaluated at. */
+  now: Date
+  atGiven: boolean
+  /** The schedule's zone; undefined without a schedule. */
+  timezone?: string
+  /** The next 7 days of schedule changes, in order. */
+  upcoming: Upcoming[]
+  /** A run-level failure before any application was handled (bad input, no credentials). */
+  failure?: { message: string; hint?: string }
+}
+
+const ACTION_LABEL: Record<Outcome['action'], string> = {
+  updated: '✅ updated',
+  planned: '📝 planned',
+  skipped: '⏭️ skipped',
+  failed: '❌ failed'
+}
+
+/** The job summary in GitHub-flavoured Markdown. */
+export function renderSummary(report: Report): string {
+  const lines: string[] = ['## Flink scheduled scaling', '']
+  if (report.dryRun) lines.push('> [!NOTE]', '> **Dry run**: nothing was changed; this shows what a real run would do.', '')
+  if (report.failure) {
+    lines.push('> [!CAUTION]', `> **${escape(report.failure.message)}**`)
+    if (report.failure.hint) lines.push(`> Fix: ${escape(report.failure.hint)}`)
+    lines.push('')
+    if (report.outcomes.length === 0) return lines.join('\n')
+  }
+
+  lines.push(`**${escape(headline(report.outcomes, report.dryRun))}**`, '')
+  lines.push(`Evaluated at ${formatTime(report.now, report.timezone)}${report.atGiven ? ' (the `at` input)' : ''}.`, '')
+
+  lines.push('| Application | Status | Before | After | Action | Rule | Why |', '| --- | --- | --- | --- | --- | --- | --- |')
+  for (const o of report.outcomes) {
+    lines.push(
+      `| ${consoleLink(o)} | ${o.status ?? '?'} | ${sizeText(o.previousParallelism, o.previousKpu)} | ${sizeText(o.targetParallelism, o.targetKpu)} | ${ACTION_LABEL[o.action]} | ${escape(o.rule ?? '')} | ${escape(o.reason)} |`
+    )
+  }
+  lines.push('')
+
+  const failed = report.outcomes.filter((o) => o.action === 'failed')
+  if (failed.length > 0) {
+    lines.push('### What failed and how to fix it', '')
+    for (const o of failed) {
+      lines.push(`- **${escape(o.application)}** (${o.region}): ${escape(o.error ?? o.reason)}${o.hint ? `<br>**Fix:** ${escape(o.hint)}` : ''}`)
+    }
+    lines.push('')
+  }
+
+  const holds = report.outcomes.filter((o) => o.hold)
+  if (holds.length > 0) {
+    lines.push('### Holds', '')
+    for (const o of holds) {
+      const hold = o.hold!
+      const by = hold.by ? `, set by ${hold.by}` : ''
+      lines.push(`- **${escape(o.application)}**: parallelism ${hold.parallelism} until ${formatTime(new Date(hold.until), report.timezone)}${by}.`)
+    }
+    lines.push('')
+  }
+
+  if (report.timezone) {
+    lines.push('### Coming changes (next 7 days)', '')
+    if (report.upcoming.length === 0) {
+      lines.push('The schedule does not change in the next 7 days.', '')
+    } else {
+      lines.push(`| ${report.timezone} | UTC | Target | Rule |`, '| --- | --- | --- | --- |')
+      for (const u of report.upcoming) {
+        lines.push(`| ${local(u.at, report.timezone)} | ${local(u.at, 'UTC')} | ${escape(u.target)} | ${escape(u.rule)} |`)
+      }
+      lines.push('')
+    }
+  }
+  return lines.join('\n')
+}
+
+/** One line that says what the run did. */
+export function headline(outcomes: Outcome[], dryRun: boolean): string {
+  const parts: string[] = []
+  for (const o of outcomes) {
+    const change = `${o.application} ${sizeText(o.previousParallelism, o.previousKpu)} → ${sizeText(o.targetParallelism, o.targetKpu)}`
+    const why = o.rule ? ` for ${ruleText(o.rule)}` : ''
+    if (o.action === 'updated') parts.push(`Scaled ${change}${why}`)
+    if (o.action === 'planned') parts.push(`Would scale ${change}${why}`)
+  }
+  const failed = outcomes.filter((o) => o.action === 'failed').length
+  const skipped = outcomes.filter((o) => o.action === 'skipped').length
+  if (parts.length === 0 && failed === 0) {
+    return outcomes.length === 1
+      ? `${outcomes[0].application}: no change (${outcomes[0].reason.replace(/\.$/, '')})`
+      : `No change: ${skipped} application${skipped === 1 ? '' : 's'} already as the schedule asks or not RUNNING`
+  }
+  if (failed > 0) parts.push(`${failed} failed`)
+  if (skipped > 0 && parts.length > 0 && outcomes.length > 1) parts.push(`${skipped} unchanged`)
+  return parts.join('; ') + (dryRun ? ' (dry run)' : '')
+}
+
+function ruleText(rule: string): string {
+  return rule === 'default' || rule === 'manual' || rule === 'hold' ? (rule === 'default' ? 'the default' : `the ${rule} target`) : `rule ${rule}`
+}
+
+/** "10 (10 KPU)" or "?" */
+function sizeText(parallelism: number | undefined, kpu: number | undefined): string {
+  if (parallelism === undefined) return '–'
+  return kpu === undefined ? `${parallelism}` : `${parallelism} (${kpu} KPU)`
+}
+
+function consoleLink(o: Outcome): string {
+  const url = `https://${o.region}.console.aws.amazon.com/flink/home?region=${o.region}#/applications/${encodeURIComponent(o.application)}`
+  return `[${escape(o.application)}](${url})`
+}
+
+function local(at: Date, zone: string): string {
+  return DateTime.fromJSDate(at, { zone }).toFormat('ccc yyyy-MM-dd HH:mm ZZZZ')
+}
+
+function formatTime(at: Date, zone: string | undefined): string {
+  const utc = DateTime.fromJSDate(at, { zone: 'UTC' }).toFormat("yyyy-MM-dd HH:mm 'UTC'")
+  return zone && zone !== 'UTC' ? `${local(at, zone)} (${utc})` : utc
+}
+
+/** Table cells must not break the Markdown. */
+function escape(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
+}
