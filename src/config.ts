@@ -52,6 +52,8 @@ export type InputReader = (name: string) => string
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/
+/** Region codes: us-west-2, eu-central-1, us-gov-west-1, cn-north-1, ... */
+const REGION = /^[a-z]{2,}(-[a-z]+)+-\d+$/
 
 /** Turns the raw inputs into a Config, or throws an input error naming the input and the fix. */
 export function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clock: () => Date = () => new Date()): Config {
@@ -69,7 +71,13 @@ export function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clock: ()
     : kpuText
       ? { kpu: positiveInteger('kpu', kpuText) }
       : undefined
+  const ppkText = get('parallelism-per-kpu')
+  const parallelismPerKpu = ppkText ? positiveInteger('parallelism-per-kpu', ppkText, 1, 8) : undefined
+  // A KPU target can only be checked here when its ParallelismPerKPU is known before describing.
   if (manual && 'parallelism' in manual && schedule) checkBounds(schedule, manual.parallelism, 'input "parallelism"')
+  if (manual && 'kpu' in manual && schedule && parallelismPerKpu) {
+    checkBounds(schedule, manual.kpu * parallelismPerKpu, `input "kpu" (${manual.kpu} × parallelism-per-kpu ${parallelismPerKpu})`)
+  }
 
   const releaseHold = boolean('release-hold', get('release-hold'))
   if (!schedule && !manual) {
@@ -79,8 +87,6 @@ export function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clock: ()
     )
   }
 
-  const ppkText = get('parallelism-per-kpu')
-  const parallelismPerKpu = ppkText ? positiveInteger('parallelism-per-kpu', ppkText, 1, 8) : undefined
 
   const autoscaling = get('autoscaling') || 'keep'
   if (autoscaling !== 'keep' && autoscaling !== 'enable' && autoscaling !== 'disable') {
@@ -91,6 +97,12 @@ export function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clock: ()
   const now = atText ? instant('at', atText, schedule?.timezone ?? 'UTC') : clock()
 
   const region = get('region') || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined
+  if (region && !REGION.test(region)) {
+    throw inputError(
+      `Region "${region}" (${get('region') ? 'input "region"' : 'AWS_REGION / AWS_DEFAULT_REGION'}) is not an AWS region code.`,
+      'Use a region code like us-west-2 or eu-central-1.'
+    )
+  }
   const applications = readApplications(get('application-name'), region)
 
   const roleToAssume = get('role-to-assume') || undefined

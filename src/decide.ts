@@ -49,7 +49,7 @@ export interface DecideOptions {
 export type Decision =
   | { kind: 'update'; reason: string; rule: string; desired: Desired }
   | { kind: 'skip'; reason: string; rule: string; desired: Desired }
-  | { kind: 'fail'; reason: string; hint: string; rule: string; desired?: Desired }
+  | { kind: 'fail'; reason: string; hint: string; rule: string; desired: Desired }
 
 /** Steps 2-5 of the contract for one application: pure, so every branch is a table row. */
 export function decide(state: ApplicationState, wanted: Wanted, options: DecideOptions): Decision {
@@ -71,6 +71,7 @@ export function decide(state: ApplicationState, wanted: Wanted, options: DecideO
     return {
       kind: 'fail',
       rule,
+      desired,
       reason: `The ${source} target ${describeTarget(wanted.target)} is parallelism ${parallelism} with ParallelismPerKPU ${parallelismPerKpu}, ${outside}; targets are never clamped.`,
       hint: `Change the target or the schedule's min/max so that the target fits.`
     }

@@ -90,15 +90,16 @@ async function converge(ref: ApplicationRef, context: ReconcileContext, outcome:
     })
     Object.assign(outcome, describeOutcome(state, decision))
 
-    if (decision.kind === 'fail') {
-      return { ...outcome, action: 'failed', error: decision.reason, hint: decision.hint }
-    }
     const newHold: Hold | undefined =
-      settingHold && config.holdUntil
+      settingHold && config.holdUntil && decision.kind !== 'fail'
         ? { parallelism: decision.desired.parallelism, until: config.holdUntil, by: context.runUrl }
         : undefined
     const dropHold = hold !== undefined && !newHold && (config.releaseHold || hold.until <= config.now)
     Object.assign(outcome, holdAfter(newHold ?? (dropHold ? undefined : hold)))
+
+    if (decision.kind === 'fail') {
+      return { ...outcome, action: 'failed', error: decision.reason, hint: decision.hint }
+    }
 
     if (config.dryRun) {
       const planned = decision.kind === 'update'

@@ -78,9 +78,10 @@ export function renderSummary(report: Report): string {
     if (report.upcoming.length === 0) {
       lines.push('The schedule does not change in the next 7 days.', '')
     } else {
-      lines.push(`| ${report.timezone} | UTC | Target | Rule |`, '| --- | --- | --- | --- |')
+      const zones = report.timezone === 'UTC' ? ['UTC'] : [report.timezone, 'UTC']
+      lines.push(`| ${zones.join(' | ')} | Target | Rule |`, `|${' --- |'.repeat(zones.length + 2)}`)
       for (const u of report.upcoming) {
-        lines.push(`| ${local(u.at, report.timezone)} | ${local(u.at, 'UTC')} | ${escape(u.target)} | ${escape(u.rule)} |`)
+        lines.push(`| ${zones.map((zone) => local(u.at, zone)).join(' | ')} | ${escape(u.target)} | ${escape(u.rule)} |`)
       }
       lines.push('')
     }
@@ -104,7 +105,10 @@ export function headline(outcomes: Outcome[], dryRun: boolean): string {
       ? `${outcomes[0].application}: no change (${outcomes[0].reason.replace(/\.$/, '')})`
       : `No change: ${skipped} application${skipped === 1 ? '' : 's'} already as the schedule asks or not RUNNING`
   }
-  if (failed > 0) parts.push(`${failed} failed`)
+  if (failed > 0) {
+    const names = outcomes.filter((o) => o.action === 'failed').map((o) => o.application)
+    parts.push(failed <= 3 ? `${names.join(', ')} failed` : `${failed} failed`)
+  }
   if (skipped > 0 && parts.length > 0 && outcomes.length > 1) parts.push(`${skipped} unchanged`)
   return parts.join('; ') + (dryRun ? ' (dry run)' : '')
 }
@@ -133,7 +137,7 @@ function formatTime(at: Date, zone: string | undefined): string {
   return zone && zone !== 'UTC' ? `${local(at, zone)} (${utc})` : utc
 }
 
-/** Table cells must not break the Markdown. */
+/** AWS error texts must not break the table or inject HTML into the summary. */
 function escape(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
 }

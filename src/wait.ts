@@ -1,5 +1,6 @@
 import type { ApplicationState, Desired } from './application.js'
 import type { FlinkClient } from './flink-client.js'
+import { describeDesired } from './decide.js'
 import { ScalerError } from './errors.js'
 
 export interface WaitOptions {
@@ -71,14 +72,18 @@ export async function waitForUpdate(
     }
 
     const state = await client.describe(name)
-    if (state.status === 'RUNNING' && state.parallelism === desired.parallelism) return state
+    const atTarget =
+      state.parallelism === desired.parallelism &&
+      state.parallelismPerKpu === desired.parallelismPerKpu &&
+      state.autoScalingEnabled === desired.autoScalingEnabled
+    if (state.status === 'RUNNING' && atTarget) return state
     if (TRANSITIONAL.has(state.status)) {
       last = `the application was still ${state.status}`
       continue
     }
     if (state.status === 'RUNNING') {
       throw new ScalerError(
-        `The application is RUNNING at parallelism ${state.parallelism}, not ${desired.parallelism}: the update was rolled back or overridden.`,
+        `The application is RUNNING at ${describeDesired(state)}, not ${describeDesired(desired)}: the update was rolled back or overridden.`,
         { hint: 'Check the application\'s operations and CloudWatch logs; the next run tries again.' }
       )
     }

@@ -1,0 +1,321 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { readConfig, type Config } from '../src/config.js'
+import { ScalerError } from '../src/errors.js'
+import { actionInputs as reader, inputDefaults } from './fixtures/action-inputs.js'
+
+// Tuesday 2026-03-10 12:00 UTC = 05:00 in Los Angeles (PDT since March 8).
+const NOW = new Date('2026-03-10T12:00:00Z')
+const clock = () => NOW
+const SCHEDULE = [
+  'timezone: America/Los_Angeles',
+  'default: { parallelism: 2 }',
+  'min: 1',
+  'max: 64',
+  'rules:',
+  '  - name: daytime',
+  '    days: Mon-Fri',
+  '    from: "08:00"',
+  '    to: "18:00"',
+  '    parallelism: 8'
+].join('\n')
+
+const ENV = { AWS_REGION: 'us-west-2' }
+const base = { 'application-name': 'orders-enricher', schedule: SCHEDULE }
+
+function config(inputs: Record<string, string>, env: NodeJS.ProcessEnv = ENV): Config {
+  return readConfig(reader(inputs), env, clock)
+}
+
+function inputErrorFrom(inputs: Record<string, string>, env: NodeJS.ProcessEnv = ENV): ScalerError {
+  try {
+    config(inputs, env)
+  } catch (error) {
+    if (error instanceof ScalerError) return error
+    throw error
+  }
+  throw new Error(`readConfig accepted ${JSON.stringify(inputs)}`)
+}
+
+const workspace = mkdtempSync(path.join(tmpdir(), 'flink-scaler-config-'))
+writeFileSync(path.join(workspace, 'flink-schedule.yml'), SCHEDULE)
+
+const ARN = (region: string, name: string) => `arn:aws:kinesisanalytics:${region}:123456789012:application/${name}`
+
+describe('readConfig: input errors name the input and say what to do', () => {
+  it.each<{ name: string; inputs: Record<string, string>; env?: NodeJS.ProcessEnv; names: string[] }>([
+    { name: 'both schedule and schedule-file', inputs: { ...base, 'schedule-file': 'flink-schedule.yml' }, names: ['"schedule"', '"schedule-file"'] },
+    {
+      name: 'schedule-file that does not exist',
+      inputs: { 'application-name': 'orders-enricher', 'schedule-file': 'missing.yml' },
+      env: { ...ENV, GITHUB_WORKSPACE: workspace },
+      names: ['schedule-file', 'missing.yml']
+    },
+    { name: 'both parallelism and kpu', inputs: { ...base, parallelism: '4', kpu: '2' }, names: ['"parallelism"', '"kpu"'] },
+    { name: 'parallelism not an integer', inputs: { ...base, parallelism: '1.5' }, names: ['"parallelism"', '1.5'] },
+    { name: 'parallelism not a number', inputs: { ...base, parallelism: 'ten' }, names: ['"parallelism"', 'ten'] },
+    { name: 'parallelism zero', inputs: { ...base, parallelism: '0' }, names: ['"parallelism"'] },
+    { name: 'parallelism negative', inputs: { ...base, parallelism: '-3' }, names: ['"parallelism"', '-3'] },
+    { name: 'kpu zero', inputs: { ...base, kpu: '0' }, names: ['"kpu"'] },
+    { name: 'kpu not an integer', inputs: { ...base, kpu: '2.5' }, names: ['"kpu"'] },
+    { name: 'wait-timeout-seconds zero', inputs: { ...base, 'wait-timeout-seconds': '0' }, names: ['"wait-timeout-seconds"'] },
+    { name: 'wait-timeout-seconds with a unit', inputs: { ...base, 'wait-timeout-seconds': '30m' }, names: ['"wait-timeout-seconds"'] },
+    { name: 'dry-run "yes"', inputs: { ...base, 'dry-run': 'yes' }, names: ['"dry-run"', 'yes'] },
+    { name: 'wait "yes"', inputs: { ...base, wait: 'yes' }, names: ['"wait"'] },
+    { name: 'allow-stateless-restart "yes"', inputs: { ...base, 'allow-stateless-restart': 'yes' }, names: ['"allow-stateless-restart"'] },
+    { name: 'release-hold "yes"', inputs: { ...base, 'release-hold': 'yes' }, names: ['"release-hold"'] },
+    { name: 'autoscaling "on"', inputs: { ...base, autoscaling: 'on' }, names: ['"autoscaling"', 'on'] },
+    { name: 'no target at all', inputs: { 'application-name': 'orders-enricher' }, names: ['schedule', 'parallelism', 'kpu'] },
+    { name: 'a bare name without any region', inputs: base, env: {}, names: ['orders-enricher', 'region'] },
+    { name: 'a region that is not a region code', inputs: { ...base, region: 'Oregon' }, names: ['"region"', 'Oregon'] },
+    { name: 'a region with spaces', inputs: { ...base, region: 'us west 2' }, names: ['"region"', 'us west 2'] },
+    { name: 'an empty application-name', inputs: { ...base, 'application-name': '' }, names: ['"application-name"'] },
+    { name: 'only separators in application-name', inputs: { ...base, 'application-name': ' ,\n, ' }, names: ['"application-name"'] },
+    { name: 'a name with a space', inputs: { ...base, 'application-name': 'orders enricher' }, names: ['"application-name"', 'orders enricher'] },
+    { name: 'a name with a slash', inputs: { ...base, 'application-name': 'team/orders' }, names: ['"application-name"', 'team/orders'] },
+    { name: 'a name of 129 characters', inputs: { ...base, 'application-name': 'a'.repeat(129) }, names: ['"application-name"'] },
+    {
+      name: 'an ARN of another service',
+      inputs: { ...base, 'application-name': 'arn:aws:kinesis:us-west-2:123456789012:stream/orders' },
+      names: ['"application-name"', 'stream/orders']
+    },
+    {
+      name: 'a bad name after a good one',
+      inputs: { ...base, 'application-name': 'orders-enricher\nbad name' },
+      names: ['"application-name"', 'bad name']
+    },
+    { name: 'role-to-assume not an ARN', inputs: { ...base, 'role-to-assume': 'flink-scaler' }, names: ['"role-to-assume"', 'flink-scaler'] },
+    {
+      name: 'role-to-assume with a short account',
+      inputs: { ...base, 'role-to-assume': 'arn:aws:iam::12345:role/flink-scaler' },
+      names: ['"role-to-assume"']
+    },
+    {
+      name: 'role-to-assume is a user',
+      inputs: { ...base, 'role-to-assume': 'arn:aws:iam::123456789012:user/flink-scaler' },
+      names: ['"role-to-assume"']
+    },
+    { name: 'role-session-name with a space', inputs: { ...base, 'role-session-name': 'my session' }, names: ['"role-session-name"'] },
+    { name: 'role-duration-seconds 899', inputs: { ...base, 'role-duration-seconds': '899' }, names: ['"role-duration-seconds"', '899'] },
+    { name: 'role-duration-seconds 43201', inputs: { ...base, 'role-duration-seconds': '43201' }, names: ['"role-duration-seconds"'] },
+    { name: 'parallelism-per-kpu 0', inputs: { ...base, 'parallelism-per-kpu': '0' }, names: ['"parallelism-per-kpu"'] },
+    { name: 'parallelism-per-kpu 9', inputs: { ...base, 'parallelism-per-kpu': '9' }, names: ['"parallelism-per-kpu"', '9'] },
+    { name: 'hold-until without a manual target', inputs: { ...base, 'hold-until': '4h' }, names: ['"hold-until"', 'manual'] },
+    { name: 'hold-until unparseable', inputs: { ...base, parallelism: '4', 'hold-until': 'soon' }, names: ['"hold-until"', 'soon'] },
+    { name: 'hold-until with a spelled-out unit', inputs: { ...base, parallelism: '4', 'hold-until': '4 hours' }, names: ['"hold-until"'] },
+    { name: 'hold-until a zero duration', inputs: { ...base, parallelism: '4', 'hold-until': '0m' }, names: ['"hold-until"'] },
+    {
+      name: 'hold-until in the past',
+      inputs: { ...base, parallelism: '4', 'hold-until': '2026-03-10T11:59:00Z' },
+      names: ['"hold-until"', '2026-03-10T11:59:00']
+    },
+    { name: 'hold-until exactly now', inputs: { ...base, parallelism: '4', 'hold-until': '2026-03-10T12:00:00Z' }, names: ['"hold-until"'] },
+    {
+      name: 'hold-until next-transition without a schedule',
+      inputs: { 'application-name': 'orders-enricher', parallelism: '4', 'hold-until': 'next-transition' },
+      names: ['"hold-until"', 'schedule']
+    },
+    {
+      name: 'hold-until with release-hold',
+      inputs: { ...base, parallelism: '4', 'hold-until': '4h', 'release-hold': 'true' },
+      names: ['"hold-until"', '"release-hold"']
+    },
+    { name: 'manual parallelism above the schedule max', inputs: { ...base, parallelism: '65' }, names: ['parallelism', '65', '64'] },
+    { name: 'at not a date', inputs: { ...base, at: 'next tuesday' }, names: ['"at"', 'next tuesday'] },
+    { name: 'at with month 13', inputs: { ...base, at: '2026-13-01T00:00:00Z' }, names: ['"at"'] }
+  ])('$name', ({ inputs, env, names }) => {
+    const error = inputErrorFrom(inputs, env)
+    expect(error.kind).toBe('input')
+    for (const name of names) expect(error.message).toContain(name)
+    expect(error.hint).toMatch(/\w{3,}/)
+  })
+
+  it('a missing schedule-file points to actions/checkout', () => {
+    const error = inputErrorFrom({ 'application-name': 'orders-enricher', 'schedule-file': 'missing.yml' }, { ...ENV, GITHUB_WORKSPACE: workspace })
+    expect(error.hint).toMatch(/actions\/checkout/)
+  })
+
+  it('a bare name without a region says how to give one', () => {
+    const error = inputErrorFrom(base, {})
+    expect(error.hint).toMatch(/"region"/)
+    expect(error.hint).toMatch(/ARN/)
+  })
+
+  it('range errors give the range', () => {
+    expect(inputErrorFrom({ ...base, 'role-duration-seconds': '60' }).hint).toMatch(/900.*43200/)
+    expect(inputErrorFrom({ ...base, 'parallelism-per-kpu': '9' }).hint).toMatch(/1.*8/)
+  })
+})
+
+describe('readConfig: good inputs', () => {
+  it('reads every input action.yml declares (none is silently ignored)', () => {
+    const read = new Set<string>()
+    const inputs = reader(base)
+    readConfig((name) => (read.add(name), inputs(name)), ENV, clock)
+    expect([...read].sort()).toEqual(Object.keys(inputDefaults).sort())
+  })
+
+  it('uses the action.yml defaults for everything not given', () => {
+    const { schedule, ...rest } = config(base)
+    expect(schedule?.timezone).toBe('America/Los_Angeles')
+    expect(rest).toEqual({
+      applications: [{ name: 'orders-enricher', region: 'us-west-2' }],
+      scheduleSource: 'input "schedule"',
+      autoscaling: 'keep',
+      region: 'us-west-2',
+      roleSessionName: 'flink-scheduled-scaler',
+      roleDurationSeconds: 900,
+      audience: 'sts.amazonaws.com',
+      dryRun: false,
+      wait: true,
+      waitTimeoutSeconds: 1800,
+      now: NOW,
+      atGiven: false,
+      allowStatelessRestart: false,
+      releaseHold: false
+    })
+  })
+
+  it('reads every option when set', () => {
+    const c = config({
+      ...base,
+      kpu: '3',
+      'parallelism-per-kpu': '8',
+      autoscaling: 'disable',
+      region: 'eu-west-1',
+      'role-to-assume': 'arn:aws:iam::123456789012:role/flink-scaler',
+      'role-session-name': 'nightly@scaler',
+      'role-duration-seconds': '43200',
+      audience: 'sts.example.com',
+      'dry-run': 'true',
+      wait: 'false',
+      'wait-timeout-seconds': '60',
+      'allow-stateless-restart': 'true',
+      'release-hold': 'true'
+    })
+    expect(c).toMatchObject({
+      applications: [{ name: 'orders-enricher', region: 'eu-west-1' }],
+      manual: { kpu: 3 },
+      parallelismPerKpu: 8,
+      autoscaling: 'disable',
+      region: 'eu-west-1',
+      roleToAssume: 'arn:aws:iam::123456789012:role/flink-scaler',
+      roleSessionName: 'nightly@scaler',
+      roleDurationSeconds: 43200,
+      audience: 'sts.example.com',
+      dryRun: true,
+      wait: false,
+      waitTimeoutSeconds: 60,
+      allowStatelessRestart: true,
+      releaseHold: true
+    })
+  })
+
+  it('reads the schedule from schedule-file, relative to GITHUB_WORKSPACE', () => {
+    const c = config(
+      { 'application-name': 'orders-enricher', 'schedule-file': 'flink-schedule.yml' },
+      { ...ENV, GITHUB_WORKSPACE: workspace }
+    )
+    expect(c.schedule?.timezone).toBe('America/Los_Angeles')
+    expect(c.scheduleSource).toContain('flink-schedule.yml')
+  })
+
+  it('takes a manual target without any schedule', () => {
+    const c = config({ 'application-name': 'orders-enricher', parallelism: '12' })
+    expect(c.schedule).toBeUndefined()
+    expect(c.manual).toEqual({ parallelism: 12 })
+  })
+
+  it.each([
+    { name: 'comma separated', text: 'orders-enricher, payments_v2,clicks.sessionizer', names: ['orders-enricher', 'payments_v2', 'clicks.sessionizer'] },
+    { name: 'newline separated', text: 'orders-enricher\npayments_v2\n\nclicks.sessionizer\n', names: ['orders-enricher', 'payments_v2', 'clicks.sessionizer'] },
+    { name: 'mixed, with Windows line ends', text: 'orders-enricher,\r\npayments_v2\r\n', names: ['orders-enricher', 'payments_v2'] },
+    { name: 'duplicates removed, first order kept', text: 'payments_v2\norders-enricher\npayments_v2, orders-enricher', names: ['payments_v2', 'orders-enricher'] }
+  ])('application-name $name', ({ text, names }) => {
+    expect(config({ ...base, 'application-name': text }).applications).toEqual(names.map((name) => ({ name, region: 'us-west-2' })))
+  })
+
+  it('an ARN fixes the region of its application', () => {
+    const c = config({ ...base, region: 'us-west-2', 'application-name': `orders-enricher\n${ARN('eu-central-1', 'orders-enricher')}` })
+    expect(c.applications).toEqual([
+      { name: 'orders-enricher', region: 'us-west-2' },
+      { name: 'orders-enricher', region: 'eu-central-1', arn: ARN('eu-central-1', 'orders-enricher') }
+    ])
+  })
+
+  it('ARNs need no region input', () => {
+    const c = config({ ...base, 'application-name': ARN('ap-southeast-2', 'orders-enricher') }, {})
+    expect(c.applications).toEqual([{ name: 'orders-enricher', region: 'ap-southeast-2', arn: ARN('ap-southeast-2', 'orders-enricher') }])
+  })
+
+  it('a name and its own ARN are the same application', () => {
+    const c = config({ ...base, 'application-name': `orders-enricher, ${ARN('us-west-2', 'orders-enricher')}` })
+    expect(c.applications).toHaveLength(1)
+    expect(c.applications[0]).toMatchObject({ name: 'orders-enricher', region: 'us-west-2' })
+  })
+
+  it('an ARN in another partition', () => {
+    const arn = 'arn:aws-cn:kinesisanalytics:cn-north-1:123456789012:application/orders'
+    expect(config({ ...base, 'application-name': arn }, {}).applications).toEqual([{ name: 'orders', region: 'cn-north-1', arn }])
+  })
+
+  it.each([
+    { name: 'the region input over the environment', region: 'eu-west-1', env: { AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-2' }, expected: 'eu-west-1' },
+    { name: 'AWS_REGION', region: '', env: { AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-2' }, expected: 'us-east-1' },
+    { name: 'AWS_DEFAULT_REGION', region: '', env: { AWS_DEFAULT_REGION: 'us-east-2' }, expected: 'us-east-2' }
+  ])('region from $name', ({ region, env, expected }) => {
+    const c = config({ ...base, region }, env)
+    expect(c.region).toBe(expected)
+    expect(c.applications).toEqual([{ name: 'orders-enricher', region: expected }])
+  })
+
+  it.each([
+    { name: 'with Z', at: '2026-11-27T17:00:00Z', expected: '2026-11-27T17:00:00.000Z' },
+    { name: 'with an offset', at: '2026-11-27T09:00:00-08:00', expected: '2026-11-27T17:00:00.000Z' },
+    { name: 'with an offset other than the zone', at: '2026-11-27T09:00:00+01:00', expected: '2026-11-27T08:00:00.000Z' },
+    { name: 'without offset, in the schedule zone (PST)', at: '2026-11-27T09:00', expected: '2026-11-27T17:00:00.000Z' },
+    { name: 'without offset, in the schedule zone (PDT)', at: '2026-07-01T09:00:00', expected: '2026-07-01T16:00:00.000Z' }
+  ])('at $name', ({ at, expected }) => {
+    const c = config({ ...base, at })
+    expect(c.now.toISOString()).toBe(expected)
+    expect(c.atGiven).toBe(true)
+  })
+
+  it('at without offset and without a schedule is UTC', () => {
+    const c = config({ 'application-name': 'orders-enricher', parallelism: '4', at: '2026-07-01T09:00' })
+    expect(c.now.toISOString()).toBe('2026-07-01T09:00:00.000Z')
+  })
+
+  it.each([
+    { name: '90m', holdUntil: '90m', expected: '2026-03-10T13:30:00.000Z' },
+    { name: '4h', holdUntil: '4h', expected: '2026-03-10T16:00:00.000Z' },
+    { name: '2d', holdUntil: '2d', expected: '2026-03-12T12:00:00.000Z' },
+    // 08:00 in Los Angeles (PDT) is the schedule's next change after 05:00.
+    { name: 'next-transition', holdUntil: 'next-transition', expected: '2026-03-10T15:00:00.000Z' },
+    { name: 'an ISO instant', holdUntil: '2026-03-11T00:00:00Z', expected: '2026-03-11T00:00:00.000Z' },
+    { name: 'an ISO instant with an offset', holdUntil: '2026-03-10T18:00:00-07:00', expected: '2026-03-11T01:00:00.000Z' },
+    { name: 'an ISO local time, in the schedule zone', holdUntil: '2026-03-10T18:00', expected: '2026-03-11T01:00:00.000Z' }
+  ])('hold-until $name', ({ holdUntil, expected }) => {
+    const c = config({ ...base, parallelism: '16', 'hold-until': holdUntil })
+    expect(c.holdUntil?.toISOString()).toBe(expected)
+    expect(c.manual).toEqual({ parallelism: 16 })
+  })
+
+  it('hold-until durations count from at, not from the clock', () => {
+    const c = config({ ...base, kpu: '4', at: '2026-11-27T17:00:00Z', 'hold-until': '4h' })
+    expect(c.holdUntil?.toISOString()).toBe('2026-11-27T21:00:00.000Z')
+  })
+
+  it('hold-until next-transition counts from at', () => {
+    // Friday 2026-11-27 10:00 PST, inside daytime: the next change is 18:00 PST.
+    const c = config({ ...base, parallelism: '16', at: '2026-11-27T10:00', 'hold-until': 'next-transition' })
+    expect(c.holdUntil?.toISOString()).toBe('2026-11-28T02:00:00.000Z')
+  })
+
+  it('a manual parallelism at the schedule bounds is accepted', () => {
+    expect(config({ ...base, parallelism: '64' }).manual).toEqual({ parallelism: 64 })
+    expect(config({ ...base, parallelism: '1' }).manual).toEqual({ parallelism: 1 })
+  })
+})

@@ -1,0 +1,272 @@
+import { describe, expect, it } from 'vitest'
+import type { Outcome } from '../src/reconcile.js'
+import { headline, renderSummary, type Report } from '../src/summary.js'
+
+const updated: Outcome = {
+  application: 'orders-enricher',
+  region: 'us-west-2',
+  action: 'updated',
+  reason: 'Scaling from parallelism 2 (2 KPU) to parallelism 8 (8 KPU) (rule "daytime").',
+  status: 'RUNNING',
+  previousParallelism: 2,
+  previousKpu: 2,
+  targetParallelism: 8,
+  targetKpu: 8,
+  parallelismPerKpu: 1,
+  rule: 'daytime',
+  applicationVersionId: 8,
+  operationId: 'op-8'
+}
+const skipped: Outcome = {
+  application: 'payments',
+  region: 'eu-west-1',
+  action: 'skipped',
+  reason: 'Already at target (parallelism 8 (8 KPU), rule "daytime").',
+  status: 'RUNNING',
+  previousParallelism: 8,
+  previousKpu: 8,
+  targetParallelism: 8,
+  targetKpu: 8,
+  parallelismPerKpu: 1,
+  rule: 'daytime'
+}
+const failed: Outcome = {
+  application: 'clicks',
+  region: 'us-west-2',
+  action: 'failed',
+  reason: 'Snapshots are disabled, so the restart needed to reach parallelism 8 (8 KPU) would lose the application\'s state; nothing was changed.',
+  error: 'Snapshots are disabled, so the restart needed to reach parallelism 8 (8 KPU) would lose the application\'s state; nothing was changed.',
+  hint: 'Enable snapshots on the application, or set allow-stateless-restart: true to accept losing its state.',
+  status: 'RUNNING',
+  previousParallelism: 2,
+  previousKpu: 2,
+  targetParallelism: 8,
+  targetKpu: 8,
+  parallelismPerKpu: 1,
+  rule: 'daytime'
+}
+const notFound: Outcome = {
+  application: 'ghost',
+  region: 'us-west-2',
+  action: 'failed',
+  reason: 'DescribeApplication for "ghost" in us-west-2 failed: Application ghost not found',
+  error: 'DescribeApplication for "ghost" in us-west-2 failed: Application ghost not found',
+  hint: 'No application "ghost" in us-west-2: check application-name and region (an ARN fixes the region).'
+}
+
+// Tuesday 2026-03-10 17:00 UTC = 10:00 PDT.
+const NOW = new Date('2026-03-10T17:00:00Z')
+const report = (overrides: Partial<Report> = {}): Report => ({
+  outcomes: [updated],
+  dryRun: false,
+  now: NOW,
+  atGiven: false,
+  timezone: 'America/Los_Angeles',
+  upcoming: [],
+  ...overrides
+})
+
+const CONSOLE = 'https://us-west-2.console.aws.amazon.com/flink/home?region=us-west-2#/applications/orders-enricher'
+
+describe('headline', () => {
+  it.each<{ name: string; outcomes: Outcome[]; dryRun?: boolean; expected: string }>([
+    { name: 'one update for a rule', outcomes: [updated], expected: 'Scaled orders-enricher 2 (2 KPU) → 8 (8 KPU) for rule daytime' },
+    {
+      name: 'one planned update in a dry run',
+      outcomes: [{ ...updated, action: 'planned' }],
+      dryRun: true,
+      expected: 'Would scale orders-enricher 2 (2 KPU) → 8 (8 KPU) for rule daytime (dry run)'
+    },
+    {
+      name: 'to the default',
+      outcomes: [{ ...updated, rule: 'default', targetParallelism: 2, targetKpu: 2, previousParallelism: 8, previousKpu: 8 }],
+      expected: 'Scaled orders-enricher 8 (8 KPU) → 2 (2 KPU) for the default'
+    },
+    {
+      name: 'a manual target with 2 per KPU',
+      outcomes: [{ ...updated, rule: 'manual', previousParallelism: 8, previousKpu: 4, targetParallelism: 16, targetKpu: 8, parallelismPerKpu: 2 }],
+      expected: 'Scaled orders-enricher 8 (4 KPU) → 16 (8 KPU) for the manual target'
+    },
+    { name: 'a hold', outcomes: [{ ...updated, rule: 'hold' }], expected: 'Scaled orders-enricher 2 (2 KPU) → 8 (8 KPU) for the hold target' },
+    {
+      name: 'one application with no change: its reason',
+      outcomes: [skipped],
+      expected: 'payments: no change (Already at target (parallelism 8 (8 KPU), rule "daytime"))'
+    },
+    {
+      name: 'several with no change',
+      outcomes: [skipped, { ...skipped, application: 'orders-enricher', status: 'UPDATING' }],
+      expected: 'No change: 2 applications already as the schedule asks or not RUNNING'
+    },
+    { name: 'one failure', outcomes: [failed], expected: 'clicks failed' },
+    {
+      name: 'updated, failed and unchanged together',
+      outcomes: [updated, skipped, failed, notFound],
+      expected: 'Scaled orders-enricher 2 (2 KPU) → 8 (8 KPU) for rule daytime; clicks, ghost failed; 1 unchanged'
+    },
+    {
+      name: 'two updates',
+      outcomes: [updated, { ...updated, application: 'payments', previousParallelism: 4, previousKpu: 4 }],
+      expected: 'Scaled orders-enricher 2 (2 KPU) → 8 (8 KPU) for rule daytime; Scaled payments 4 (4 KPU) → 8 (8 KPU) for rule daytime'
+    }
+  ])('$name', ({ outcomes, dryRun, expected }) => {
+    expect(headline(outcomes, dryRun ?? false)).toBe(expected)
+  })
+})
+
+describe('renderSummary', () => {
+  it('one update, evaluated now, with the coming changes in the zone and in UTC', () => {
+    const text = renderSummary(
+      report({
+        upcoming: [
+          { at: new Date('2026-03-11T01:00:00Z'), rule: 'default', target: 'parallelism 2' },
+          { at: new Date('2026-03-11T15:00:00Z'), rule: 'daytime', target: '4 KPU (parallelism 8)' }
+        ]
+      })
+    )
+
+    expect(text).toBe(
+      [
+        '## Flink scheduled scaling',
+        '',
+        '**Scaled orders-enricher 2 (2 KPU) → 8 (8 KPU) for rule daytime**',
+        '',
+        'Evaluated at Tue 2026-03-10 10:00 PDT (2026-03-10 17:00 UTC).',
+        '',
+        '| Application | Status | Before | After | Action | Rule | Why |',
+        '| --- | --- | --- | --- | --- | --- | --- |',
+        `| [orders-enricher](${CONSOLE}) | RUNNING | 2 (2 KPU) | 8 (8 KPU) | ✅ updated | daytime | Scaling from parallelism 2 (2 KPU) to parallelism 8 (8 KPU) (rule "daytime"). |`,
+        '',
+        '### Coming changes (next 7 days)',
+        '',
+        '| America/Los_Angeles | UTC | Target | Rule |',
+        '| --- | --- | --- | --- |',
+        '| Tue 2026-03-10 18:00 PDT | Wed 2026-03-11 01:00 UTC | parallelism 2 | default |',
+        '| Wed 2026-03-11 08:00 PDT | Wed 2026-03-11 15:00 UTC | 4 KPU (parallelism 8) | daytime |',
+        ''
+      ].join('\n')
+    )
+  })
+
+  it('coming changes across a DST change show the local offset of each', () => {
+    const text = renderSummary(
+      report({
+        now: new Date('2026-03-06T17:00:00Z'),
+        upcoming: [
+          { at: new Date('2026-03-07T02:00:00Z'), rule: 'default', target: 'parallelism 2' },
+          { at: new Date('2026-03-09T15:00:00Z'), rule: 'daytime', target: 'parallelism 8' }
+        ]
+      })
+    )
+
+    expect(text).toContain('| Fri 2026-03-06 18:00 PST | Sat 2026-03-07 02:00 UTC | parallelism 2 | default |')
+    expect(text).toContain('| Mon 2026-03-09 08:00 PDT | Mon 2026-03-09 15:00 UTC | parallelism 8 | daytime |')
+  })
+
+  it('says when the schedule does not change, and has no such section without a schedule', () => {
+    expect(renderSummary(report())).toContain('### Coming changes (next 7 days)\n\nThe schedule does not change in the next 7 days.\n')
+    const manualOnly = renderSummary(report({ timezone: undefined, outcomes: [{ ...updated, rule: 'manual' }] }))
+    expect(manualOnly).not.toContain('Coming changes')
+    expect(manualOnly).toContain('Evaluated at 2026-03-10 17:00 UTC.')
+  })
+
+  it('says when the at input was used', () => {
+    expect(renderSummary(report({ atGiven: true }))).toContain('Evaluated at Tue 2026-03-10 10:00 PDT (2026-03-10 17:00 UTC) (the `at` input).')
+  })
+
+  it('a dry run says so at the top', () => {
+    const text = renderSummary(report({ dryRun: true, outcomes: [{ ...updated, action: 'planned', reason: `Dry run: would scale. ${updated.reason}` }] }))
+
+    expect(text.split('\n').slice(0, 6)).toEqual([
+      '## Flink scheduled scaling',
+      '',
+      '> [!NOTE]',
+      '> **Dry run**: nothing was changed; this shows what a real run would do.',
+      '',
+      '**Would scale orders-enricher 2 (2 KPU) → 8 (8 KPU) for rule daytime (dry run)**'
+    ])
+    expect(text).toContain('| 📝 planned |')
+    expect(renderSummary(report())).not.toContain('Dry run')
+  })
+
+  it('lists what failed and how to fix it', () => {
+    const text = renderSummary(report({ outcomes: [updated, failed, notFound] }))
+
+    expect(text).toContain(
+      [
+        '### What failed and how to fix it',
+        '',
+        "- **clicks** (us-west-2): Snapshots are disabled, so the restart needed to reach parallelism 8 (8 KPU) would lose the application's state; nothing was changed.<br>**Fix:** Enable snapshots on the application, or set allow-stateless-restart: true to accept losing its state.",
+        '- **ghost** (us-west-2): DescribeApplication for "ghost" in us-west-2 failed: Application ghost not found<br>**Fix:** No application "ghost" in us-west-2: check application-name and region (an ARN fixes the region).',
+        ''
+      ].join('\n')
+    )
+    expect(text).toContain('| ? | – | – | ❌ failed |  |')
+    expect(renderSummary(report())).not.toContain('What failed')
+  })
+
+  it('lists the holds in force, in the zone and UTC, with who set them', () => {
+    const text = renderSummary(
+      report({
+        outcomes: [
+          { ...updated, rule: 'hold', hold: { parallelism: 8, until: '2026-03-10T21:00:00.000Z', by: 'https://github.com/acme/flink/actions/runs/42' } },
+          { ...skipped, hold: { parallelism: 8, until: '2026-03-12T00:00:00.000Z' } }
+        ]
+      })
+    )
+
+    expect(text).toContain(
+      [
+        '### Holds',
+        '',
+        '- **orders-enricher**: parallelism 8 until Tue 2026-03-10 14:00 PDT (2026-03-10 21:00 UTC), set by https://github.com/acme/flink/actions/runs/42.',
+        '- **payments**: parallelism 8 until Wed 2026-03-11 17:00 PDT (2026-03-12 00:00 UTC).',
+        ''
+      ].join('\n')
+    )
+    expect(renderSummary(report())).not.toContain('### Holds')
+  })
+
+  it('a run-level failure before any application', () => {
+    const text = renderSummary(
+      report({
+        outcomes: [],
+        timezone: undefined,
+        failure: { message: 'Invalid input: nothing was changed. Input "parallelism" is "ten".', hint: 'Use a whole number of at least 1.' }
+      })
+    )
+
+    expect(text).toBe(
+      [
+        '## Flink scheduled scaling',
+        '',
+        '> [!CAUTION]',
+        '> **Invalid input: nothing was changed. Input "parallelism" is "ten".**',
+        '> Fix: Use a whole number of at least 1.',
+        ''
+      ].join('\n')
+    )
+  })
+
+  it('pipes and line breaks in text do not break the tables', () => {
+    const text = renderSummary(
+      report({
+        outcomes: [
+          { ...updated, rule: 'peak|offpeak', reason: 'Scaling | because\nof a rule' },
+          { ...notFound, error: 'Bad | thing\r\nhappened', hint: 'Fix | it' }
+        ],
+        upcoming: [{ at: new Date('2026-03-11T01:00:00Z'), rule: 'a|b', target: 'parallelism 2 | 4' }]
+      })
+    )
+
+    const rows = text.split('\n').filter((line) => line.startsWith('| '))
+    const columns = (line: string) => line.split(/(?<!\\)\|/).length - 2
+    const [header, , first, second, upcomingHeader, , upcoming] = rows
+    expect([header, first, second].map(columns)).toEqual([7, 7, 7])
+    expect([upcomingHeader, upcoming].map(columns)).toEqual([4, 4])
+    expect(first).toContain('| peak\\|offpeak | Scaling \\| because of a rule |')
+    expect(upcoming).toContain('| parallelism 2 \\| 4 | a\\|b |')
+    expect(text).toContain('- **ghost** (us-west-2): Bad \\| thing happened<br>**Fix:** Fix \\| it')
+    expect(text).toContain('**Scaled orders-enricher 2 (2 KPU) → 8 (8 KPU) for rule peak\\|offpeak; ghost failed**')
+  })
+})

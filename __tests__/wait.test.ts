@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest'
+import type { ApplicationState, Desired } from '../src/application.js'
+import { ScalerError } from '../src/errors.js'
+import type { FlinkClient, OperationState } from '../src/flink-client.js'
+import { waitForUpdate } from '../src/wait.js'
+
+const before: ApplicationState = {
+  name: 'orders-enricher',
+  arn: 'arn:aws:kinesisanalytics:us-west-2:123456789012:application/orders-enricher',
+  region: 'us-west-2',
+  status: 'RUNNING',
+  versionId: 7,
+  conditionalToken: 'token-7',
+  configurationType: 'CUSTOM',
+  parallelism: 4,
+  parallelismPerKpu: 1,
+  autoScalingEnabled: false,
+  snapshotsEnabled: true
+}
+const target: Desired = { parallelism: 8, parallelismPerKpu: 1, autoScalingEnabled: false }
+const updating = { ...before, status: 'UPDATING', versionId: 8, parallelism: 8 }
+const atTarget = { ...before, status: 'RUNNING', versionId: 8, parallelism: 8 }
+
+type Step<T> = T | ScalerError
+
+/**
+ * An application that answers from scripts, one answer per call, the last one repeated.
+ * Time only moves when the wait sleeps.
+ */
+function world(script: { operations?: Step<OperationState>[]; states: Step<ApplicationState>[] }) {
+  let now = 0
+  const slept: number[] = []
+  const warnings: string[] = []
+  const next = <T>(steps: Step<T>[]): T => {
+    const step = steps.length > 1 ? steps.shift()! : steps[0]
+    if (step instanceof ScalerError) throw step
+    return step
+  }
+  const client = {
+    describe: async (_name: string) => next(script.states),
+    operation: async (_name: string, _operationId: string) => next(script.operations ?? [])
+  }
+  return {
+    slept,
+    warnings,
+    wait: (operationId: string | undefined, timeoutMs = 1_800_000, desired = target) =>
+      waitForUpdate(client as unknown as FlinkClient, 'orders-enricher', operationId, desired, {
+        timeoutMs,
+        warn: (message) => warnings.push(message),
+        sleep: async (ms) => {
+          slept.push(ms)
+          now += ms
+        },
+        clock: () => now
+      })
+  }
+}
+
+const op = (status: string, extra: Partial<OperationState> = {}): OperationState => ({ status, ...extra })
+const awsError = (code: string) => new ScalerError(`DescribeApplicationOperation failed: ${code}`, { code })
+const failure = (promise: Promise<unknown>) => promise.then(
+  () => {
+    throw new Error('expected the wait to fail, but it returned')
+  },
+  (error: unknown) => {
+    expect(error).toBeInstanceOf(ScalerError)
+    return error as ScalerError
+  }
+)
+
+describe('waitForUpdate', () => {
+  it('returns once the operation succeeded and the application is RUNNING at the target', async () => {
+    const w = world({ operations: [op('SUCCESSFUL')], states: [atTarget] })
+
+    const state = await w.wait('op-8')
+
+    expect(state).toMatchObject({ status: 'RUNNING', parallelism: 8 })
+    expect(w.warnings).toEqual([])
+  })
+
+  it('keeps following while the operation is IN_PROGRESS, polling less and less often up to a cap', async () => {
+    const w = world({ operations: [...Array<OperationState>(12).fill(op('IN_PROGRESS')), op('SUCCESSFUL')], states: [atTarget] })
+
+    expect(await w.wait('op-8')).toMatchObject({ status: 'RUNNING', parallelism: 8 })
+
+    expect(w.slept).toHaveLength(13)
+    const cap = Math.max(...w.slept)
+    const firstAtCap = w.slept.indexOf(cap)
+    // Grows strictly until it reaches the cap, then stays there.
+    for (let i = 1; i <= firstAtCap; i++) expect(w.slept[i]).toBeGreaterThan(w.slept[i - 1])
+    expect(w.slept.slice(firstAtCap)).toEqual(Array(w.slept.length - firstAtCap).fill(cap))
+    expect(firstAtCap).toBeGreaterThanOrEqual(3)
+    expect(firstAtCap).toBeLessThan(12)
+    expect(w.slept[0]).toBeLessThanOrEqual(5_000)
+    expect(cap).toBeLessThanOrEqual(60_000)
+  })
+
+  it('after a successful operation, waits for the application to leave UPDATING', async () => {
+    const w = world({ operations: [op('SUCCESSFUL')], states: [updating, updating, atTarget] })
+
+    expect(await w.wait('op-8')).toMatchObject({ status: 'RUNNING', parallelism: 8 })
+    expect(w.slept).toHaveLength(3)
+  })
+
+  it("a FAILED operation fails with the service's own error text", async () => {
+    const w = world({
+      operations: [op('IN_PROGRESS'), op('FAILED', { error: 'Not enough KPUs: account limit is 32', rollbackOperationId: 'op-9' })],
+      states: [updating]
+    })
+
+    const error = await failure(w.wait('op-8'))
+
+    expect(error.message).toContain('Not enough KPUs: account limit is 32')
+    expect(error.message).toContain('FAILED')
+    expect(error.message).toContain('op-9')
+    expect(error.hint).toMatch(/\w/)
+  })
+
+  it('a CANCELLED operation fails', async () => {
+    const w = world({ operations: [op('CANCELLED')], states: [atTarget] })
+
+    const error = await failure(w.wait('op-8'))
+
+    expect(error.message).toContain('CANCELLED')
+    expect(error.message).toContain('op-8')
+  })
+
+  it.each(['UnsupportedOperationException', 'AccessDeniedException'])(
+    'without DescribeApplicationOperation (%s) it follows the status instead and warns once',
+    async (code) => {
+      const w = world({ operations: [awsError(code)], states: [updating, updating, updating, atTarget] })
+
+      expect(await w.wait('op-8')).toMatchObject({ status: 'RUNNING', parallelism: 8 })
+
+      expect(w.warnings).toHaveLength(1)
+      expect(w.warnings[0]).toContain(code)
+      expect(w.warnings[0]).toContain('kinesisanalytics:DescribeApplicationOperation')
+    }
+  )
+
+  it('without an operation id it follows the status, without warning', async () => {
+    const w = world({ states: [updating, atTarget] })
+
+    expect(await w.wait(undefined)).toMatchObject({ status: 'RUNNING', parallelism: 8 })
+    expect(w.warnings).toEqual([])
+  })
+
+  it('other errors while following the operation are not swallowed', async () => {
+    const w = world({ operations: [awsError('ThrottlingException')], states: [atTarget] })
+
+    const error = await failure(w.wait('op-8'))
+
+    expect(error.code).toBe('ThrottlingException')
+  })
+
+  it.each([
+    { name: 'READY (stopped)', states: [updating, { ...atTarget, status: 'READY' }], message: /READY, not RUNNING/ },
+    { name: 'STOPPING', states: [{ ...atTarget, status: 'STOPPING' }], message: /STOPPING/ },
+    { name: 'ROLLED_BACK', states: [updating, { ...before, status: 'ROLLED_BACK' }], message: /ROLLED_BACK/ }
+  ])('ends $name → fails', async ({ states, message }) => {
+    const w = world({ states })
+
+    const error = await failure(w.wait(undefined))
+
+    expect(error.message).toMatch(message)
+    expect(error.hint).toMatch(/\w/)
+  })
+
+  it.each([
+    { name: 'after a successful operation', operationId: 'op-8', operations: [op('SUCCESSFUL')] },
+    { name: 'following the status', operationId: undefined, operations: [] }
+  ])('RUNNING at the old parallelism $name → rolled back', async ({ operationId, operations }) => {
+    const w = world({ operations, states: [updating, { ...before, versionId: 9 }] })
+
+    const error = await failure(w.wait(operationId))
+
+    expect(error.message).toContain('parallelism 4')
+    expect(error.message).toContain('8')
+    expect(error.message).toMatch(/rolled back/)
+  })
+
+  it('RUNNING at the target parallelism but the old ParallelismPerKPU → rolled back, not done', async () => {
+    // Only ParallelismPerKPU changes; the service rolled the update back to 1 per KPU.
+    const desired: Desired = { parallelism: 8, parallelismPerKpu: 2, autoScalingEnabled: false }
+    const w = world({ states: [{ ...updating, parallelismPerKpu: 2 }, { ...atTarget, parallelismPerKpu: 1, versionId: 9 }] })
+
+    const error = await failure(w.wait(undefined, 1_800_000, desired))
+
+    expect(error.message).toMatch(/rolled back/)
+  })
+
+  it('gives up at the timeout, saying the update goes on and what to do', async () => {
+    const w = world({ operations: [op('IN_PROGRESS')], states: [updating] })
+
+    const error = await failure(w.wait('op-8', 120_000))
+
+    expect(error.message).toContain('120 s')
+    expect(error.message).toMatch(/update goes on/)
+    expect(error.message).toContain('IN_PROGRESS')
+    expect(error.hint).toContain('wait-timeout-seconds')
+    expect(error.hint).toMatch(/wait: false/)
+    // Never waits past the deadline.
+    expect(w.slept.reduce((a, b) => a + b, 0)).toBe(120_000)
+  })
+
+  it('the timeout message says what it was still waiting for when following the status', async () => {
+    const w = world({ states: [updating] })
+
+    const error = await failure(w.wait(undefined, 30_000))
+
+    expect(error.message).toContain('UPDATING')
+  })
+})

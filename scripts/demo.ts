@@ -1,0 +1,86 @@
+/**
+ * npm run demo: the bundled action against the local emulator, at a handful of instants.
+ * No AWS account, no network: the emulator listens on 127.0.0.1.
+ */
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { startEmulator } from '../emulator/index.js'
+import { ROOT, runAction } from '../runner/run-action.js'
+import { markdownToTerminal } from '../runner/terminal.js'
+
+const schedule = readFileSync(path.join(ROOT, 'examples', 'flink-schedule.yml'), 'utf8')
+const color = process.stdout.isTTY ?? false
+const heading = (text: string) => (color ? `\x1b[1;36m${text}\x1b[0m` : text)
+const dim = (text: string) => (color ? `\x1b[2m${text}\x1b[0m` : text)
+
+const emulator = await startEmulator({
+  updateDurationMs: 1_500,
+  applications: [
+    { name: 'orders-enricher', region: 'us-west-2', parallelism: 10, parallelismPerKpu: 1, allowNonRestoredState: true },
+    { name: 'clickstream-sessions', region: 'us-west-2', parallelism: 20, parallelismPerKpu: 2 },
+    { name: 'fraud-scorer', region: 'us-west-2', parallelism: 10, snapshotsEnabled: false }
+  ]
+})
+
+interface Scene {
+  title: string
+  inputs: Record<string, string>
+}
+
+const both = 'orders-enricher\nclickstream-sessions'
+const scenes: Scene[] = [
+  {
+    title: 'Wednesday 02:00 in Los Angeles: night, both applications are already at 10 KPU',
+    inputs: { 'application-name': both, at: '2026-12-02T02:00:00-08:00' }
+  },
+  {
+    title: 'Wednesday 09:00: business hours, scale both up to 20 KPU (clickstream runs 2 per KPU)',
+    inputs: { 'application-name': both, at: '2026-12-02T09:00:00-08:00' }
+  },
+  {
+    title: 'The same instant again (a late or repeated run): nothing to do, no restart',
+    inputs: { 'application-name': both, at: '2026-12-02T09:00:00-08:00' }
+  },
+  {
+    title: 'Friday 2027-03-12 18:05 PST: back to 10 KPU; the coming changes cross the DST change (05:05 is 12:05 UTC on Monday, not 13:05)',
+    inputs: { 'application-name': 'orders-enricher', at: '2027-03-12T18:05:00-08:00' }
+  },
+  {
+    title: 'A manual override from workflow_dispatch: parallelism 32, held for 4 hours',
+    inputs: { 'application-name': 'orders-enricher', parallelism: '32', 'hold-until': '4h', at: '2027-03-12T19:00:00-08:00' }
+  },
+  {
+    title: 'The scheduled run at 20:00 respects the hold',
+    inputs: { 'application-name': 'orders-enricher', at: '2027-03-12T20:00:00-08:00' }
+  },
+  {
+    title: 'A dry run on Monday 09:00 PDT: the hold has expired; what would happen?',
+    inputs: { 'application-name': 'orders-enricher', 'dry-run': 'true', at: '2027-03-15T09:00:00-07:00' }
+  },
+  {
+    title: 'A failure and its fix: fraud-scorer has snapshots disabled, so scaling it would lose its state',
+    inputs: { 'application-name': 'fraud-scorer', at: '2027-03-15T09:00:00-07:00' }
+  }
+]
+
+const started = performance.now()
+try {
+  for (const [index, scene] of scenes.entries()) {
+    console.log(`\n${heading(`━━ ${index + 1}/${scenes.length} ${scene.title}`)}`)
+    console.log(dim(`   with: ${Object.entries(scene.inputs).map(([k, v]) => `${k}=${v.replace(/\n/g, ',')}`).join('  ')}`))
+    const run = await runAction(
+      { schedule, region: 'us-west-2', ...scene.inputs },
+      { env: emulator.env() }
+    )
+    console.log('\n' + markdownToTerminal(run.summary, color).replace(/^/gm, '   '))
+    for (const annotation of run.annotations) {
+      console.log(`   ${annotation.level.toUpperCase()}: ${annotation.title ? `${annotation.title}: ` : ''}${annotation.message}`)
+    }
+    console.log(dim(`   exit code ${run.exitCode} · changed=${run.outputs.changed} · next-transition=${run.outputs['next-transition'] || '-'} · ${Math.round(run.durationMs)} ms`))
+  }
+  const updates = emulator.requests.filter((r) => r.operation === 'UpdateApplication' && r.status === 200).length
+  console.log(`\n${heading('Done')} in ${((performance.now() - started) / 1000).toFixed(1)} s: ${emulator.requests.length} AWS requests, ${updates} accepted updates.`)
+  console.log('Point the action at the emulator yourself: npx tsx emulator/cli.ts')
+} finally {
+  await emulator.stop()
+}

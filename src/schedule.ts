@@ -1,0 +1,544 @@
+/**
+ * The schedule engine: parses the schedule YAML and answers which target applies at an instant,
+ * and when it next changes. Pure: no clock, no AWS, no logging.
+ */
+import { IANAZone } from 'luxon'
+import { parse } from 'yaml'
+import { inputError } from './errors.js'
+
+export type Target = { parallelism: number } | { kpu: number }
+
+/** An inclusive range of local dates, as YYYY-MM-DD. */
+export interface DateRange {
+  first: string
+  last: string
+}
+
+export interface Rule {
+  /** Position in `rules`, from 0. */
+  index: number
+  /** The rule's `name`, or `rules[i]` when it has none. */
+  name: string
+  target: Target
+  /** ISO weekdays (1 = Monday ... 7 = Sunday) a window may start on; undefined allows every day. */
+  days?: number[]
+  /** Local dates a window may start on; undefined allows every date. */
+  dates?: DateRange[]
+  /** Window start, in minutes after local midnight (0 ... 1439). */
+  from: number
+  /** Window end, in minutes after local midnight (1 ... 1440); at or before `from` means the next day. */
+  to: number
+}
+
+export interface Schedule {
+  timezone: string
+  default: Target
+  min?: number
+  max?: number
+  rules: Rule[]
+}
+
+export interface Match {
+  /** The rule's display name, or 'default'. */
+  rule: string
+  target: Target
+}
+
+export interface Transition {
+  at: Date
+  from: Match
+  to: Match
+}
+
+const MINUTE = 60_000
+const DAY = 86_400_000
+/** How far nextTransition looks: a year, plus a day so a once-a-year rule is always found. */
+const HORIZON = 366 * DAY
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+const TOP_KEYS = ['timezone', 'default', 'min', 'max', 'rules']
+const TARGET_KEYS = ['parallelism', 'kpu']
+const RULE_KEYS = ['name', 'dates', 'days', 'from', 'to', ...TARGET_KEYS]
+const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']
+
+type Bounds = { min: number | undefined; max: number | undefined }
+
+/** A problem at a place in the schedule; parseSchedule turns it into a ScalerError naming the source. */
+class Invalid extends Error {
+  constructor(
+    readonly where: string,
+    readonly problem: string,
+    readonly hint: string
+  ) {
+    super(problem)
+  }
+}
+
+/** Parse and validate YAML text. `source` names where it came from (e.g. 'input "schedule"' or the file path) for error messages. Throws ScalerError (kind 'input'). */
+export function parseSchedule(text: string, source: string): Schedule {
+  const doc = readYaml(text, source)
+  try {
+    return parseDocument(doc)
+  } catch (error) {
+    if (!(error instanceof Invalid)) throw error
+    throw inputError(`Schedule error in ${error.where}: ${error.problem} (${source})`, error.hint)
+  }
+}
+
+function readYaml(text: string, source: string): Record<string, unknown> {
+  let doc: unknown
+  try {
+    // logLevel 'error': YAML warnings (e.g. unknown tags) must not print from a pure function.
+    doc = parse(text, { logLevel: 'error' })
+  } catch (error) {
+    const detail = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    throw inputError(
+      `Schedule error in ${source}: the text is not valid YAML: ${detail}`,
+      'Check the indentation and quoting near the position shown; each rule is a list item under "rules:".'
+    )
+  }
+  if (!isMapping(doc)) {
+    throw inputError(
+      `Schedule error in ${source}: expected a mapping with "default" and optional "timezone", "min", "max", "rules", but found ${kindOf(doc)}`,
+      'Start the schedule with e.g. "default: { kpu: 1 }" on its own line, then "rules:" with one list item per rule.'
+    )
+  }
+  return doc
+}
+
+function parseDocument(doc: Record<string, unknown>): Schedule {
+  // "rules:" with every item commented out reads as null: that is a schedule with no rules.
+  checkFields(doc, TOP_KEYS, (key) => `field "${key}"`, 'the top level', ['rules'])
+  const timezone = doc.timezone === undefined ? 'UTC' : parseZone(doc.timezone)
+  const min = doc.min === undefined ? undefined : positiveInteger(doc.min, 'field "min"')
+  const max = doc.max === undefined ? undefined : positiveInteger(doc.max, 'field "max"')
+  if (min !== undefined && max !== undefined && min > max) {
+    throw new Invalid('field "max"', `${max} is below min ${min}`, 'Make "min" less than or equal to "max".')
+  }
+  const bounds = { min, max }
+  const target = parseDefault(doc.default, bounds)
+  const rules = parseRules(doc.rules, bounds)
+  const schedule: Schedule = { timezone, default: target, rules }
+  if (min !== undefined) schedule.min = min
+  if (max !== undefined) schedule.max = max
+  return schedule
+}
+
+function parseZone(value: unknown): string {
+  if (typeof value !== 'string' || !IANAZone.isValidZone(value)) {
+    throw new Invalid(
+      'field "timezone"',
+      `${show(value)} is not a known IANA time zone`,
+      'Use a zone name from the IANA database, such as "America/Los_Angeles", "Europe/Berlin" or "UTC".'
+    )
+  }
+  return value
+}
+
+function parseDefault(value: unknown, bounds: Bounds): Target {
+  if (value === undefined) {
+    throw new Invalid(
+      'field "default"',
+      'missing; the schedule needs a default target for the times no rule matches',
+      'Add e.g. "default: { kpu: 1 }" or "default: { parallelism: 4 }".'
+    )
+  }
+  if (!isMapping(value)) {
+    throw new Invalid('field "default"', `expected a mapping, found ${kindOf(value)}`, 'Write e.g. "default: { kpu: 1 }".')
+  }
+  checkFields(value, TARGET_KEYS, (key) => `default, field "${key}"`, 'a target')
+  return parseTarget(value, 'default', bounds)
+}
+
+function parseRules(value: unknown, bounds: Bounds): Rule[] {
+  if (value === undefined || value === null) return []
+  if (!Array.isArray(value)) {
+    throw new Invalid('field "rules"', `expected a list, found ${kindOf(value)}`, 'Write each rule as a list item starting with "- ".')
+  }
+  return value.map((item, index) => parseRule(item, index, bounds))
+}
+
+function parseRule(value: unknown, index: number, bounds: Bounds): Rule {
+  const position = `rules[${index}]`
+  if (!isMapping(value)) {
+    throw new Invalid(position, `expected a mapping, found ${kindOf(value)}`, 'Write the rule as fields, e.g. "- { days: Mon-Fri, kpu: 4 }".')
+  }
+  if (value.name !== undefined && (typeof value.name !== 'string' || value.name.trim() === '')) {
+    throw new Invalid(`${position}, field "name"`, `${show(value.name)} is not a name`, 'Use a non-empty text name; quote it if it looks like a number.')
+  }
+  const name = typeof value.name === 'string' ? value.name : position
+  const where = typeof value.name === 'string' ? `${position} "${name}"` : position
+  const field = (key: string) => `${where}, field "${key}"`
+
+  checkFields(value, RULE_KEYS, field, 'a rule')
+  const target = parseTarget(value, where, bounds)
+  const from = value.from === undefined ? 0 : parseTime(value.from, field('from'), 'from')
+  const to = value.to === undefined ? 24 * 60 : parseTime(value.to, field('to'), 'to')
+  if (from === to) {
+    throw new Invalid(
+      field('to'),
+      `${show(value.to)} equals "from", so the window is empty`,
+      'For a whole day use from "00:00" to "24:00" (or leave both out); a "to" earlier than "from" ends the next day.'
+    )
+  }
+  const rule: Rule = { index, name, target, from, to }
+  if (value.days !== undefined) rule.days = parseDays(value.days, field('days'))
+  if (value.dates !== undefined) rule.dates = parseDates(value.dates, field('dates'))
+  return rule
+}
+
+/** `holder` is a rule or the default: exactly one of `parallelism` or `kpu`. */
+function parseTarget(holder: Record<string, unknown>, where: string, bounds: Bounds): Target {
+  const hasParallelism = holder.parallelism !== undefined
+  const hasKpu = holder.kpu !== undefined
+  if (hasParallelism && hasKpu) {
+    throw new Invalid(where, 'has both fields "parallelism" and "kpu"', 'Keep exactly one of them.')
+  }
+  if (hasKpu) return { kpu: positiveInteger(holder.kpu, `${where}, field "kpu"`) }
+  if (!hasParallelism) {
+    throw new Invalid(where, 'has no target: set field "parallelism" or "kpu"', 'Add e.g. "kpu: 4" or "parallelism: 8".')
+  }
+  const parallelism = positiveInteger(holder.parallelism, `${where}, field "parallelism"`)
+  const outside = outsideBounds(bounds, parallelism)
+  if (outside) {
+    throw new Invalid(
+      `${where}, field "parallelism"`,
+      `${parallelism} is ${outside}; targets are never clamped`,
+      'Change the target, or the schedule\'s "min"/"max" so that it fits.'
+    )
+  }
+  return { parallelism }
+}
+
+function positiveInteger(value: unknown, where: string): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value
+  const quoted = typeof value === 'string' && /^\s*\d+\s*$/.test(value)
+  throw new Invalid(
+    where,
+    `${show(value)} is not a positive whole number`,
+    quoted ? 'Write the number without quotes.' : 'Use a whole number of 1 or more, e.g. 4.'
+  )
+}
+
+/** "HH:MM" to minutes after midnight; "24:00" is the next midnight and only ends a window. */
+function parseTime(value: unknown, where: string, key: 'from' | 'to'): number {
+  if (typeof value === 'number') {
+    throw new Invalid(
+      where,
+      `${value} is a number, not a time`,
+      `Quote the time, e.g. ${key}: "05:05"; some YAML readers turn unquoted times into numbers.`
+    )
+  }
+  const match = typeof value === 'string' ? /^(\d{2}):(\d{2})$/.exec(value.trim()) : null
+  const hours = match ? Number(match[1]) : NaN
+  const minutes = match ? Number(match[2]) : NaN
+  if (!match || minutes > 59 || hours > 24 || (hours === 24 && minutes > 0)) {
+    throw new Invalid(where, `${show(value)} is not a valid time`, 'Use HH:MM between 00:00 and 24:00, e.g. "05:05".')
+  }
+  if (hours === 24 && key === 'from') {
+    throw new Invalid(where, '"24:00" cannot start a window', 'Use "00:00" to start at midnight.')
+  }
+  return hours * 60 + minutes
+}
+
+/** "Mon-Fri", "Fri-Mon" (wraps), "Sat,Sun", or a YAML list of those, to sorted ISO weekdays. */
+function parseDays(value: unknown, where: string): number[] {
+  const items = listOfText(value, where, 'Write e.g. "days: Mon-Fri", "days: Sat,Sun" or "days: [Sat, Sun]".')
+  const days = new Set<number>()
+  for (const part of items.flatMap((item) => item.split(','))) {
+    const ends = part.split('-').map(weekdayNumber)
+    const [first, last] = ends
+    if (ends.length > 2 || first === undefined || (ends.length === 2 && last === undefined)) {
+      throw new Invalid(
+        where,
+        `${show(part.trim())} is not a day or a range of days`,
+        'Use Mon, Tue, Wed, Thu, Fri, Sat, Sun (or full names), ranges like "Mon-Fri" and lists like "Sat,Sun".'
+      )
+    }
+    // A range runs forward through the week, so "Fri-Mon" is Fri, Sat, Sun, Mon.
+    const span = last === undefined ? 0 : (last - first + 7) % 7
+    for (let step = 0; step <= span; step++) days.add(((first - 1 + step) % 7) + 1)
+  }
+  return [...days].sort((a, b) => a - b)
+}
+
+function weekdayNumber(text: string): number | undefined {
+  const word = text.trim().toLowerCase()
+  const index = WEEKDAYS.findIndex((day) => day === word || day.slice(0, 3) === word)
+  return index < 0 ? undefined : index + 1
+}
+
+/** "2026-11-27", "2026-11-27..2026-11-30", or a YAML list of those. */
+function parseDates(value: unknown, where: string): DateRange[] {
+  const hint = 'Write dates as YYYY-MM-DD or an inclusive range YYYY-MM-DD..YYYY-MM-DD, or a YAML list of those.'
+  return listOfText(value, where, hint).map((item) => {
+    const ends = item.split('..').map((end) => end.trim())
+    const [first, last = first] = ends
+    const bad = ends.length > 2 ? item : ends.find((end) => !isDate(end))
+    if (bad !== undefined) throw new Invalid(where, `${show(bad)} is not a date or a date range`, hint)
+    if (last < first) throw new Invalid(where, `the range ${show(item)} ends before it starts`, 'Put the earlier date first.')
+    return { first, last }
+  })
+}
+
+function isDate(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text)
+  // Round-tripping through a UTC date rejects days that do not exist, like 2026-02-30.
+  return match !== null && new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))).toISOString().startsWith(text)
+}
+
+/** A non-empty text or list of texts: days and dates take either form. */
+function listOfText(value: unknown, where: string, hint: string): string[] {
+  const items = Array.isArray(value) ? value : [value]
+  if (items.length === 0 || !items.every((item) => typeof item === 'string' && item.trim() !== '')) {
+    throw new Invalid(where, `${show(value)} is not valid here`, hint)
+  }
+  return items as string[]
+}
+
+function checkFields(
+  holder: Record<string, unknown>,
+  allowed: string[],
+  field: (key: string) => string,
+  what: string,
+  mayBeEmpty: string[] = []
+): void {
+  for (const [key, value] of Object.entries(holder)) {
+    if (!allowed.includes(key)) {
+      throw new Invalid(field(key), `unknown field in ${what}`, `Allowed fields are: ${allowed.join(', ')}. Check the spelling.`)
+    }
+    if (value === null && !mayBeEmpty.includes(key)) {
+      throw new Invalid(field(key), 'has no value', 'Give it a value, or remove the line.')
+    }
+  }
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing'
+  if (Array.isArray(value)) return 'a list'
+  return typeof value === 'object' ? 'a mapping' : `${typeof value} ${show(value)}`
+}
+
+function show(value: unknown): string {
+  let text: string
+  try {
+    text = JSON.stringify(value) ?? String(value)
+  } catch {
+    // YAML aliases can build a value that contains itself.
+    text = Array.isArray(value) ? '[...]' : '{...}'
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text
+}
+
+// ---------------------------------------------------------------------------------------------
+// Targets
+
+/** Throws ScalerError when `parallelism` is outside the schedule's min/max, naming `what` (e.g. 'rule "weekday-daytime"' or 'input "parallelism"'). */
+export function checkBounds(schedule: Pick<Schedule, 'min' | 'max'>, parallelism: number, what: string): void {
+  const outside = outsideBounds({ min: schedule.min, max: schedule.max }, parallelism)
+  if (outside) {
+    throw inputError(
+      `Parallelism ${parallelism} from ${what} is ${outside}; targets are never clamped.`,
+      'Change the target, or the schedule\'s "min"/"max" so that it fits.'
+    )
+  }
+}
+
+function outsideBounds(bounds: Bounds, parallelism: number): string | undefined {
+  if (bounds.min !== undefined && parallelism < bounds.min) return `below the schedule's min ${bounds.min}`
+  if (bounds.max !== undefined && parallelism > bounds.max) return `above the schedule's max ${bounds.max}`
+  return undefined
+}
+
+/** Human text of a target, e.g. "20 KPU" or "parallelism 8". */
+export function describeTarget(target: Target): string {
+  return 'kpu' in target ? `${target.kpu} KPU` : `parallelism ${target.parallelism}`
+}
+
+/** The default `sameTarget`: same kind and value. */
+export function equalTargets(a: Target, b: Target): boolean {
+  return 'kpu' in a ? 'kpu' in b && a.kpu === b.kpu : 'parallelism' in b && a.parallelism === b.parallelism
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation. Each rule is a list of windows, one per allowed start day, as [start, end) instants;
+// the target can only change at a window edge.
+
+interface Window {
+  start: number
+  end: number
+}
+
+/** The target the schedule asks for at instant `at`. */
+export function evaluate(schedule: Schedule, at: Date): Match {
+  const t = instant(at)
+  const today = localDay(schedule.timezone, t)
+  return matchAt(schedule, windowsOf(schedule, today, today), t)
+}
+
+/** Every instant in (after, until] where the target changes, in order. Two matches are the same target when `sameTarget` says so; by default when they have the same kind and value (so a change of rule with an equal target is not a transition). */
+export function transitions(
+  schedule: Schedule,
+  after: Date,
+  until: Date,
+  sameTarget: (a: Target, b: Target) => boolean = equalTargets
+): Transition[] {
+  const from = instant(after)
+  const to = instant(until)
+  if (to <= from) return []
+  const windows = windowsOf(schedule, localDay(schedule.timezone, from), localDay(schedule.timezone, to))
+  const edges = new Set(windows.flat().flatMap((window) => [window.start, window.end]))
+  const found: Transition[] = []
+  let current = matchAt(schedule, windows, from)
+  for (const edge of [...edges].filter((t) => t > from && t <= to).sort((a, b) => a - b)) {
+    const next = matchAt(schedule, windows, edge)
+    if (!sameTarget(current.target, next.target)) found.push({ at: new Date(edge), from: current, to: next })
+    current = next
+  }
+  return found
+}
+
+/** The first transition after `after`, searched up to one year ahead; undefined when the target never changes. */
+export function nextTransition(
+  schedule: Schedule,
+  after: Date,
+  sameTarget: (a: Target, b: Target) => boolean = equalTargets
+): Transition | undefined {
+  const start = instant(after)
+  // Most schedules change within days; only look at the whole year when they do not.
+  const nearEnd = start + 8 * DAY
+  return (
+    transitions(schedule, after, new Date(nearEnd), sameTarget)[0] ??
+    transitions(schedule, new Date(nearEnd), new Date(start + HORIZON), sameTarget)[0]
+  )
+}
+
+function instant(date: Date): number {
+  const t = date.getTime()
+  if (Number.isNaN(t)) throw new RangeError('schedule: invalid Date')
+  return t
+}
+
+function matchAt(schedule: Schedule, windows: Window[][], t: number): Match {
+  const index = schedule.rules.findIndex((_, i) => covers(windows[i], t))
+  if (index < 0) return { rule: 'default', target: schedule.default }
+  const rule = schedule.rules[index]
+  return { rule: rule.name, target: rule.target }
+}
+
+/** Whether `t` falls in one of `windows`, which are sorted and do not overlap. */
+function covers(windows: Window[], t: number): boolean {
+  let low = 0
+  let high = windows.length
+  while (low < high) {
+    const middle = (low + high) >> 1
+    if (windows[middle].start <= t) low = middle + 1
+    else high = middle
+  }
+  return low > 0 && t < windows[low - 1].end
+}
+
+/**
+ * Each rule's windows that can cover an instant on local days firstDay..lastDay. A window lasts at
+ * most about a day, so the day before would do; the margin keeps zones whose local date jumps
+ * (a day skipped or repeated at the date line) covered too.
+ */
+function windowsOf(schedule: Schedule, firstDay: number, lastDay: number): Window[][] {
+  return schedule.rules.map((rule) => {
+    const windows: Window[] = []
+    for (let day = firstDay - 2; day <= lastDay + 1; day++) {
+      if (!allows(rule, day)) continue
+      const start = wallInstant(schedule.timezone, day, rule.from)
+      const end = wallInstant(schedule.timezone, rule.to > rule.from ? day : day + 1, rule.to)
+      // Both edges inside one spring-forward gap: the window never happens that day.
+      if (start < end) windows.push({ start, end })
+    }
+    return windows
+  })
+}
+
+function allows(rule: Rule, day: number): boolean {
+  if (rule.days && !rule.days.includes(isoWeekday(day))) return false
+  if (!rule.dates) return true
+  const date = new Date(day * DAY).toISOString().slice(0, 10)
+  return rule.dates.some((range) => range.first <= date && date <= range.last)
+}
+
+/** Days count from 1970-01-01, a Thursday. */
+function isoWeekday(day: number): number {
+  return ((((day + 3) % 7) + 7) % 7) + 1
+}
+
+function localDay(zone: string, t: number): number {
+  return Math.floor((t + offsetAt(zone, t) * MINUTE) / DAY)
+}
+
+/**
+ * The instant a local wall-clock time takes effect. In a fall-back overlap that is its first
+ * occurrence; in a spring-forward gap, the first instant after the gap. (luxon instead shifts a
+ * gap time forward by the gap's length, and picks either occurrence of an ambiguous time
+ * depending on the zone, so it cannot be used here.)
+ */
+function wallInstant(zone: string, day: number, minute: number): number {
+  const wall = day * DAY + minute * MINUTE
+  // Any instant showing this wall time lies within a day of it, so these are the only candidate offsets.
+  const before = offsetAt(zone, wall - DAY)
+  const after = offsetAt(zone, wall + DAY)
+  // The larger offset gives the earlier instant, which is the first occurrence.
+  for (const offset of before >= after ? [before, after] : [after, before]) {
+    const t = wall - offset * MINUTE
+    if (offsetAt(zone, t) === offset) return t
+  }
+  // In a gap: the clock jumps from before `wall` to after it at the offset change.
+  return firstChange((t) => offsetAt(zone, t), wall - after * MINUTE, wall - before * MINUTE)
+}
+
+/** The first whole second in (low, high] whose offset differs from the offset at `low`. */
+function firstChange(offsetOf: (t: number) => number, low: number, high: number): number {
+  const initial = offsetOf(low)
+  while (high - low > 1000) {
+    const middle = low + Math.floor((high - low) / 2000) * 1000
+    if (offsetOf(middle) === initial) low = middle
+    else high = middle
+  }
+  return high
+}
+
+// UTC offsets (in minutes) are cached per zone and per 32-day span: an Intl lookup costs about
+// 10 µs, and a year of windows needs thousands of them.
+
+interface OffsetChange {
+  at: number
+  offset: number
+}
+
+const SPAN = 32 * DAY
+const offsetCache = new Map<string, Map<number, OffsetChange[]>>()
+
+function offsetAt(zone: string, t: number): number {
+  const span = Math.floor(t / SPAN)
+  let spans = offsetCache.get(zone)
+  if (!spans) offsetCache.set(zone, (spans = new Map()))
+  let changes = spans.get(span)
+  if (!changes) spans.set(span, (changes = scanSpan(IANAZone.create(zone), span * SPAN)))
+  let index = changes.length - 1
+  while (changes[index].at > t) index--
+  return changes[index].offset
+}
+
+/** The offset at `start` and every change in the span, assuming a zone changes offset at most once a day. */
+function scanSpan(zone: IANAZone, start: number): OffsetChange[] {
+  const offsetOf = (t: number) => zone.offset(t)
+  const changes = [{ at: start, offset: offsetOf(start) }]
+  for (let t = start + DAY; t <= start + SPAN; t += DAY) {
+    const offset = offsetOf(t)
+    if (offset !== changes[changes.length - 1].offset) changes.push({ at: firstChange(offsetOf, t - DAY, t), offset })
+  }
+  return changes
+}
