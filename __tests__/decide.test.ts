@@ -259,7 +259,7 @@ const rows: Row[] = [
     wanted: rule({ parallelism: 8 }),
     kind: 'update',
     desired: { parallelism: 8, parallelismPerKpu: 1, autoScalingEnabled: false },
-    reason: [/Scaling from parallelism 4 \(4 KPU\) to parallelism 8 \(8 KPU\)/, /rule "weekday-daytime"/]
+    reason: [/Scaling from parallelism 4 \(4 KPU\) to parallelism 8 \(8 KPU\)/, /rule weekday-daytime/]
   },
   {
     name: 'scale down to the default with KPUs',

@@ -70,24 +70,24 @@ const CONSOLE = 'https://us-west-2.console.aws.amazon.com/flink/home?region=us-w
 
 describe('headline', () => {
   it.each<{ name: string; outcomes: Outcome[]; dryRun?: boolean; expected: string }>([
-    { name: 'one update for a rule', outcomes: [updated], expected: 'Scaled orders-enricher 2 (2 KPU) → 8 (8 KPU) for rule daytime' },
+    { name: 'one update for a rule', outcomes: [updated], expected: 'Scaled orders-enricher 2 → 8 KPU for rule daytime' },
     {
       name: 'one planned update in a dry run',
       outcomes: [{ ...updated, action: 'planned' }],
       dryRun: true,
-      expected: 'Would scale orders-enricher 2 (2 KPU) → 8 (8 KPU) for rule daytime (dry run)'
+      expected: 'Would scale orders-enricher 2 → 8 KPU for rule daytime (dry run)'
     },
     {
       name: 'to the default',
       outcomes: [{ ...updated, rule: 'default', targetParallelism: 2, targetKpu: 2, previousParallelism: 8, previousKpu: 8 }],
-      expected: 'Scaled orders-enricher 8 (8 KPU) → 2 (2 KPU) for the default'
+      expected: 'Scaled orders-enricher 8 → 2 KPU for the default'
     },
     {
       name: 'a manual target with 2 per KPU',
       outcomes: [{ ...updated, rule: 'manual', previousParallelism: 8, previousKpu: 4, targetParallelism: 16, targetKpu: 8, parallelismPerKpu: 2 }],
-      expected: 'Scaled orders-enricher 8 (4 KPU) → 16 (8 KPU) for the manual target'
+      expected: 'Scaled orders-enricher 4 → 8 KPU (parallelism 8 → 16) for the manual target'
     },
-    { name: 'a hold', outcomes: [{ ...updated, rule: 'hold' }], expected: 'Scaled orders-enricher 2 (2 KPU) → 8 (8 KPU) for the hold target' },
+    { name: 'a hold', outcomes: [{ ...updated, rule: 'hold' }], expected: 'Scaled orders-enricher 2 → 8 KPU for the hold' },
     {
       name: 'one application with no change: its reason',
       outcomes: [skipped],
@@ -102,12 +102,12 @@ describe('headline', () => {
     {
       name: 'updated, failed and unchanged together',
       outcomes: [updated, skipped, failed, notFound],
-      expected: 'Scaled orders-enricher 2 (2 KPU) → 8 (8 KPU) for rule daytime; clicks, ghost failed; 1 unchanged'
+      expected: 'Scaled orders-enricher 2 → 8 KPU for rule daytime; clicks, ghost failed; 1 unchanged'
     },
     {
       name: 'two updates',
       outcomes: [updated, { ...updated, application: 'payments', previousParallelism: 4, previousKpu: 4 }],
-      expected: 'Scaled orders-enricher 2 (2 KPU) → 8 (8 KPU) for rule daytime; Scaled payments 4 (4 KPU) → 8 (8 KPU) for rule daytime'
+      expected: 'Scaled orders-enricher 2 → 8 KPU for rule daytime; Scaled payments 4 → 8 KPU for rule daytime'
     }
   ])('$name', ({ outcomes, dryRun, expected }) => {
     expect(headline(outcomes, dryRun ?? false)).toBe(expected)
@@ -129,7 +129,7 @@ describe('renderSummary', () => {
       [
         '## Flink scheduled scaling',
         '',
-        '**Scaled orders-enricher 2 (2 KPU) → 8 (8 KPU) for rule daytime**',
+        '**Scaled orders-enricher 2 → 8 KPU for rule daytime**',
         '',
         'Evaluated at Tue 2026-03-10 10:00 PDT (2026-03-10 17:00 UTC).',
         '',
@@ -183,7 +183,7 @@ describe('renderSummary', () => {
       '> [!NOTE]',
       '> **Dry run**: nothing was changed; this shows what a real run would do.',
       '',
-      '**Would scale orders-enricher 2 (2 KPU) → 8 (8 KPU) for rule daytime (dry run)**'
+      '**Would scale orders-enricher 2 → 8 KPU for rule daytime (dry run)**'
     ])
     expect(text).toContain('| 📝 planned |')
     expect(renderSummary(report())).not.toContain('Dry run')
@@ -267,6 +267,6 @@ describe('renderSummary', () => {
     expect(first).toContain('| peak\\|offpeak | Scaling \\| because of a rule |')
     expect(upcoming).toContain('| parallelism 2 \\| 4 | a\\|b |')
     expect(text).toContain('- **ghost** (us-west-2): Bad \\| thing happened<br>**Fix:** Fix \\| it')
-    expect(text).toContain('**Scaled orders-enricher 2 (2 KPU) → 8 (8 KPU) for rule peak\\|offpeak; ghost failed**')
+    expect(text).toContain('**Scaled orders-enricher 2 → 8 KPU for rule peak\\|offpeak; ghost failed**')
   })
 })

@@ -1,5 +1,8 @@
 /** Renders a job summary (GitHub-flavoured Markdown) readably in a terminal: aligned tables, no link URLs. */
-export function markdownToTerminal(markdown: string, color = process.stdout.isTTY ?? false): string {
+export function markdownToTerminal(
+  markdown: string,
+  { color = process.stdout.isTTY ?? false, maxTableRows = Infinity }: { color?: boolean; maxTableRows?: number } = {}
+): string {
   const bold = (text: string) => (color ? `\x1b[1m${text}\x1b[22m` : text)
   const dim = (text: string) => (color ? `\x1b[2m${text}\x1b[22m` : text)
   const inline = (text: string) =>
@@ -23,10 +26,11 @@ export function markdownToTerminal(markdown: string, color = process.stdout.isTT
       }
       i--
       const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => visible(row[c] ?? ''))))
-      rows.forEach((row, r) => {
+      rows.slice(0, maxTableRows + 1).forEach((row, r) => {
         const cells = row.map((cell, c) => cell + ' '.repeat(widths[c] - visible(cell)))
-        out.push('  ' + (r === 0 ? bold(cells.join('  ')) : cells.join('  ')))
+        out.push('  ' + (r === 0 ? bold(cells.join('  ')) : cells.join('  ')).trimEnd())
       })
+      if (rows.length > maxTableRows + 1) out.push(dim(`  … ${rows.length - 1 - maxTableRows} more`))
     } else if (line.startsWith('## ')) {
       out.push(bold(line.slice(3).toUpperCase()))
     } else if (line.startsWith('### ')) {

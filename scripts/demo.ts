@@ -72,7 +72,7 @@ try {
       { schedule, region: 'us-west-2', ...scene.inputs },
       { env: emulator.env() }
     )
-    console.log('\n' + markdownToTerminal(run.summary, color).replace(/^/gm, '   '))
+    console.log('\n' + markdownToTerminal(run.summary, { color, maxTableRows: 4 }).replace(/^/gm, '   ').replace(/[ ]+$/gm, ''))
     for (const annotation of run.annotations) {
       console.log(`   ${annotation.level.toUpperCase()}: ${annotation.title ? `${annotation.title}: ` : ''}${annotation.message}`)
     }

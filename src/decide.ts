@@ -59,7 +59,7 @@ export function decide(state: ApplicationState, wanted: Wanted, options: DecideO
   const autoScalingEnabled =
     options.autoscaling === 'keep' ? state.autoScalingEnabled : options.autoscaling === 'enable'
   const desired: Desired = { parallelism, parallelismPerKpu, autoScalingEnabled }
-  const source = rule === 'manual' || rule === 'hold' || rule === 'default' ? rule : `rule "${rule}"`
+  const source = sourceText(rule)
 
   const outside =
     options.min !== undefined && parallelism < options.min
@@ -72,7 +72,7 @@ export function decide(state: ApplicationState, wanted: Wanted, options: DecideO
       kind: 'fail',
       rule,
       desired,
-      reason: `The ${source} target ${describeTarget(wanted.target)} is parallelism ${parallelism} with ParallelismPerKPU ${parallelismPerKpu}, ${outside}; targets are never clamped.`,
+      reason: `The target of ${source}, ${describeTarget(wanted.target)}, is parallelism ${parallelism} with ParallelismPerKPU ${parallelismPerKpu}, ${outside}; targets are never clamped.`,
       hint: `Change the target or the schedule's min/max so that the target fits.`
     }
   }
@@ -92,7 +92,7 @@ export function decide(state: ApplicationState, wanted: Wanted, options: DecideO
     state.parallelismPerKpu === parallelismPerKpu &&
     state.autoScalingEnabled === autoScalingEnabled
   ) {
-    return { kind: 'skip', rule, desired, reason: `Already at target (${target}, ${source}).` }
+    return { kind: 'skip', rule, desired, reason: `Already at target: ${target} for ${source}.` }
   }
 
   if (!state.snapshotsEnabled && !options.allowStatelessRestart) {
@@ -109,8 +109,16 @@ export function decide(state: ApplicationState, wanted: Wanted, options: DecideO
     kind: 'update',
     rule,
     desired,
-    reason: `Scaling from ${describeDesired(state)} to ${target} (${source}).`
+    reason: `Scaling from ${describeDesired(state)} to ${target} for ${source}.`
   }
+}
+
+/** "rule weekday-daytime", "the default", "the manual target", "the hold". */
+export function sourceText(rule: string): string {
+  if (rule === 'default') return 'the default'
+  if (rule === 'manual') return 'the manual target'
+  if (rule === 'hold') return 'the hold'
+  return `rule ${rule}`
 }
 
 /** "parallelism 20 (20 KPU)", plus ParallelismPerKPU and autoscaling when they are not the defaults. */

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon'
+import { sourceText } from './decide.js'
 import type { Outcome } from './reconcile.js'
 
 /** A coming change of the schedule, resolved to parallelism where possible. */
@@ -93,10 +94,9 @@ export function renderSummary(report: Report): string {
 export function headline(outcomes: Outcome[], dryRun: boolean): string {
   const parts: string[] = []
   for (const o of outcomes) {
-    const change = `${o.application} ${sizeText(o.previousParallelism, o.previousKpu)} → ${sizeText(o.targetParallelism, o.targetKpu)}`
-    const why = o.rule ? ` for ${ruleText(o.rule)}` : ''
-    if (o.action === 'updated') parts.push(`Scaled ${change}${why}`)
-    if (o.action === 'planned') parts.push(`Would scale ${change}${why}`)
+    const why = o.rule ? ` for ${sourceText(o.rule)}` : ''
+    if (o.action === 'updated') parts.push(`Scaled ${changeText(o)}${why}`)
+    if (o.action === 'planned') parts.push(`Would scale ${changeText(o)}${why}`)
   }
   const failed = outcomes.filter((o) => o.action === 'failed').length
   const skipped = outcomes.filter((o) => o.action === 'skipped').length
@@ -113,8 +113,11 @@ export function headline(outcomes: Outcome[], dryRun: boolean): string {
   return parts.join('; ') + (dryRun ? ' (dry run)' : '')
 }
 
-function ruleText(rule: string): string {
-  return rule === 'default' || rule === 'manual' || rule === 'hold' ? (rule === 'default' ? 'the default' : `the ${rule} target`) : `rule ${rule}`
+/** "orders-enricher 10 → 20 KPU", with the parallelism when it differs from the KPUs. */
+function changeText(o: Outcome): string {
+  const kpu = `${o.previousKpu ?? '?'} → ${o.targetKpu ?? '?'} KPU`
+  const sameNumbers = o.previousKpu === o.previousParallelism && o.targetKpu === o.targetParallelism
+  return `${o.application} ${kpu}${sameNumbers ? '' : ` (parallelism ${o.previousParallelism ?? '?'} → ${o.targetParallelism ?? '?'})`}`
 }
 
 /** "10 (10 KPU)" or "?" */
