@@ -5,102 +5,301 @@ import type { Config } from './config.js'
 import { ScalerError } from './errors.js'
 import { retry } from './retry.js'
 
-const PERMISSIONS_BLOCK = 'permissions:\n  id-token: write\n  contents: read'
+/** What a workflow must grant for its jobs to get an OIDC token. */
+export const PERMISSIONS_BLOCK = 'permissions:\n  id-token: write\n  contents: read'
+const PROVIDER = 'token.actions.githubusercontent.com'
+/** The SDK asks its credential provider again once the credentials expire within five minutes. */
+const REFRESH_BEFORE_MS = 5 * 60_000
+const TOKEN_ATTEMPTS = 4
+const STS_ATTEMPTS = 4
+const BASE_DELAY_MS = 1_000
+
+export interface AssumeRoleOptions {
+  /** Waits between attempts (tests pass a fake). */
+  sleep?: (ms: number) => Promise<void>
+  /** The clock that decides when the session is renewed. */
+  now?: () => number
+}
+
+/** The claims of the job's token that the role's trust policy is matched against. */
+export interface TokenClaims {
+  sub?: string
+  aud?: string | string[]
+  repository?: string
+  ref?: string
+  environment?: string
+  event_name?: string
+  workflow_ref?: string
+  job_workflow_ref?: string
+}
 
 /**
- * Exchanges the job's OIDC token for session credentials of `role-to-assume`. Loaded only when that
- * input is set, so runs that use the default credential chain never load the STS client.
+ * Exchanges the job's OIDC token for session credentials of `role-to-assume` and returns them as
+ * the credential provider of every Kinesis Analytics client. Loaded only when that input is set,
+ * so runs on the default credential chain never load the STS client.
+ *
+ * The first session is started here, so a refused role fails the run before any application is
+ * touched. When the session nears its end (a wait can outlast role-duration-seconds), the next
+ * call starts a new one with a fresh token.
  */
-export async function assumeRole(config: Config, env: NodeJS.ProcessEnv): Promise<AwsCredentialIdentityProvider> {
-  const roleArn = config.roleToAssume!
-  if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-    throw new ScalerError(
-      `role-to-assume is set, but this job cannot request an OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is not set).`,
-      {
-        hint:
-          `Give the job (and, in a reusable workflow, its caller too) this block:\n${PERMISSIONS_BLOCK}\n` +
-          'or leave role-to-assume empty and provide credentials with aws-actions/configure-aws-credentials.'
-      }
-    )
-  }
+export async function assumeRole(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  options: AssumeRoleOptions = {}
+): Promise<AwsCredentialIdentityProvider> {
+  const missing = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'].filter((name) => !env[name])
+  if (missing.length > 0) throw noTokenError(missing)
 
-  const token = await retry(() => core.getIDToken(config.audience), {
-    attempts: 5,
-    baseDelayMs: 1_000,
-    retryable: () => true
-  }).catch((error: unknown) => {
-    throw new ScalerError(`Could not get the job's OIDC token: ${(error as Error)?.message ?? String(error)}`, {
-      hint: `Check that the workflow grants\n${PERMISSIONS_BLOCK}\nand that the audience "${config.audience}" is right.`,
-      cause: error
-    })
+  const now = options.now ?? Date.now
+  // AssumeRoleWithWebIdentity is unsigned (the token is the credential). The SDK retries
+  // throttling, 5xx and resets itself, and honours AWS_ENDPOINT_URL(_STS).
+  const sts = new STSClient({
+    region: config.region ?? config.applications[0]?.region,
+    maxAttempts: 6,
+    requestHandler: { requestTimeout: 10_000, connectionTimeout: 5_000 }
   })
+  const startSession = () => session(config, sts, options)
 
-  const region = config.region ?? config.applications[0]?.region
-  // AssumeRoleWithWebIdentity is unsigned: the token is the credential.
-  const sts = new STSClient({ region, maxAttempts: 6 })
+  let current = await startSession()
+  let renewing: Promise<AwsCredentialIdentity> | undefined
+  return async () => {
+    const expiresAt = current.expiration?.getTime()
+    if (expiresAt === undefined || expiresAt - now() > REFRESH_BEFORE_MS) return current
+    renewing ??= startSession()
+      .then((fresh) => (current = fresh))
+      .finally(() => (renewing = undefined))
+    return renewing
+  }
+}
+
+/** One token, one AssumeRoleWithWebIdentity, the credentials masked before anything else is logged. */
+async function session(config: Config, sts: STSClient, options: AssumeRoleOptions): Promise<AwsCredentialIdentity> {
+  const roleArn = config.roleToAssume!
+  const token = await idToken(config.audience, options)
+  const claims = tokenClaims(token)
   let credentials
   try {
-    const out = await sts.send(
-      new AssumeRoleWithWebIdentityCommand({
-        RoleArn: roleArn,
-        RoleSessionName: config.roleSessionName,
-        WebIdentityToken: token,
-        DurationSeconds: config.roleDurationSeconds
-      })
+    const out = await retry(
+      () =>
+        sts.send(
+          new AssumeRoleWithWebIdentityCommand({
+            RoleArn: roleArn,
+            RoleSessionName: config.roleSessionName,
+            WebIdentityToken: token,
+            DurationSeconds: config.roleDurationSeconds
+          })
+        ),
+      {
+        attempts: STS_ATTEMPTS,
+        baseDelayMs: BASE_DELAY_MS,
+        retryable: providerUnreachable,
+        sleep: options.sleep,
+        onRetry: (error, attempt, delay) =>
+          core.info(`STS could not check the token with GitHub (${errorName(error)}, attempt ${attempt} of ${STS_ATTEMPTS}); retrying in ${seconds(delay)}.`)
+      }
     )
     credentials = out.Credentials
   } catch (error) {
-    throw stsError(error, roleArn, config.audience, token)
+    throw stsError(error, config, claims)
   }
-  if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) {
-    throw new ScalerError(`STS returned no credentials for ${roleArn}.`, { hint: 'Try again; if it persists, check the role in IAM.' })
+  if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken) {
+    throw new ScalerError(`STS returned no credentials for ${roleArn}.`, { hint: 'Re-run the job; if it persists, check the role in IAM.' })
   }
   core.setSecret(credentials.SecretAccessKey)
-  if (credentials.SessionToken) core.setSecret(credentials.SessionToken)
+  core.setSecret(credentials.SessionToken)
   core.setSecret(credentials.AccessKeyId)
-
-  const identity: AwsCredentialIdentity = {
+  core.info(
+    `Assumed ${roleArn} (session ${config.roleSessionName}` +
+      `${credentials.Expiration ? `, until ${credentials.Expiration.toISOString()}` : ''}) with the OIDC token of ${claims.sub ?? 'this job'}.`
+  )
+  return {
     accessKeyId: credentials.AccessKeyId,
     secretAccessKey: credentials.SecretAccessKey,
     sessionToken: credentials.SessionToken,
     expiration: credentials.Expiration
   }
-  return async () => identity
 }
 
-/** What the trust policy has to match: the token's audience and subject, never the token itself. */
-function stsError(error: unknown, roleArn: string, audience: string, token: string): ScalerError {
-  const name = (error as { name?: string })?.name ?? ''
-  const text = (error as Error)?.message ?? String(error)
-  const claims = tokenClaims(token)
-  const presented =
-    `This run presents sub "${claims.sub ?? '?'}" and aud "${claims.aud ?? audience}"` +
-    (claims.repository ? ` (repository ${claims.repository}, ref ${claims.ref ?? '?'}` : ' (') +
-    (claims.environment ? `, environment ${claims.environment}` : '') +
-    `, event ${claims.event_name ?? '?'}).`
-  if (name === 'AccessDenied' || name === 'AccessDeniedException' || name === 'InvalidIdentityToken') {
-    return new ScalerError(`Could not assume ${roleArn}: ${name}: ${text}`, {
-      code: name,
+/** The job's OIDC token; the runtime's endpoint fails now and then, so 5xx, 429 and resets are retried. */
+async function idToken(audience: string, options: AssumeRoleOptions): Promise<string> {
+  try {
+    // getIDToken masks the token itself.
+    return await retry(() => core.getIDToken(audience), {
+      attempts: TOKEN_ATTEMPTS,
+      baseDelayMs: BASE_DELAY_MS,
+      retryable: (error) => transientStatus(httpStatus(error)),
+      sleep: options.sleep,
+      onRetry: (error, attempt, delay) =>
+        core.info(`Could not get the job's OIDC token (${tokenFailure(error)}, attempt ${attempt} of ${TOKEN_ATTEMPTS}); retrying in ${seconds(delay)}.`)
+    })
+  } catch (error) {
+    const status = httpStatus(error)
+    const refused = status === 401 || status === 403
+    throw new ScalerError(`Could not get the job's OIDC token for audience "${audience}": ${tokenFailure(error)}.`, {
       cause: error,
-      hint:
-        `The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the federated principal ` +
-        `token.actions.githubusercontent.com, with "token.actions.githubusercontent.com:aud" equal to "${audience}" and ` +
-        `"token.actions.githubusercontent.com:sub" matching this run. ${presented} ` +
-        'Scheduled runs use the default branch (ref:refs/heads/main); runs in an environment present environment:NAME instead of the ref.'
+      hint: transientStatus(status)
+        ? `GitHub's token endpoint kept failing (${TOKEN_ATTEMPTS} attempts); re-run the job.`
+        : `${refused ? 'The Actions runtime refused the request. ' : ''}Check that the workflow grants\n${PERMISSIONS_BLOCK}\n` +
+          '(in a reusable workflow, the calling workflow too) and that the audience input is right.'
     })
   }
-  return new ScalerError(`Could not assume ${roleArn}: ${name ? `${name}: ` : ''}${text}`, {
-    code: name,
-    cause: error,
-    hint: 'Check role-to-assume, role-duration-seconds (at most the role\'s maximum session duration) and the region.'
+}
+
+function noTokenError(missing: string[]): ScalerError {
+  return new ScalerError(
+    'role-to-assume is set, but this job cannot request an OIDC token: the workflow does not grant ' +
+      `\`permissions: id-token: write\` (${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set).`,
+    {
+      hint:
+        `Add this block to the workflow, or to the job that runs this step:\n${PERMISSIONS_BLOCK}\n` +
+        'Listing permissions sets every other one to none, so keep contents: read for actions/checkout. ' +
+        'A reusable workflow gets at most what its caller grants: the calling workflow needs id-token: write too. ' +
+        'Runs for pull requests from forks never get a token. ' +
+        'Or leave role-to-assume empty and provide credentials before this step, e.g. with aws-actions/configure-aws-credentials.'
+    }
+  )
+}
+
+/** What went wrong, for the user: what STS said, and for trust-policy refusals what this run presents. */
+function stsError(error: unknown, config: Config, claims: TokenClaims): ScalerError {
+  const roleArn = config.roleToAssume!
+  const name = errorName(error)
+  const text = errorMessage(error)
+  const [, partition = 'aws', account = 'ACCOUNT'] = /^arn:([^:]+):iam::(\d{12}):/.exec(roleArn) ?? []
+  const providerArn = `arn:${partition}:iam::${account}:oidc-provider/${PROVIDER}`
+  const failed = `Could not assume ${roleArn} with the job's OIDC token: ${name ? `${name}: ` : ''}${text}`
+  const presented = presentedClaims(claims, config.audience)
+  const options = { code: name || undefined, cause: error }
+
+  if (name === 'AccessDenied' || name === 'AccessDeniedException' || name === 'IDPRejectedClaimException') {
+    return new ScalerError(`${failed} ${presented}`, {
+      ...options,
+      hint:
+        `The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the federated principal ${providerArn}, ` +
+        `with "${PROVIDER}:aud" equal to "${config.audience}" and "${PROVIDER}:sub" matching the sub above ` +
+        '(StringLike, case-sensitive). Scheduled runs, and workflow_dispatch runs on the default branch, present ' +
+        'repo:OWNER/REPO:ref:refs/heads/BRANCH (e.g. refs/heads/main); a job with an environment presents repo:OWNER/REPO:environment:NAME instead of the ref; ' +
+        "a reusable workflow presents its caller's repository and ref. IAM gives the same answer for a role that does not exist, " +
+        'so check role-to-assume too. See docs/iam.md.'
+    })
+  }
+  if (name === 'InvalidIdentityTokenException' || name === 'InvalidIdentityToken') {
+    let hint: string
+    if (/audience/i.test(text)) {
+      hint =
+        `The audience "${config.audience}" is not among the IAM OIDC provider's audiences (client IDs). ` +
+        `Add it to ${providerArn}, or set the audience input to one the provider lists (normally sts.amazonaws.com).`
+    } else if (/no openidconnect provider/i.test(text)) {
+      hint = `Create the IAM OIDC identity provider https://${PROVIDER} with audience sts.amazonaws.com in account ${account} (see docs/iam.md).`
+    } else if (/verification key|signature/i.test(text)) {
+      hint =
+        `STS could not verify the token with GitHub's signing keys (${STS_ATTEMPTS} attempts); this is usually brief: re-run the job. ` +
+        `If it persists, check that the provider's URL is exactly https://${PROVIDER}.`
+    } else {
+      hint = `Check the IAM OIDC provider ${providerArn}: its URL must be https://${PROVIDER} and its audiences must include "${config.audience}".`
+    }
+    return new ScalerError(`${failed} ${presented}`, { ...options, hint })
+  }
+  if (name === 'IDPCommunicationErrorException') {
+    return new ScalerError(failed, { ...options, hint: `STS could not reach GitHub's OIDC provider (${STS_ATTEMPTS} attempts); re-run the job.` })
+  }
+  if (name === 'ExpiredTokenException') {
+    return new ScalerError(failed, {
+      ...options,
+      hint: "The job's OIDC token expired before STS checked it (they last minutes; check the runner's clock). Re-run the job."
+    })
+  }
+  if (/DurationSeconds|MaxSessionDuration/i.test(text)) {
+    return new ScalerError(failed, {
+      ...options,
+      hint: `role-duration-seconds is ${config.roleDurationSeconds}: lower it, or raise the role's maximum session duration in IAM.`
+    })
+  }
+  if (name === 'RegionDisabledException') {
+    return new ScalerError(failed, {
+      ...options,
+      hint: 'STS is not activated in this region for the account: activate it (IAM account settings) or set the region input to one where it is.'
+    })
+  }
+  return new ScalerError(failed, {
+    ...options,
+    hint: "Check role-to-assume, role-duration-seconds (at most the role's maximum session duration) and the region; transient errors: re-run the job."
   })
 }
 
-function tokenClaims(token: string): Record<string, string | undefined> {
+/** The token's claims as the trust policy sees them. Never the token itself. */
+function presentedClaims(claims: TokenClaims, audience: string): string {
+  if (!claims.sub) return "The token's claims could not be read."
+  const aud = Array.isArray(claims.aud) ? claims.aud.join(', ') : (claims.aud ?? audience)
+  const details = [
+    claims.repository && `repository ${claims.repository}`,
+    claims.environment ? `environment ${claims.environment}` : undefined,
+    claims.ref && `ref ${claims.ref}`,
+    claims.event_name && `event ${claims.event_name}`,
+    // A reusable workflow: the sub names the caller, job_workflow_ref the called workflow.
+    claims.job_workflow_ref && claims.job_workflow_ref !== claims.workflow_ref ? `job_workflow_ref ${claims.job_workflow_ref}` : undefined
+  ].filter(Boolean)
+  return `This run presents sub "${claims.sub}" and aud "${aud}"${details.length ? ` (${details.join(', ')})` : ''}.`
+}
+
+/** The JWT's payload, without verifying it: only to explain a refusal. */
+export function tokenClaims(token: string): TokenClaims {
   try {
-    const payload = token.split('.')[1] ?? ''
-    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, string | undefined>
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>
+    const text = (key: string) => (typeof payload[key] === 'string' ? (payload[key] as string) : undefined)
+    const aud = payload.aud
+    return {
+      sub: text('sub'),
+      aud: typeof aud === 'string' || Array.isArray(aud) ? (aud as string | string[]) : undefined,
+      repository: text('repository'),
+      ref: text('ref'),
+      environment: text('environment'),
+      event_name: text('event_name'),
+      workflow_ref: text('workflow_ref'),
+      job_workflow_ref: text('job_workflow_ref')
+    }
   } catch {
     return {}
   }
+}
+
+/** STS could not fetch GitHub's keys: a known, brief failure worth a few more attempts. */
+function providerUnreachable(error: unknown): boolean {
+  const name = errorName(error)
+  return (
+    name === 'IDPCommunicationErrorException' ||
+    ((name === 'InvalidIdentityTokenException' || name === 'InvalidIdentityToken') && /verification key/i.test(errorMessage(error)))
+  )
+}
+
+/** @actions/core reports the endpoint's HTTP status only inside its message ("Error Code : 500"). */
+function httpStatus(error: unknown): number | undefined {
+  const match = /Error Code\s*:\s*(\d{3})/.exec(errorMessage(error))
+  return match ? Number(match[1]) : undefined
+}
+
+/** No status (a reset or timeout), throttling and server errors are worth another attempt. */
+function transientStatus(status: number | undefined): boolean {
+  return status === undefined || status === 408 || status === 429 || status >= 500
+}
+
+/** @actions/core's multi-line message, as one line: "HTTP 500: Internal server error". */
+function tokenFailure(error: unknown): string {
+  const text = errorMessage(error)
+  const status = httpStatus(error)
+  const detail = /Error Message:\s*([\s\S]*)$/.exec(text)?.[1] ?? text.replace(/^Error message:\s*/, '')
+  const oneLine = detail.replace(/\s+/g, ' ').trim()
+  return status ? `HTTP ${status}: ${oneLine}` : oneLine
+}
+
+function errorName(error: unknown): string {
+  return (error as { name?: string } | undefined)?.name ?? ''
+}
+
+function errorMessage(error: unknown): string {
+  return (error as Error | undefined)?.message ?? String(error)
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`
 }

@@ -39,7 +39,13 @@ export class FlinkClient {
       region,
       credentials,
       maxAttempts: MAX_ATTEMPTS,
-      requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: CONNECTION_TIMEOUT_MS }
+      // Without throwOnRequestTimeout the SDK only logs a breached requestTimeout and keeps waiting.
+      requestHandler: {
+        connectionTimeout: CONNECTION_TIMEOUT_MS,
+        requestTimeout: REQUEST_TIMEOUT_MS,
+        throwOnRequestTimeout: true,
+        socketTimeout: REQUEST_TIMEOUT_MS
+      }
     })
   }
 

@@ -89,13 +89,20 @@ async function converge(ref: ApplicationRef, context: ReconcileContext, outcome:
       max: config.schedule?.max
     })
     Object.assign(outcome, describeOutcome(state, decision))
+    if (config.manual && wanted.rule === 'hold' && hold) {
+      const note = ` A hold (parallelism ${hold.parallelism} until ${hold.until.toISOString()}) outranks the manual target; give hold-until to replace it, or release-hold: true.`
+      outcome.reason += note
+      context.warn(`${ref.name}:${note}`)
+    }
 
     const newHold: Hold | undefined =
       settingHold && config.holdUntil && decision.kind !== 'fail'
         ? { parallelism: decision.desired.parallelism, until: config.holdUntil, by: context.runUrl }
         : undefined
     const dropHold = hold !== undefined && !newHold && (config.releaseHold || hold.until <= config.now)
-    Object.assign(outcome, holdAfter(newHold ?? (dropHold ? undefined : hold)))
+    const holdInForce = newHold ?? (dropHold ? undefined : hold)
+    // Until this run writes its hold, the hold in force is the one found (if still active).
+    Object.assign(outcome, holdAfter(hold && hold.until > config.now ? hold : undefined))
 
     if (decision.kind === 'fail') {
       return { ...outcome, action: 'failed', error: decision.reason, hint: decision.hint }
@@ -106,13 +113,13 @@ async function converge(ref: ApplicationRef, context: ReconcileContext, outcome:
       return {
         ...outcome,
         action: planned ? 'planned' : 'skipped',
-        reason: (planned ? `Dry run: would scale. ${decision.reason}` : decision.reason) + holdPlan(newHold, dropHold)
+        reason: (planned ? `Dry run: would scale. ${outcome.reason}` : outcome.reason) + holdPlan(newHold, dropHold)
       }
     }
 
     if (decision.kind === 'skip') {
       await applyHold(state, newHold, dropHold, context)
-      return { ...outcome, action: 'skipped' }
+      return { ...outcome, action: 'skipped', ...holdAfter(holdInForce) }
     }
 
     let accepted: { versionId?: number; operationId?: string }
@@ -130,14 +137,15 @@ async function converge(ref: ApplicationRef, context: ReconcileContext, outcome:
       ...(accepted.versionId !== undefined ? { applicationVersionId: accepted.versionId } : {}),
       ...(accepted.operationId ? { operationId: accepted.operationId } : {})
     })
-    await applyHold(state, newHold, dropHold, context)
     if (config.wait) {
       await waitForUpdate(client, ref.name, accepted.operationId, decision.desired, {
         timeoutMs: config.waitTimeoutSeconds * 1000,
         warn: context.warn
       })
     }
-    return { ...outcome, action: 'updated' }
+    // Only a target that was reached is held: a failed update leaves no hold behind.
+    await applyHold(state, newHold, dropHold, context)
+    return { ...outcome, action: 'updated', ...holdAfter(holdInForce) }
   }
 }
 

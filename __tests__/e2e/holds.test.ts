@@ -1,0 +1,157 @@
+/**
+ * Holds, end to end: a manual target with hold-until is written to the application's tags, and
+ * every later run, from any workflow, respects it until it expires or is released.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Emulator } from '../../emulator/index.js'
+import { SAMPLE_SCHEDULE, acceptedUpdates, calls, emulatorWith, errors, results, run } from './support.js'
+
+let emulator: Emulator
+afterEach(async () => emulator?.stop())
+
+const base = { region: 'us-west-2', schedule: SAMPLE_SCHEDULE, 'application-name': 'orders' }
+// Wednesday 2026-12-02 in Los Angeles: 10:00 is business hours (20 KPU), 19:00 is night (10 KPU).
+const MORNING = '2026-12-02T10:00:00-08:00'
+const HOLD_END = '2026-12-02T22:00:00.000Z' // 10:00 PST (18:00 UTC) + 4h
+const NOON = '2026-12-02T12:00:00-08:00'
+const EVENING = '2026-12-02T19:00:00-08:00'
+const HOLD_TAGS = ['scheduled-scaler:hold-parallelism', 'scheduled-scaler:hold-until', 'scheduled-scaler:hold-by']
+
+function tags(): Record<string, string> {
+  return emulator.application('orders', 'us-west-2').tags
+}
+
+async function setHold() {
+  const result = await run(emulator, { ...base, parallelism: '32', 'hold-until': '4h', at: MORNING })
+  expect(result.exitCode).toBe(0)
+  return result
+}
+
+describe('holds', () => {
+  it('records a manual hold on the application, and a scheduled run respects it', async () => {
+    emulator = await emulatorWith({ applications: [{ name: 'orders', region: 'us-west-2', parallelism: 20, tags: { team: 'data' } }] })
+    const manual = await setHold()
+    expect(results(manual)[0]).toMatchObject({
+      action: 'updated',
+      rule: 'manual',
+      targetParallelism: 32,
+      hold: { parallelism: 32, until: HOLD_END, by: 'https://github.com/acme/flink-jobs/actions/runs/4242' }
+    })
+    expect(tags()).toEqual({
+      team: 'data',
+      'scheduled-scaler:hold-parallelism': '32',
+      'scheduled-scaler:hold-until': '2026-12-02T22:00:00Z',
+      'scheduled-scaler:hold-by': 'https://github.com/acme/flink-jobs/actions/runs/4242'
+    })
+    expect(manual.summary).toContain('### Holds')
+
+    // Noon: the schedule says 20 KPU, the hold says 32; the hold wins and nothing restarts.
+    const scheduled = await run(emulator, { ...base, at: NOON })
+    expect(scheduled.exitCode).toBe(0)
+    expect(results(scheduled)[0]).toMatchObject({ action: 'skipped', rule: 'hold', targetParallelism: 32 })
+    expect(acceptedUpdates(emulator)).toHaveLength(1)
+    expect(scheduled.summary).toMatch(/parallelism 32 until Wed 2026-12-02 14:00 PST \(2026-12-02 22:00 UTC\)/)
+  })
+
+  it('brings a drifted application back to the held target', async () => {
+    emulator = await emulatorWith({ applications: [{ name: 'orders', region: 'us-west-2', parallelism: 20 }] })
+    await setHold()
+    // Someone scales it by hand in the console.
+    emulator.faults.raceNextUpdate('orders', { parallelism: 8, instant: true, region: 'us-west-2' })
+    await run(emulator, { ...base, parallelism: '8', at: NOON }) // races, then sees the hold
+    const scheduled = await run(emulator, { ...base, at: NOON })
+    expect(results(scheduled)[0]).toMatchObject({ rule: 'hold', targetParallelism: 32 })
+    expect(emulator.application('orders', 'us-west-2').parallelism.parallelism).toBe(32)
+  })
+
+  it('is removed by the first run after it expires, and the schedule applies again', async () => {
+    emulator = await emulatorWith({ applications: [{ name: 'orders', region: 'us-west-2', parallelism: 20 }] })
+    await setHold()
+    const evening = await run(emulator, { ...base, at: EVENING })
+    expect(evening.exitCode).toBe(0)
+    expect(results(evening)[0]).toMatchObject({ action: 'updated', rule: 'default', targetParallelism: 10 })
+    expect(results(evening)[0].hold).toBeUndefined()
+    expect(Object.keys(tags()).filter((key) => key.startsWith('scheduled-scaler:'))).toEqual([])
+    expect(calls(emulator, 'UntagResource').map((r) => r.body)).toEqual([
+      { ResourceARN: 'arn:aws:kinesisanalytics:us-west-2:123456789012:application/orders', TagKeys: HOLD_TAGS }
+    ])
+  })
+
+  it('is released at once with release-hold', async () => {
+    emulator = await emulatorWith({ applications: [{ name: 'orders', region: 'us-west-2', parallelism: 20 }] })
+    await setHold()
+    const released = await run(emulator, { ...base, 'release-hold': 'true', at: NOON })
+    expect(released.exitCode).toBe(0)
+    expect(results(released)[0]).toMatchObject({ action: 'updated', rule: 'weekday-daytime', targetParallelism: 20 })
+    expect(Object.keys(tags())).toEqual([])
+  })
+
+  it('outranks a manual target given without hold-until, and says how to override it', async () => {
+    emulator = await emulatorWith({ applications: [{ name: 'orders', region: 'us-west-2', parallelism: 20 }] })
+    await setHold()
+    const manual = await run(emulator, { ...base, parallelism: '16', at: NOON })
+    expect(results(manual)[0]).toMatchObject({ rule: 'hold', targetParallelism: 32, action: 'skipped' })
+    expect(results(manual)[0].reason).toMatch(/give hold-until to replace it, or release-hold: true/)
+    // A new manual hold replaces it.
+    const replaced = await run(emulator, { ...base, parallelism: '16', 'hold-until': 'next-transition', at: NOON })
+    expect(results(replaced)[0]).toMatchObject({ action: 'updated', rule: 'manual', targetParallelism: 16 })
+    expect(tags()['scheduled-scaler:hold-until']).toBe('2026-12-03T02:05:00Z') // 18:05 PST, the next transition
+  })
+
+  it('is ignored, with one warning, when the tags cannot be read', async () => {
+    emulator = await emulatorWith({
+      applications: [
+        { name: 'orders', region: 'us-west-2', parallelism: 20, tags: { 'scheduled-scaler:hold-parallelism': '32', 'scheduled-scaler:hold-until': '2030-01-01T00:00:00Z' } },
+        { name: 'clicks', region: 'us-west-2', parallelism: 20 }
+      ]
+    })
+    emulator.faults.set({ operation: 'ListTagsForResource', accessDenied: true })
+    const result = await run(emulator, { ...base, 'application-name': 'orders,clicks', at: EVENING })
+    expect(result.exitCode).toBe(0)
+    expect(results(result).map((r) => [r.rule, r.targetParallelism, r.action])).toEqual([
+      ['default', 10, 'updated'],
+      ['default', 10, 'updated']
+    ])
+    const warnings = result.annotations.filter((a) => a.level === 'warning')
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0].message).toMatch(/kinesisanalytics:ListTagsForResource/)
+  })
+
+  it('is never written, nor removed, in a dry run', async () => {
+    emulator = await emulatorWith({ applications: [{ name: 'orders', region: 'us-west-2', parallelism: 20 }] })
+    const dry = await run(emulator, { ...base, parallelism: '32', 'hold-until': '4h', at: MORNING, 'dry-run': 'true' })
+    expect(results(dry)[0]).toMatchObject({ action: 'planned', targetParallelism: 32 })
+    expect(results(dry)[0].reason).toMatch(/Would hold parallelism 32 until 2026-12-02T22:00:00.000Z/)
+    expect(calls(emulator, 'TagResource')).toEqual([])
+
+    await setHold()
+    const dryRelease = await run(emulator, { ...base, 'release-hold': 'true', at: NOON, 'dry-run': 'true' })
+    expect(results(dryRelease)[0].reason).toMatch(/Would remove the hold/)
+    expect(calls(emulator, 'UntagResource')).toEqual([])
+    expect(tags()['scheduled-scaler:hold-parallelism']).toBe('32')
+  })
+
+  it('leaves no hold behind when the update fails', async () => {
+    emulator = await emulatorWith({ applications: [{ name: 'orders', region: 'us-west-2', parallelism: 20 }] })
+    emulator.faults.failNextUpdate('orders', { outcome: 'rollback' })
+    const failed = await run(emulator, { ...base, parallelism: '32', 'hold-until': '4h', at: MORNING })
+    expect(failed.exitCode).toBe(1)
+    expect(results(failed)[0].action).toBe('failed')
+    expect(results(failed)[0].hold).toBeUndefined()
+    expect(calls(emulator, 'TagResource')).toEqual([])
+    expect(tags()).toEqual({})
+
+    emulator.faults.set({ operation: 'UpdateApplication', accessDenied: true })
+    const denied = await run(emulator, { ...base, parallelism: '32', 'hold-until': '4h', at: MORNING })
+    expect(errors(denied)[0].message).toMatch(/kinesisanalytics:UpdateApplication/)
+    expect(calls(emulator, 'TagResource')).toEqual([])
+  })
+
+  it('rejects a hold-until in the past before any AWS call', async () => {
+    emulator = await emulatorWith({ applications: [{ name: 'orders', region: 'us-west-2', parallelism: 20 }] })
+    const result = await run(emulator, { ...base, parallelism: '32', 'hold-until': '2026-12-01T00:00:00Z', at: MORNING })
+    expect(result.exitCode).toBe(1)
+    expect(errors(result)[0].message).toMatch(/hold-until.*not after/)
+    expect(emulator.requests).toEqual([])
+  })
+})

@@ -1,0 +1,134 @@
+/**
+ * A local stand-in for the AWS endpoints the action talks to — Kinesis Analytics V2 (Managed
+ * Service for Apache Flink), STS AssumeRoleWithWebIdentity, and the GitHub Actions OIDC token
+ * endpoint — served over HTTP on 127.0.0.1 so the real AWS SDK clients can be pointed at it with
+ * `AWS_ENDPOINT_URL` alone.
+ *
+ * ```ts
+ * const emulator = await startEmulator({ applications: [{ name: 'orders', parallelism: 4 }] })
+ * const env = { ...process.env, ...emulator.env() }   // AWS_ENDPOINT_URL, credentials, OIDC, region
+ * // … run the action with env, or build SDK clients with endpoint: emulator.url …
+ * emulator.application('orders').parallelism.parallelism
+ * await emulator.stop()
+ * ```
+ */
+import { Faults } from './faults.js'
+import {
+  ACCOUNT_ID,
+  DEFAULT_REGION,
+  KinesisAnalyticsService,
+  type ApplicationSnapshot,
+  type SeedApplication
+} from './kinesis-analytics.js'
+import { OIDC_TOKEN_PATH, OidcProvider, type OidcOptions } from './oidc.js'
+import { startHttpServer, type RequestLogEntry } from './server.js'
+import { CredentialStore, StsService, type TrustOptions } from './sts.js'
+
+export type { ApplicationSnapshot, OperationSnapshot, SeedApplication } from './kinesis-analytics.js'
+export type { RequestLogEntry } from './server.js'
+export type { FaultRule, FaultSpec, FailOptions, FailedUpdateOutcome, RaceOptions, ServiceName } from './faults.js'
+export { Faults } from './faults.js'
+export type { OidcOptions } from './oidc.js'
+export type { TrustOptions } from './sts.js'
+export { GITHUB_ISSUER } from './oidc.js'
+
+/** The static test credentials the emulator accepts by default. */
+export const EMULATOR_ACCESS_KEY_ID = 'AKIAEMULATOR'
+export const EMULATOR_SECRET_ACCESS_KEY = 'emulator/Secret+Access/Key0123456789EXAMPLE'
+/** Account of every emulated resource. */
+export const EMULATOR_ACCOUNT_ID = ACCOUNT_ID
+/** How IAM names the caller using the static credentials. */
+export const EMULATOR_USER_ARN = `arn:aws:iam::${ACCOUNT_ID}:user/emulator`
+export const EMULATOR_DEFAULT_REGION = DEFAULT_REGION
+/** A role ARN the default trust policy lets the default OIDC token assume. */
+export const EMULATOR_ROLE_ARN = `arn:aws:iam::${ACCOUNT_ID}:role/flink-scaler`
+
+export interface EmulatorOptions {
+  applications?: SeedApplication[]
+  /** How long an update keeps a RUNNING application in UPDATING. Default 300 ms. */
+  updateDurationMs?: number
+  /** Maximum KPUs per application, KPUs = ceil(Parallelism / ParallelismPerKPU). Default 64. */
+  kpuQuota?: number
+  /** The static credentials accepted. Default EMULATOR_ACCESS_KEY_ID / EMULATOR_SECRET_ACCESS_KEY. */
+  credentials?: { accessKeyId: string; secretAccessKey: string }
+  /** The Actions OIDC token endpoint (claims of the tokens it issues, bearer token it requires). */
+  oidc?: OidcOptions
+  /** STS trust policy applied to AssumeRoleWithWebIdentity. */
+  trust?: TrustOptions
+  /** Port to listen on (127.0.0.1). Default: a free port. */
+  port?: number
+}
+
+export interface Emulator {
+  /** http://127.0.0.1:PORT */
+  url: string
+  port: number
+  /**
+   * Environment that points a process (the action) at this emulator: AWS_ENDPOINT_URL, AWS_REGION,
+   * AWS_EC2_METADATA_DISABLED=true, plus AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (credentials,
+   * default true) and ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN (oidc, default true).
+   */
+  env(options?: { credentials?: boolean; oidc?: boolean; region?: string }): Record<string, string>
+  /** Deep copy of an application's current state. Throws if there is no such application. */
+  application(name: string, region?: string): ApplicationSnapshot
+  addApplication(seed: SeedApplication): void
+  /** Every request received, in arrival order (clear with `requests.length = 0`). */
+  requests: RequestLogEntry[]
+  /** Fault knobs, mutable at any time (see faults.ts). */
+  faults: Faults
+  /** A token as the OIDC endpoint would issue it (for calling STS directly in tests). */
+  issueIdToken(audience?: string): string
+  /** Closes the server, dropping hung and in-flight requests. */
+  stop(): Promise<void>
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const faults = new Faults()
+  const kda = new KinesisAnalyticsService({
+    updateDurationMs: options.updateDurationMs ?? 300,
+    kpuQuota: options.kpuQuota ?? 64,
+    faults
+  })
+  for (const seed of options.applications ?? []) kda.addApplication(seed)
+
+  const staticCredentials = options.credentials ?? {
+    accessKeyId: EMULATOR_ACCESS_KEY_ID,
+    secretAccessKey: EMULATOR_SECRET_ACCESS_KEY
+  }
+  const credentials = new CredentialStore()
+  credentials.add({ ...staticCredentials, principalArn: EMULATOR_USER_ARN })
+  const oidc = new OidcProvider(options.oidc)
+  const sts = new StsService(oidc, options.trust ?? {}, credentials)
+  const requests: RequestLogEntry[] = []
+
+  const server = await startHttpServer({ kda, sts, oidc, faults, credentials, requests }, options.port ?? 0)
+  const url = `http://127.0.0.1:${server.port}`
+  let stopped: Promise<void> | undefined
+
+  return {
+    url,
+    port: server.port,
+    env({ credentials: withCredentials = true, oidc: withOidc = true, region = DEFAULT_REGION } = {}) {
+      const env: Record<string, string> = {
+        AWS_ENDPOINT_URL: url,
+        AWS_REGION: region,
+        AWS_EC2_METADATA_DISABLED: 'true'
+      }
+      if (withCredentials) {
+        env.AWS_ACCESS_KEY_ID = staticCredentials.accessKeyId
+        env.AWS_SECRET_ACCESS_KEY = staticCredentials.secretAccessKey
+      }
+      if (withOidc) {
+        env.ACTIONS_ID_TOKEN_REQUEST_URL = `${url}${OIDC_TOKEN_PATH}?api-version=2.0`
+        env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = oidc.requestToken
+      }
+      return env
+    },
+    application: (name, region) => kda.snapshot(name, region),
+    addApplication: (seed) => kda.addApplication(seed),
+    requests,
+    faults,
+    issueIdToken: (audience) => oidc.issue(audience),
+    stop: () => (stopped ??= server.close())
+  }
+}

@@ -1,0 +1,972 @@
+/**
+ * Kinesis Analytics V2 (Managed Service for Apache Flink) operations and the application state
+ * machine: versions and ConditionalTokens, RUNNING → UPDATING → RUNNING restarts, operations
+ * history, system rollbacks, tags, per-region applications.
+ *
+ * Time-driven transitions are computed lazily from timestamps: every read settles the transitions
+ * whose time has come, so what a caller sees depends only on the clock, never on timer scheduling.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { frameworkError, kdaError, ServiceError } from './errors.js'
+import type { FailOptions, Faults, RaceOptions } from './faults.js'
+import {
+  ApplicationName,
+  INPUT_SHAPES,
+  KDA_OPERATIONS,
+  OPERATION_ERRORS,
+  RUNTIME_ENVIRONMENTS,
+  APPLICATION_STATUSES,
+  validate,
+  validationMessage,
+  type KdaOperation
+} from './shapes.js'
+
+export const ACCOUNT_ID = '123456789012'
+export const DEFAULT_REGION = 'us-east-1'
+export const TARGET_PREFIX = 'KinesisAnalytics_20180523'
+/** The documented ceiling of ParallelismPerKPU (the model itself only sets a minimum of 1). */
+export const MAX_PARALLELISM_PER_KPU = 8
+
+export interface SeedApplication {
+  name: string
+  /** Default 'us-east-1'. ARN arn:aws:kinesisanalytics:REGION:123456789012:application/NAME */
+  region?: string
+  /** Default 'RUNNING' (any ApplicationStatus: READY, STARTING, UPDATING, AUTOSCALING, STOPPING, …). */
+  status?: string
+  /** Default 1. */
+  parallelism?: number
+  /** Default 1. */
+  parallelismPerKpu?: number
+  /** Default: equal to parallelism (set higher to mimic an application auto scaling has scaled out). */
+  currentParallelism?: number
+  /** Default false. */
+  autoScalingEnabled?: boolean
+  /** Default 'CUSTOM'. */
+  configurationType?: 'CUSTOM' | 'DEFAULT'
+  /** Default true. */
+  snapshotsEnabled?: boolean
+  /** Default false. */
+  allowNonRestoredState?: boolean
+  /** Default true (ApplicationSystemRollbackConfiguration.RollbackEnabled). */
+  systemRollbackEnabled?: boolean
+  /** Default 'RESTORE_FROM_LATEST_SNAPSHOT'. */
+  applicationRestoreType?: 'SKIP_RESTORE_FROM_SNAPSHOT' | 'RESTORE_FROM_LATEST_SNAPSHOT' | 'RESTORE_FROM_CUSTOM_SNAPSHOT'
+  tags?: Record<string, string>
+  /** Default 'FLINK-1_20'. 'SQL-1_0' makes a SQL application (operations history unsupported). */
+  runtimeEnvironment?: string
+  /** Default 1. */
+  versionId?: number
+  /**
+   * A transient seed status (STARTING, UPDATING, AUTOSCALING, ROLLING_BACK, MAINTENANCE, STOPPING,
+   * FORCE_STOPPING) ends after this many ms (→ RUNNING, or READY after stopping). Default: never.
+   */
+  settleAfterMs?: number
+}
+
+type ConfigurationType = 'CUSTOM' | 'DEFAULT'
+type OperationStatus = 'IN_PROGRESS' | 'CANCELLED' | 'SUCCESSFUL' | 'FAILED'
+
+interface AppConfig {
+  runtimeEnvironment: string
+  serviceExecutionRole: string
+  parallelism: {
+    configurationType: ConfigurationType
+    parallelism: number
+    parallelismPerKpu: number
+    autoScalingEnabled: boolean
+  }
+  checkpoint: {
+    configurationType: ConfigurationType
+    checkpointingEnabled: boolean
+    checkpointInterval: number
+    minPauseBetweenCheckpoints: number
+  }
+  monitoring: { configurationType: ConfigurationType; metricsLevel: string; logLevel: string }
+  allowNonRestoredState: boolean
+  restore: { applicationRestoreType: string; snapshotName?: string }
+  snapshotsEnabled: boolean
+  systemRollbackEnabled: boolean
+  propertyGroups: { PropertyGroupId: string; PropertyMap: Record<string, string> }[]
+  code: { bucketArn: string; fileKey: string; objectVersion?: string; codeSize: number }
+  encryption?: { keyType: string; keyId?: string }
+}
+
+interface OperationRecord {
+  operationId: string
+  operation: string
+  status: OperationStatus
+  startTime: number
+  endTime?: number
+  versionFrom?: number
+  versionTo?: number
+  errorString?: string
+  rollbackOperationId?: string
+}
+
+interface Transition {
+  at: number
+  apply: (at: number) => void
+}
+
+interface AppState {
+  name: string
+  region: string
+  arn: string
+  createdAt: number
+  lastUpdatedAt: number
+  versionCreatedAt: number
+  status: string
+  versionId: number
+  conditionalToken: string
+  config: AppConfig
+  currentParallelism: number
+  versionUpdatedFrom?: number
+  rolledBackFrom?: number
+  rolledBackTo?: number
+  tags: Map<string, string>
+  operations: OperationRecord[]
+  pending: Transition[]
+  versions: Map<number, AppConfig>
+  jobId: string
+}
+
+export interface OperationSnapshot {
+  operationId: string
+  operation: string
+  status: OperationStatus
+  /** Epoch ms. */
+  startTime: number
+  /** Epoch ms; absent while IN_PROGRESS. */
+  endTime?: number
+  versionFrom?: number
+  versionTo?: number
+  errorString?: string
+  rollbackOperationId?: string
+}
+
+/** A deep copy of an application's state, as the emulator holds it right now. */
+export interface ApplicationSnapshot {
+  name: string
+  region: string
+  arn: string
+  status: string
+  versionId: number
+  conditionalToken: string
+  runtimeEnvironment: string
+  serviceExecutionRole: string
+  parallelism: {
+    configurationType: ConfigurationType
+    parallelism: number
+    parallelismPerKpu: number
+    currentParallelism: number
+    autoScalingEnabled: boolean
+  }
+  /** ceil(Parallelism / ParallelismPerKPU) */
+  kpus: number
+  flinkRunConfiguration: { allowNonRestoredState: boolean }
+  applicationRestoreConfiguration: { applicationRestoreType: string; snapshotName?: string }
+  snapshotsEnabled: boolean
+  systemRollbackEnabled: boolean
+  checkpoint: AppConfig['checkpoint']
+  monitoring: AppConfig['monitoring']
+  propertyGroups: AppConfig['propertyGroups']
+  tags: Record<string, string>
+  /** Oldest first. */
+  operations: OperationSnapshot[]
+  /** Epoch ms. */
+  createTimestamp: number
+  lastUpdateTimestamp: number
+  /** The ApplicationDetail DescribeApplication would return now. */
+  detail: Record<string, unknown>
+}
+
+export interface KdaContext {
+  region: string
+  principalArn: string
+  /** IAM refuses the call (fault knob). */
+  accessDenied: boolean
+}
+
+export interface KinesisAnalyticsOptions {
+  updateDurationMs: number
+  kpuQuota: number
+  faults: Faults
+}
+
+const DEFAULT_CHECKPOINT = { checkpointingEnabled: true, checkpointInterval: 60000, minPauseBetweenCheckpoints: 5000 }
+const DEFAULT_MONITORING = { metricsLevel: 'APPLICATION', logLevel: 'INFO' }
+const TRANSIENT_END: Record<string, string> = {
+  STARTING: 'RUNNING',
+  UPDATING: 'RUNNING',
+  AUTOSCALING: 'RUNNING',
+  ROLLING_BACK: 'RUNNING',
+  MAINTENANCE: 'RUNNING',
+  STOPPING: 'READY',
+  FORCE_STOPPING: 'READY'
+}
+const RUNNING_LIKE = new Set(['RUNNING', 'UPDATING', 'AUTOSCALING', 'ROLLING_BACK', 'MAINTENANCE'])
+
+export const kpusOf = (parallelism: number, perKpu: number) => Math.ceil(parallelism / perKpu)
+const seconds = (ms: number) => Math.round(ms) / 1000
+const newToken = () => randomBytes(24).toString('hex')
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+const newOperationId = () => [...randomBytes(12)].map((b) => ALNUM[b % ALNUM.length]).join('')
+export const applicationArn = (region: string, name: string) =>
+  `arn:aws:kinesisanalytics:${region}:${ACCOUNT_ID}:application/${name}`
+
+type Input = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export class KinesisAnalyticsService {
+  private readonly apps = new Map<string, AppState>()
+
+  constructor(private readonly options: KinesisAnalyticsOptions) {}
+
+  // -------------------------------------------------------------------------------------------
+  // Seeding and inspection
+  // -------------------------------------------------------------------------------------------
+
+  addApplication(seed: SeedApplication): void {
+    const region = seed.region ?? DEFAULT_REGION
+    if (validate(ApplicationName, seed.name).length) throw new Error(`Invalid application name: ${seed.name}`)
+    const key = `${region}/${seed.name}`
+    if (this.apps.has(key)) throw new Error(`Application ${seed.name} already exists in ${region}`)
+    const status = seed.status ?? 'RUNNING'
+    if (!(APPLICATION_STATUSES as readonly string[]).includes(status)) throw new Error(`Unknown ApplicationStatus: ${status}`)
+    const runtimeEnvironment = seed.runtimeEnvironment ?? 'FLINK-1_20'
+    if (!(RUNTIME_ENVIRONMENTS as readonly string[]).includes(runtimeEnvironment))
+      throw new Error(`Unknown RuntimeEnvironment: ${runtimeEnvironment}`)
+    const parallelism = seed.parallelism ?? 1
+    const parallelismPerKpu = seed.parallelismPerKpu ?? 1
+    if (!Number.isInteger(parallelism) || parallelism < 1) throw new Error('parallelism must be an integer >= 1')
+    if (!Number.isInteger(parallelismPerKpu) || parallelismPerKpu < 1 || parallelismPerKpu > MAX_PARALLELISM_PER_KPU)
+      throw new Error(`parallelismPerKpu must be an integer in 1..${MAX_PARALLELISM_PER_KPU}`)
+    const now = Date.now()
+    const app: AppState = {
+      name: seed.name,
+      region,
+      arn: applicationArn(region, seed.name),
+      createdAt: now - 86_400_000,
+      lastUpdatedAt: now - 3_600_000,
+      versionCreatedAt: now - 3_600_000,
+      status,
+      versionId: seed.versionId ?? 1,
+      conditionalToken: newToken(),
+      config: {
+        runtimeEnvironment,
+        serviceExecutionRole: `arn:aws:iam::${ACCOUNT_ID}:role/service-role/kinesis-analytics-${seed.name}-${region}`,
+        parallelism: {
+          configurationType: seed.configurationType ?? 'CUSTOM',
+          parallelism,
+          parallelismPerKpu,
+          autoScalingEnabled: seed.autoScalingEnabled ?? false
+        },
+        checkpoint: { configurationType: 'DEFAULT', ...DEFAULT_CHECKPOINT },
+        monitoring: { configurationType: 'CUSTOM', ...DEFAULT_MONITORING },
+        allowNonRestoredState: seed.allowNonRestoredState ?? false,
+        restore: { applicationRestoreType: seed.applicationRestoreType ?? 'RESTORE_FROM_LATEST_SNAPSHOT' },
+        snapshotsEnabled: seed.snapshotsEnabled ?? true,
+        systemRollbackEnabled: seed.systemRollbackEnabled ?? true,
+        propertyGroups: [],
+        code: { bucketArn: 'arn:aws:s3:::flink-application-code', fileKey: `${seed.name}/${seed.name}-1.0.jar`, codeSize: 48_213_337 }
+      },
+      currentParallelism: seed.currentParallelism ?? parallelism,
+      tags: new Map(Object.entries(seed.tags ?? {})),
+      operations: [],
+      pending: [],
+      versions: new Map(),
+      jobId: randomBytes(16).toString('hex')
+    }
+    const end = TRANSIENT_END[status]
+    if (seed.settleAfterMs !== undefined && end) {
+      this.schedule(app, now + seed.settleAfterMs, () => {
+        app.status = end
+        app.currentParallelism = app.config.parallelism.parallelism
+      })
+    }
+    this.apps.set(key, app)
+  }
+
+  snapshot(name: string, region = DEFAULT_REGION): ApplicationSnapshot {
+    const app = this.apps.get(`${region}/${name}`)
+    if (!app) throw new Error(`No application ${name} in ${region}`)
+    this.settle(app)
+    const c = app.config
+    return structuredClone({
+      name: app.name,
+      region: app.region,
+      arn: app.arn,
+      status: app.status,
+      versionId: app.versionId,
+      conditionalToken: app.conditionalToken,
+      runtimeEnvironment: c.runtimeEnvironment,
+      serviceExecutionRole: c.serviceExecutionRole,
+      parallelism: { ...c.parallelism, currentParallelism: app.currentParallelism },
+      kpus: kpusOf(c.parallelism.parallelism, c.parallelism.parallelismPerKpu),
+      flinkRunConfiguration: { allowNonRestoredState: c.allowNonRestoredState },
+      applicationRestoreConfiguration: { ...c.restore },
+      snapshotsEnabled: c.snapshotsEnabled,
+      systemRollbackEnabled: c.systemRollbackEnabled,
+      checkpoint: c.checkpoint,
+      monitoring: c.monitoring,
+      propertyGroups: c.propertyGroups,
+      tags: Object.fromEntries(app.tags),
+      operations: app.operations.map((o) => ({ ...o })),
+      createTimestamp: app.createdAt,
+      lastUpdateTimestamp: app.lastUpdatedAt,
+      detail: this.detail(app)
+    })
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Request handling
+  // -------------------------------------------------------------------------------------------
+
+  /** Handles one call; returns the response body or throws a ServiceError. */
+  handle(operation: string, body: Buffer, ctx: KdaContext): Record<string, unknown> {
+    if (!(KDA_OPERATIONS as string[]).includes(operation)) {
+      throw frameworkError('UnknownOperationException', `The emulator does not implement ${TARGET_PREFIX}.${operation}.`)
+    }
+    const op = operation as KdaOperation
+    const input = parseBody(body)
+    if (ctx.accessDenied) throw this.accessDenied(op, input, ctx)
+    this.validateInput(op, input)
+    switch (op) {
+      case 'DescribeApplication':
+        return { ApplicationDetail: this.detail(this.find(ctx.region, input.ApplicationName)) }
+      case 'UpdateApplication':
+        return this.updateApplication(input, ctx)
+      case 'DescribeApplicationOperation':
+        return this.describeApplicationOperation(input, ctx)
+      case 'ListApplicationOperations':
+        return this.listApplicationOperations(input, ctx)
+      case 'ListApplications':
+        return this.listApplications(input, ctx)
+      case 'ListTagsForResource': {
+        const app = this.findByArn(ctx.region, input.ResourceARN)
+        return { Tags: [...app.tags].map(([Key, Value]) => ({ Key, Value })) }
+      }
+      case 'TagResource':
+        return this.tagResource(input, ctx)
+      case 'UntagResource': {
+        const app = this.findByArn(ctx.region, input.ResourceARN)
+        for (const key of input.TagKeys as string[]) app.tags.delete(key)
+        return {}
+      }
+    }
+  }
+
+  /** The name of the application a request is about (for fault matching), if any. */
+  static applicationOf(input: unknown): string | undefined {
+    if (typeof input !== 'object' || input === null) return undefined
+    const record = input as Record<string, unknown>
+    if (typeof record.ApplicationName === 'string') return record.ApplicationName
+    if (typeof record.ResourceARN === 'string') {
+      const m = /:application\/([^/]+)$/.exec(record.ResourceARN)
+      return m?.[1]
+    }
+    return undefined
+  }
+
+  private validateInput(op: KdaOperation, input: Input): void {
+    const violations = validate(INPUT_SHAPES[op], input)
+    const declared = OPERATION_ERRORS[op]
+    const typeProblem = violations.find((v) => v.kind === 'type')
+    if (typeProblem) throw frameworkError('SerializationException', typeProblem.message)
+    const unknown = violations.filter((v) => v.kind === 'unknown')
+    if (unknown.length) {
+      const type = declared.includes('InvalidRequestException') ? 'InvalidRequestException' : 'InvalidArgumentException'
+      throw kdaError(type, unknown.map((v) => v.message).join('; '))
+    }
+    const constraints = violations.filter((v) => v.kind === 'constraint')
+    if (constraints.length) {
+      const type = declared.includes('InvalidArgumentException') ? 'InvalidArgumentException' : 'InvalidRequestException'
+      throw kdaError(type, validationMessage(constraints))
+    }
+  }
+
+  private accessDenied(op: KdaOperation, input: Input, ctx: KdaContext): ServiceError {
+    let resource: string
+    if (typeof input.ResourceARN === 'string') resource = input.ResourceARN
+    else if (typeof input.ApplicationName === 'string') resource = applicationArn(ctx.region, input.ApplicationName)
+    else resource = applicationArn(ctx.region, '*')
+    const action = `kinesisanalytics:${op}`
+    return new ServiceError(
+      'AccessDeniedException',
+      `User: ${ctx.principalArn} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
+      { messageKey: 'Message' }
+    )
+  }
+
+  private find(region: string, name: string): AppState {
+    const app = this.apps.get(`${region}/${name}`)
+    if (!app) {
+      throw kdaError('ResourceNotFoundException', `Application ${name} is not found in account ${ACCOUNT_ID} in region ${region}.`)
+    }
+    this.settle(app)
+    return app
+  }
+
+  private findByArn(region: string, arn: string): AppState {
+    const m = /^arn:aws:kinesisanalytics:([a-z0-9-]+):(\d{12}):application\/([a-zA-Z0-9_.-]{1,128})$/.exec(arn)
+    if (!m) throw kdaError('InvalidArgumentException', `Invalid ARN: ${arn}`)
+    const [, arnRegion, account, name] = m as unknown as [string, string, string, string]
+    if (account !== ACCOUNT_ID || arnRegion !== region) {
+      throw kdaError('ResourceNotFoundException', `Resource ${arn} is not found in account ${ACCOUNT_ID} in region ${region}.`)
+    }
+    return this.find(region, name)
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Time
+  // -------------------------------------------------------------------------------------------
+
+  private schedule(app: AppState, at: number, apply: (at: number) => void): void {
+    app.pending.push({ at, apply })
+    app.pending.sort((a, b) => a.at - b.at)
+  }
+
+  /** Applies every transition due by `now`, in time order (a transition may schedule the next). */
+  private settle(app: AppState, now = Date.now()): void {
+    while (app.pending.length && app.pending[0]!.at <= now) {
+      const t = app.pending.shift()!
+      t.apply(t.at)
+    }
+  }
+
+  private newOperation(app: AppState, operation: string, at: number, from?: number, to?: number): OperationRecord {
+    const op: OperationRecord = {
+      operationId: newOperationId(),
+      operation,
+      status: 'IN_PROGRESS',
+      startTime: at,
+      versionFrom: from,
+      versionTo: to
+    }
+    app.operations.push(op)
+    return op
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // UpdateApplication
+  // -------------------------------------------------------------------------------------------
+
+  private updateApplication(input: Input, ctx: KdaContext): Record<string, unknown> {
+    const app = this.find(ctx.region, input.ApplicationName)
+    const hasVersion = input.CurrentApplicationVersionId !== undefined && input.CurrentApplicationVersionId !== null
+    const hasToken = input.ConditionalToken !== undefined && input.ConditionalToken !== null
+    if (hasVersion && hasToken) {
+      throw kdaError('InvalidArgumentException', 'Provide either CurrentApplicationVersionId or ConditionalToken, not both.')
+    }
+    if (!hasVersion && !hasToken) {
+      throw kdaError('InvalidArgumentException', 'Either CurrentApplicationVersionId or ConditionalToken must be provided.')
+    }
+
+    const race = this.takeKnob(this.options.faults.races, app)
+    if (race) this.race(app, race)
+
+    if (hasVersion && input.CurrentApplicationVersionId !== app.versionId) {
+      throw kdaError(
+        'ConcurrentModificationException',
+        `Provided CurrentApplicationVersionId ${input.CurrentApplicationVersionId} does not match the current application version ${app.versionId} of application ${app.name}.`
+      )
+    }
+    if (hasToken && input.ConditionalToken !== app.conditionalToken) {
+      throw kdaError(
+        'ConcurrentModificationException',
+        `Provided ConditionalToken does not match the current ConditionalToken of application ${app.name}. The application was modified since it was described.`
+      )
+    }
+    if (app.status !== 'RUNNING' && app.status !== 'READY') {
+      throw kdaError(
+        'ResourceInUseException',
+        `Application ${app.name} is in ${app.status} status. Updates are allowed only in READY or RUNNING status.`
+      )
+    }
+
+    const next = this.applyUpdate(app, input)
+    const failure = app.status === 'RUNNING' ? this.takeKnob(this.options.faults.failures, app) : undefined
+    const op = this.commit(app, next, Date.now(), { failure })
+    return { ApplicationDetail: this.detail(app), OperationId: op.operationId }
+  }
+
+  private takeKnob<T extends { region?: string }>(knobs: Map<string, T>, app: AppState): T | undefined {
+    const knob = knobs.get(app.name)
+    if (!knob || (knob.region ?? app.region) !== app.region) return undefined
+    knobs.delete(app.name)
+    return knob
+  }
+
+  /** Another actor's UpdateApplication lands first (fault knob). */
+  private race(app: AppState, race: RaceOptions): void {
+    const next: AppConfig = structuredClone(app.config)
+    if (race.parallelism !== undefined) {
+      next.parallelism.configurationType = 'CUSTOM'
+      next.parallelism.parallelism = race.parallelism
+    }
+    // The other actor's update does not name AllowNonRestoredState either.
+    next.allowNonRestoredState = false
+    this.commit(app, next, Date.now(), { instant: race.instant })
+  }
+
+  /**
+   * Records a new application version and its UpdateApplication operation. A RUNNING application
+   * restarts (UPDATING for updateDurationMs); a READY one is updated at once.
+   */
+  private commit(
+    app: AppState,
+    next: AppConfig,
+    now: number,
+    options: { failure?: FailOptions; instant?: boolean }
+  ): OperationRecord {
+    const from = app.versionId
+    const to = from + 1
+    const previous = app.config
+    app.versions.set(from, previous)
+    app.config = next
+    app.versionId = to
+    app.conditionalToken = newToken()
+    app.versionUpdatedFrom = from
+    app.rolledBackFrom = undefined
+    app.rolledBackTo = undefined
+    app.lastUpdatedAt = now
+    app.versionCreatedAt = now
+    const op = this.newOperation(app, 'UpdateApplication', now, from, to)
+
+    const restarts = app.status === 'RUNNING'
+    if (!restarts || options.instant) {
+      op.status = 'SUCCESSFUL'
+      op.endTime = now
+      app.currentParallelism = next.parallelism.parallelism
+      return op
+    }
+
+    app.status = 'UPDATING'
+    if (options.failure) this.scheduleFailure(app, op, previous, now, options.failure)
+    else {
+      this.schedule(app, now + this.options.updateDurationMs, (at) => {
+        app.status = 'RUNNING'
+        app.currentParallelism = app.config.parallelism.parallelism
+        op.status = 'SUCCESSFUL'
+        op.endTime = at
+      })
+    }
+    return op
+  }
+
+  private scheduleFailure(app: AppState, op: OperationRecord, previous: AppConfig, now: number, failure: FailOptions): void {
+    const outcome = failure.outcome ?? (app.config.systemRollbackEnabled ? 'rollback' : 'ready')
+    const d = this.options.updateDurationMs
+    this.schedule(app, now + d, (failedAt) => {
+      op.status = 'FAILED'
+      op.endTime = failedAt
+      op.errorString =
+        failure.errorString ??
+        'Flink job failed to restart: org.apache.flink.runtime.JobException: Recovery is suppressed by NoRestartBackoffTimeStrategy'
+      if (outcome === 'ready') {
+        app.status = 'READY'
+        app.currentParallelism = app.config.parallelism.parallelism
+        return
+      }
+      const failedVersion = app.versionId
+      const rollback = this.newOperation(app, 'RollbackApplication', failedAt, failedVersion, failedVersion + 1)
+      op.rollbackOperationId = rollback.operationId
+      app.status = 'ROLLING_BACK'
+      this.schedule(app, failedAt + d, (doneAt) => {
+        app.versions.set(failedVersion, app.config)
+        app.config = structuredClone(previous)
+        app.versionId = failedVersion + 1
+        app.conditionalToken = newToken()
+        app.versionUpdatedFrom = failedVersion
+        app.rolledBackFrom = failedVersion
+        app.rolledBackTo = op.versionFrom
+        app.lastUpdatedAt = doneAt
+        app.versionCreatedAt = doneAt
+        app.status = outcome === 'rolled-back' ? 'ROLLED_BACK' : 'RUNNING'
+        app.currentParallelism = previous.parallelism.parallelism
+        rollback.status = 'SUCCESSFUL'
+        rollback.endTime = doneAt
+      })
+    })
+  }
+
+  /** The configuration after `input` is applied: what the update names changes, the rest is kept. */
+  private applyUpdate(app: AppState, input: Input): AppConfig {
+    const next: AppConfig = structuredClone(app.config)
+    const acu: Input = input.ApplicationConfigurationUpdate ?? {}
+    const invalid = (message: string) => kdaError('InvalidArgumentException', message)
+    const isSql = next.runtimeEnvironment === 'SQL-1_0'
+
+    if (acu.SqlApplicationConfigurationUpdate && !isSql)
+      throw invalid('SqlApplicationConfigurationUpdate is not supported for Apache Flink applications.')
+    if (acu.ZeppelinApplicationConfigurationUpdate)
+      throw invalid('ZeppelinApplicationConfigurationUpdate is supported only for applications in INTERACTIVE mode.')
+    if (acu.FlinkApplicationConfigurationUpdate && isSql)
+      throw invalid('FlinkApplicationConfigurationUpdate is not supported for SQL applications.')
+    for (const vpc of (acu.VpcConfigurationUpdates ?? []) as Input[]) {
+      throw invalid(`VPC configuration ${vpc.VpcConfigurationId} does not exist for application ${app.name}.`)
+    }
+    for (const cw of (input.CloudWatchLoggingOptionUpdates ?? []) as Input[]) {
+      throw invalid(`CloudWatch logging option ${cw.CloudWatchLoggingOptionId} does not exist for application ${app.name}.`)
+    }
+
+    const flink: Input = acu.FlinkApplicationConfigurationUpdate ?? {}
+    const pcu: Input | undefined = flink.ParallelismConfigurationUpdate
+    if (pcu) {
+      const changes =
+        pcu.ParallelismUpdate !== undefined || pcu.ParallelismPerKPUUpdate !== undefined || pcu.AutoScalingEnabledUpdate !== undefined
+      if (changes && pcu.ConfigurationTypeUpdate !== 'CUSTOM') {
+        throw invalid(
+          'ParallelismConfigurationUpdate.ConfigurationTypeUpdate must be CUSTOM to update AutoScalingEnabled, Parallelism or ParallelismPerKPU.'
+        )
+      }
+      if (pcu.ConfigurationTypeUpdate === 'DEFAULT') {
+        next.parallelism = { configurationType: 'DEFAULT', parallelism: 1, parallelismPerKpu: 1, autoScalingEnabled: true }
+      } else if (pcu.ConfigurationTypeUpdate === 'CUSTOM') {
+        next.parallelism.configurationType = 'CUSTOM'
+        if (pcu.ParallelismUpdate !== undefined) next.parallelism.parallelism = pcu.ParallelismUpdate
+        if (pcu.ParallelismPerKPUUpdate !== undefined) next.parallelism.parallelismPerKpu = pcu.ParallelismPerKPUUpdate
+        if (pcu.AutoScalingEnabledUpdate !== undefined) next.parallelism.autoScalingEnabled = pcu.AutoScalingEnabledUpdate
+      }
+      if (next.parallelism.parallelismPerKpu > MAX_PARALLELISM_PER_KPU) {
+        throw invalid(
+          `ParallelismPerKPU ${next.parallelism.parallelismPerKpu} is not valid. ParallelismPerKPU must be between 1 and ${MAX_PARALLELISM_PER_KPU}.`
+        )
+      }
+    }
+    const kpus = kpusOf(next.parallelism.parallelism, next.parallelism.parallelismPerKpu)
+    if (kpus > this.options.kpuQuota) {
+      throw kdaError(
+        'LimitExceededException',
+        `Application ${app.name} would use ${kpus} KPUs (Parallelism ${next.parallelism.parallelism} / ParallelismPerKPU ${next.parallelism.parallelismPerKpu}), exceeding the limit of ${this.options.kpuQuota} KPUs per application.`
+      )
+    }
+
+    const ccu: Input | undefined = flink.CheckpointConfigurationUpdate
+    if (ccu) {
+      const changes =
+        ccu.CheckpointingEnabledUpdate !== undefined ||
+        ccu.CheckpointIntervalUpdate !== undefined ||
+        ccu.MinPauseBetweenCheckpointsUpdate !== undefined
+      if (changes && ccu.ConfigurationTypeUpdate !== 'CUSTOM') {
+        throw invalid('CheckpointConfigurationUpdate.ConfigurationTypeUpdate must be CUSTOM to update CheckpointingEnabled, CheckpointInterval or MinPauseBetweenCheckpoints.')
+      }
+      if (ccu.ConfigurationTypeUpdate === 'DEFAULT') next.checkpoint = { configurationType: 'DEFAULT', ...DEFAULT_CHECKPOINT }
+      else {
+        if (ccu.ConfigurationTypeUpdate === 'CUSTOM') next.checkpoint.configurationType = 'CUSTOM'
+        if (ccu.CheckpointingEnabledUpdate !== undefined) next.checkpoint.checkpointingEnabled = ccu.CheckpointingEnabledUpdate
+        if (ccu.CheckpointIntervalUpdate !== undefined) next.checkpoint.checkpointInterval = ccu.CheckpointIntervalUpdate
+        if (ccu.MinPauseBetweenCheckpointsUpdate !== undefined)
+          next.checkpoint.minPauseBetweenCheckpoints = ccu.MinPauseBetweenCheckpointsUpdate
+      }
+    }
+    const mcu: Input | undefined = flink.MonitoringConfigurationUpdate
+    if (mcu) {
+      const changes = mcu.MetricsLevelUpdate !== undefined || mcu.LogLevelUpdate !== undefined
+      if (changes && mcu.ConfigurationTypeUpdate !== 'CUSTOM') {
+        throw invalid('MonitoringConfigurationUpdate.ConfigurationTypeUpdate must be CUSTOM to update MetricsLevel or LogLevel.')
+      }
+      if (mcu.ConfigurationTypeUpdate === 'DEFAULT') next.monitoring = { configurationType: 'DEFAULT', ...DEFAULT_MONITORING }
+      else {
+        if (mcu.ConfigurationTypeUpdate === 'CUSTOM') next.monitoring.configurationType = 'CUSTOM'
+        if (mcu.MetricsLevelUpdate !== undefined) next.monitoring.metricsLevel = mcu.MetricsLevelUpdate
+        if (mcu.LogLevelUpdate !== undefined) next.monitoring.logLevel = mcu.LogLevelUpdate
+      }
+    }
+
+    if (acu.EnvironmentPropertyUpdates) {
+      const groups = acu.EnvironmentPropertyUpdates.PropertyGroups as AppConfig['propertyGroups']
+      const ids = groups.map((g) => g.PropertyGroupId)
+      const dup = ids.find((id, i) => ids.indexOf(id) !== i)
+      if (dup !== undefined) throw invalid(`Duplicate PropertyGroupId ${dup}.`)
+      next.propertyGroups = structuredClone(groups)
+    }
+    if (acu.ApplicationSnapshotConfigurationUpdate) {
+      next.snapshotsEnabled = acu.ApplicationSnapshotConfigurationUpdate.SnapshotsEnabledUpdate
+    }
+    if (acu.ApplicationSystemRollbackConfigurationUpdate) {
+      next.systemRollbackEnabled = acu.ApplicationSystemRollbackConfigurationUpdate.RollbackEnabledUpdate
+    }
+    if (acu.ApplicationEncryptionConfigurationUpdate) {
+      const e = acu.ApplicationEncryptionConfigurationUpdate
+      if (e.KeyTypeUpdate === 'CUSTOMER_MANAGED_KEY' && !e.KeyIdUpdate)
+        throw invalid('KeyIdUpdate is required when KeyTypeUpdate is CUSTOMER_MANAGED_KEY.')
+      next.encryption = { keyType: e.KeyTypeUpdate, ...(e.KeyIdUpdate ? { keyId: e.KeyIdUpdate } : {}) }
+    }
+    const code: Input | undefined = acu.ApplicationCodeConfigurationUpdate
+    if (code) {
+      if (code.CodeContentTypeUpdate !== undefined && code.CodeContentTypeUpdate !== 'ZIPFILE')
+        throw invalid('CodeContentTypeUpdate must be ZIPFILE for Apache Flink applications.')
+      const content: Input = code.CodeContentUpdate ?? {}
+      if (content.TextContentUpdate !== undefined) throw invalid('TextContentUpdate is supported only for SQL applications.')
+      if (content.ZipFileContentUpdate !== undefined) {
+        next.code.codeSize = Buffer.from(content.ZipFileContentUpdate as string, 'base64').length
+      }
+      const s3: Input | undefined = content.S3ContentLocationUpdate
+      if (s3) {
+        if (s3.BucketARNUpdate !== undefined) next.code.bucketArn = s3.BucketARNUpdate
+        if (s3.FileKeyUpdate !== undefined) next.code.fileKey = s3.FileKeyUpdate
+        if (s3.ObjectVersionUpdate !== undefined) next.code.objectVersion = s3.ObjectVersionUpdate
+      }
+    }
+    if (input.ServiceExecutionRoleUpdate !== undefined) {
+      if (!/^arn:aws:iam::\d{12}:role\/.+/.test(input.ServiceExecutionRoleUpdate))
+        throw invalid(`ServiceExecutionRoleUpdate ${input.ServiceExecutionRoleUpdate} is not a valid IAM role ARN.`)
+      next.serviceExecutionRole = input.ServiceExecutionRoleUpdate
+    }
+    if (input.RuntimeEnvironmentUpdate !== undefined) {
+      if (!/^FLINK-/.test(input.RuntimeEnvironmentUpdate) || isSql)
+        throw invalid(`RuntimeEnvironmentUpdate ${input.RuntimeEnvironmentUpdate} is not supported for this application.`)
+      next.runtimeEnvironment = input.RuntimeEnvironmentUpdate
+    }
+
+    // Documented: "If you update your application without specifying this parameter,
+    // AllowNonRestoredState will be set to false, even if it was previously set to true."
+    next.allowNonRestoredState = input.RunConfigurationUpdate?.FlinkRunConfiguration?.AllowNonRestoredState ?? false
+    const restore: Input | undefined = input.RunConfigurationUpdate?.ApplicationRestoreConfiguration
+    if (restore) {
+      if (restore.ApplicationRestoreType === 'RESTORE_FROM_CUSTOM_SNAPSHOT' && !restore.SnapshotName)
+        throw invalid('SnapshotName is required when ApplicationRestoreType is RESTORE_FROM_CUSTOM_SNAPSHOT.')
+      next.restore = {
+        applicationRestoreType: restore.ApplicationRestoreType,
+        ...(restore.ApplicationRestoreType === 'RESTORE_FROM_CUSTOM_SNAPSHOT' ? { snapshotName: restore.SnapshotName } : {})
+      }
+    }
+    return next
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Operations history
+  // -------------------------------------------------------------------------------------------
+
+  private describeApplicationOperation(input: Input, ctx: KdaContext): Record<string, unknown> {
+    const app = this.find(ctx.region, input.ApplicationName)
+    this.requireFlink(app)
+    const op = app.operations.find((o) => o.operationId === input.OperationId)
+    if (!op) {
+      throw kdaError('ResourceNotFoundException', `Operation ${input.OperationId} is not found for application ${app.name}.`)
+    }
+    const details: Record<string, unknown> = {
+      Operation: op.operation,
+      StartTime: seconds(op.startTime),
+      ...(op.endTime !== undefined ? { EndTime: seconds(op.endTime) } : {}),
+      OperationStatus: op.status
+    }
+    if (op.versionFrom !== undefined && op.versionTo !== undefined) {
+      details.ApplicationVersionChangeDetails = {
+        ApplicationVersionUpdatedFrom: op.versionFrom,
+        ApplicationVersionUpdatedTo: op.versionTo
+      }
+    }
+    if (op.status === 'FAILED') {
+      details.OperationFailureDetails = {
+        ...(op.rollbackOperationId ? { RollbackOperationId: op.rollbackOperationId } : {}),
+        ErrorInfo: { ErrorString: op.errorString }
+      }
+    }
+    return { ApplicationOperationInfoDetails: details }
+  }
+
+  private listApplicationOperations(input: Input, ctx: KdaContext): Record<string, unknown> {
+    const app = this.find(ctx.region, input.ApplicationName)
+    this.requireFlink(app)
+    const all = [...app.operations]
+      .reverse()
+      .filter((o) => input.Operation === undefined || o.operation === input.Operation)
+      .filter((o) => input.OperationStatus === undefined || o.status === input.OperationStatus)
+    const start = input.NextToken === undefined ? 0 : decodeOffset(input.NextToken)
+    const limit = input.Limit ?? 50
+    const page = all.slice(start, start + limit)
+    return {
+      ApplicationOperationInfoList: page.map((o) => ({
+        Operation: o.operation,
+        OperationId: o.operationId,
+        StartTime: seconds(o.startTime),
+        ...(o.endTime !== undefined ? { EndTime: seconds(o.endTime) } : {}),
+        OperationStatus: o.status
+      })),
+      ...(start + limit < all.length ? { NextToken: encodeOffset(start + limit) } : {})
+    }
+  }
+
+  private requireFlink(app: AppState): void {
+    if (app.config.runtimeEnvironment === 'SQL-1_0') {
+      throw kdaError('UnsupportedOperationException', 'This operation is supported only for Managed Service for Apache Flink applications.')
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // ListApplications and tags
+  // -------------------------------------------------------------------------------------------
+
+  private listApplications(input: Input, ctx: KdaContext): Record<string, unknown> {
+    const apps = [...this.apps.values()]
+      .filter((a) => a.region === ctx.region)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    const from = input.NextToken === undefined ? 0 : apps.findIndex((a) => a.name >= input.NextToken)
+    const limit = input.Limit ?? 50
+    const page = from < 0 ? [] : apps.slice(from, from + limit)
+    const next = from < 0 ? undefined : apps[from + limit]
+    return {
+      ApplicationSummaries: page.map((app) => {
+        this.settle(app)
+        return {
+          ApplicationName: app.name,
+          ApplicationARN: app.arn,
+          ApplicationStatus: app.status,
+          ApplicationVersionId: app.versionId,
+          RuntimeEnvironment: app.config.runtimeEnvironment,
+          ApplicationMode: 'STREAMING'
+        }
+      }),
+      ...(next ? { NextToken: next.name } : {})
+    }
+  }
+
+  private tagResource(input: Input, ctx: KdaContext): Record<string, unknown> {
+    const app = this.findByArn(ctx.region, input.ResourceARN)
+    const tags = input.Tags as { Key: string; Value?: string }[]
+    const reserved = tags.find((t) => t.Key.toLowerCase().startsWith('aws:'))
+    if (reserved) throw kdaError('InvalidArgumentException', `Tag keys starting with 'aws:' are reserved for system use: ${reserved.Key}`)
+    const merged = new Map(app.tags)
+    for (const t of tags) merged.set(t.Key, t.Value ?? '')
+    if (merged.size > 50) {
+      throw kdaError('TooManyTagsException', `Application ${app.name} would have ${merged.size} tags; the maximum number of user-defined application tags is 50.`)
+    }
+    app.tags = merged
+    return {}
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // ApplicationDetail
+  // -------------------------------------------------------------------------------------------
+
+  private detail(app: AppState): Record<string, unknown> {
+    const c = app.config
+    const isSql = c.runtimeEnvironment === 'SQL-1_0'
+    const configuration: Record<string, unknown> = {
+      ApplicationCodeConfigurationDescription: {
+        CodeContentType: 'ZIPFILE',
+        CodeContentDescription: {
+          CodeSize: c.code.codeSize,
+          S3ApplicationCodeLocationDescription: {
+            BucketARN: c.code.bucketArn,
+            FileKey: c.code.fileKey,
+            ...(c.code.objectVersion !== undefined ? { ObjectVersion: c.code.objectVersion } : {})
+          }
+        }
+      }
+    }
+    if (!isSql) {
+      configuration.RunConfigurationDescription = {
+        ApplicationRestoreConfigurationDescription: {
+          ApplicationRestoreType: c.restore.applicationRestoreType,
+          ...(c.restore.snapshotName ? { SnapshotName: c.restore.snapshotName } : {})
+        },
+        FlinkRunConfigurationDescription: { AllowNonRestoredState: c.allowNonRestoredState }
+      }
+      configuration.FlinkApplicationConfigurationDescription = {
+        CheckpointConfigurationDescription: {
+          ConfigurationType: c.checkpoint.configurationType,
+          CheckpointingEnabled: c.checkpoint.checkpointingEnabled,
+          CheckpointInterval: c.checkpoint.checkpointInterval,
+          MinPauseBetweenCheckpoints: c.checkpoint.minPauseBetweenCheckpoints
+        },
+        MonitoringConfigurationDescription: {
+          ConfigurationType: c.monitoring.configurationType,
+          MetricsLevel: c.monitoring.metricsLevel,
+          LogLevel: c.monitoring.logLevel
+        },
+        ParallelismConfigurationDescription: {
+          ConfigurationType: c.parallelism.configurationType,
+          Parallelism: c.parallelism.parallelism,
+          ParallelismPerKPU: c.parallelism.parallelismPerKpu,
+          CurrentParallelism: app.currentParallelism,
+          AutoScalingEnabled: c.parallelism.autoScalingEnabled
+        },
+        ...(RUNNING_LIKE.has(app.status) ? { JobPlanDescription: jobPlan(app) } : {})
+      }
+      configuration.EnvironmentPropertyDescriptions = { PropertyGroupDescriptions: structuredClone(c.propertyGroups) }
+      configuration.ApplicationSnapshotConfigurationDescription = { SnapshotsEnabled: c.snapshotsEnabled }
+      configuration.ApplicationSystemRollbackConfigurationDescription = { RollbackEnabled: c.systemRollbackEnabled }
+    }
+    if (c.encryption) {
+      configuration.ApplicationEncryptionConfigurationDescription = {
+        KeyType: c.encryption.keyType,
+        ...(c.encryption.keyId ? { KeyId: c.encryption.keyId } : {})
+      }
+    }
+    return {
+      ApplicationARN: app.arn,
+      ApplicationName: app.name,
+      RuntimeEnvironment: c.runtimeEnvironment,
+      ServiceExecutionRole: c.serviceExecutionRole,
+      ApplicationStatus: app.status,
+      ApplicationVersionId: app.versionId,
+      CreateTimestamp: seconds(app.createdAt),
+      LastUpdateTimestamp: seconds(app.lastUpdatedAt),
+      ApplicationConfigurationDescription: configuration,
+      ApplicationMaintenanceConfigurationDescription: {
+        ApplicationMaintenanceWindowStartTime: '06:00',
+        ApplicationMaintenanceWindowEndTime: '14:00'
+      },
+      ...(app.versionUpdatedFrom !== undefined ? { ApplicationVersionUpdatedFrom: app.versionUpdatedFrom } : {}),
+      ...(app.rolledBackFrom !== undefined ? { ApplicationVersionRolledBackFrom: app.rolledBackFrom } : {}),
+      ...(app.rolledBackTo !== undefined ? { ApplicationVersionRolledBackTo: app.rolledBackTo } : {}),
+      ApplicationVersionCreateTimestamp: seconds(app.versionCreatedAt),
+      ConditionalToken: app.conditionalToken,
+      ApplicationMode: 'STREAMING'
+    }
+  }
+}
+
+function jobPlan(app: AppState): string {
+  const p = app.currentParallelism
+  const node = (name: string) => createHash('md5').update(app.name + name).digest('hex')
+  return JSON.stringify({
+    jid: app.jobId,
+    name: app.name,
+    type: 'STREAMING',
+    nodes: [
+      { id: node('sink'), parallelism: p, operator: '', operator_strategy: '', description: 'Sink: Writer<br/>', inputs: [{ num: 0, id: node('source'), ship_strategy: 'FORWARD', exchange: 'pipelined_bounded' }], optimizer_properties: {} },
+      { id: node('source'), parallelism: p, operator: '', operator_strategy: '', description: 'Source: Kinesis Source<br/>', optimizer_properties: {} }
+    ]
+  })
+}
+
+function parseBody(body: Buffer): Input {
+  const text = body.toString('utf8')
+  if (text.trim() === '') return {}
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (e) {
+    throw frameworkError('SerializationException', `Malformed request body: ${(e as Error).message}`)
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw frameworkError('SerializationException', `Start of ${Array.isArray(value) ? 'list' : 'value'} found where not expected`)
+  }
+  return value as Input
+}
+
+/** Parses a request body for fault matching (never throws). */
+export function peekBody(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'))
+  } catch {
+    return undefined
+  }
+}
+
+function encodeOffset(offset: number): string {
+  return Buffer.from(JSON.stringify({ o: offset })).toString('base64')
+}
+
+function decodeOffset(token: string): number {
+  try {
+    const o = JSON.parse(Buffer.from(token, 'base64').toString('utf8')).o
+    if (Number.isInteger(o) && o >= 0) return o
+  } catch {
+    // fall through
+  }
+  throw kdaError('InvalidArgumentException', 'The NextToken provided is not valid.')
+}

@@ -1,0 +1,239 @@
+/**
+ * AWS STS (query protocol, XML responses): AssumeRoleWithWebIdentity for GitHub OIDC tokens issued
+ * by the emulator's token endpoint, and GetCallerIdentity. Issued session credentials are accepted
+ * by the Kinesis Analytics endpoint (with X-Amz-Security-Token) until they expire.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { StsError } from './errors.js'
+import { GITHUB_ISSUER, type OidcProvider } from './oidc.js'
+import { ACCOUNT_ID } from './kinesis-analytics.js'
+import type { KnownCredentials } from './sigv4.js'
+
+export const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/'
+export const STS_VERSION = '2011-06-15'
+
+export interface TrustOptions {
+  /** The audience the account's OIDC provider accepts (`aud`). Default 'sts.amazonaws.com'. */
+  audience?: string
+  /**
+   * The role trust policy's `token.actions.githubusercontent.com:sub` StringLike condition (`*` and
+   * `?` wildcards), e.g. 'repo:acme/*:ref:refs/heads/main'. Default: `repo:<oidc repository>:*`.
+   */
+  subjectPattern?: string
+  /** If set, only this role can be assumed (others: AccessDenied, as for a role that does not trust the provider). */
+  roleArn?: string
+  /** The role's MaxSessionDuration in seconds. Default 3600 (IAM's default). */
+  maxSessionDurationSeconds?: number
+}
+
+/** Credentials the emulator accepts: the static test keys and STS-issued session credentials. */
+export class CredentialStore {
+  private readonly byKey = new Map<string, KnownCredentials>()
+
+  add(credentials: KnownCredentials): void {
+    this.byKey.set(credentials.accessKeyId, credentials)
+  }
+
+  get(accessKeyId: string): KnownCredentials | undefined {
+    return this.byKey.get(accessKeyId)
+  }
+}
+
+export interface StsRequestContext {
+  requestId: string
+  /** Verifies the request's SigV4 signature (service 'sts'); throws StsError when it does not verify. */
+  authenticate: () => KnownCredentials
+  now?: number
+}
+
+const xmlEscape = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+const keyChars = (n: number, seed?: string) => {
+  const bytes = seed ? createHash('sha256').update(seed).digest() : randomBytes(n)
+  return [...bytes.subarray(0, n)].map((b) => BASE32[b % 32]).join('')
+}
+
+function globToRegExp(glob: string): RegExp {
+  const body = [...glob]
+    .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\/]/g, '\\$&')))
+    .join('')
+  return new RegExp(`^${body}$`, 's')
+}
+
+/** The principal ARN IAM names in AccessDenied messages for a role session. */
+export const assumedRoleArn = (account: string, roleName: string, session: string) =>
+  `arn:aws:sts::${account}:assumed-role/${roleName}/${session}`
+
+export class StsService {
+  constructor(
+    private readonly oidc: OidcProvider,
+    private readonly trust: TrustOptions,
+    private readonly credentials: CredentialStore
+  ) {}
+
+  /** Handles one STS call; returns the XML response body or throws StsError. */
+  handle(params: URLSearchParams, ctx: StsRequestContext): string {
+    const action = params.get('Action')
+    if (!action) throw new StsError('MissingAction', 'The request must contain the parameter Action.')
+    const version = params.get('Version')
+    if (version !== STS_VERSION) {
+      throw new StsError('InvalidAction', `Could not find operation ${action} for version ${version ?? 'NO_VERSION_SPECIFIED'}`)
+    }
+    const requestId = ctx.requestId
+    switch (action) {
+      case 'AssumeRoleWithWebIdentity':
+        return this.assumeRoleWithWebIdentity(params, requestId, ctx.now ?? Date.now())
+      case 'GetCallerIdentity':
+        return this.getCallerIdentity(ctx.authenticate(), requestId)
+      default:
+        throw new StsError('InvalidAction', `Could not find operation ${action} for version ${STS_VERSION}`)
+    }
+  }
+
+  private assumeRoleWithWebIdentity(params: URLSearchParams, requestId: string, now: number): string {
+    const roleArn = params.get('RoleArn')
+    const sessionName = params.get('RoleSessionName')
+    const token = params.get('WebIdentityToken')
+    const durationRaw = params.get('DurationSeconds')
+
+    const problems: string[] = []
+    const check = (value: string | null, member: string, rules: { min: number; max: number; pattern?: RegExp; patternText?: string }) => {
+      if (value === null) return problems.push(`Value null at '${member}' failed to satisfy constraint: Member must not be null`)
+      const at = `Value '${member === 'webIdentityToken' ? '***' : value}' at '${member}' failed to satisfy constraint: `
+      if (value.length < rules.min) problems.push(at + `Member must have length greater than or equal to ${rules.min}`)
+      if (value.length > rules.max) problems.push(at + `Member must have length less than or equal to ${rules.max}`)
+      if (rules.pattern && !rules.pattern.test(value))
+        problems.push(at + `Member must satisfy regular expression pattern: ${rules.patternText}`)
+      return 0
+    }
+    check(roleArn, 'roleArn', { min: 20, max: 2048 })
+    check(sessionName, 'roleSessionName', { min: 2, max: 64, pattern: /^[\w+=,.@-]*$/, patternText: '[\\w+=,.@-]*' })
+    check(token, 'webIdentityToken', { min: 4, max: 20000 })
+    let duration = 3600
+    if (durationRaw !== null) {
+      duration = Number(durationRaw)
+      if (!/^-?\d+$/.test(durationRaw)) {
+        problems.push(`Value '${durationRaw}' at 'durationSeconds' failed to satisfy constraint: Member must be an integer`)
+      } else if (duration < 900) {
+        problems.push(`Value '${durationRaw}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900`)
+      } else if (duration > 43200) {
+        problems.push(`Value '${durationRaw}' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200`)
+      }
+    }
+    if (problems.length) {
+      throw new StsError(
+        'ValidationError',
+        `${problems.length} validation error${problems.length === 1 ? '' : 's'} detected: ${problems.join('; ')}`
+      )
+    }
+
+    const arn = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/.exec(roleArn!)
+    if (!arn) throw new StsError('ValidationError', 'Request ARN is invalid')
+    const [, account, roleName] = arn as unknown as [string, string, string]
+
+    const verified = this.oidc.verify(token!)
+    if (!verified.ok) {
+      switch (verified.reason) {
+        case 'not-jwt':
+          throw new StsError('InvalidIdentityToken', 'The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)')
+        case 'algorithm':
+        case 'key':
+          throw new StsError(
+            'InvalidIdentityToken',
+            "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements"
+          )
+        default:
+          throw new StsError('InvalidIdentityToken', 'The signature of the web identity token could not be verified.')
+      }
+    }
+    const claims = verified.claims
+    const issuer = GITHUB_ISSUER
+    if (claims.iss !== issuer) {
+      throw new StsError('InvalidIdentityToken', `No OpenIDConnect provider found in your account for ${String(claims.iss)}`)
+    }
+    const nowSeconds = Math.floor(now / 1000)
+    if (typeof claims.exp !== 'number' || claims.exp <= nowSeconds) {
+      throw new StsError(
+        'ExpiredTokenException',
+        `Token expired: current date/time ${nowSeconds} must be before the expiration date/time ${String(claims.exp)}`
+      )
+    }
+    const audience = this.trust.audience ?? 'sts.amazonaws.com'
+    const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud]
+    if (!audiences.includes(audience)) throw new StsError('InvalidIdentityToken', 'Incorrect token audience')
+
+    const subjectPattern = this.trust.subjectPattern ?? `repo:${this.oidc.repository}:*`
+    const subject = typeof claims.sub === 'string' ? claims.sub : ''
+    if ((this.trust.roleArn !== undefined && this.trust.roleArn !== roleArn) || !globToRegExp(subjectPattern).test(subject)) {
+      throw new StsError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', 403)
+    }
+    const maxDuration = this.trust.maxSessionDurationSeconds ?? 3600
+    if (duration > maxDuration) {
+      throw new StsError('ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.')
+    }
+
+    const accessKeyId = `ASIA${keyChars(16)}`
+    const secretAccessKey = randomBytes(30).toString('base64')
+    const sessionToken = `IQoJb3JpZ2luX2VjE${randomBytes(420).toString('base64')}`
+    const expiration = Math.floor(now / 1000) * 1000 + duration * 1000
+    const principalArn = assumedRoleArn(account, roleName, sessionName!)
+    const roleId = `AROA${keyChars(17, roleArn!)}`
+    this.credentials.add({ accessKeyId, secretAccessKey, sessionToken, expiration, principalArn, userId: `${roleId}:${sessionName}` })
+
+    return (
+      `<AssumeRoleWithWebIdentityResponse xmlns="${STS_NAMESPACE}">\n` +
+      `  <AssumeRoleWithWebIdentityResult>\n` +
+      `    <Audience>${xmlEscape(audience)}</Audience>\n` +
+      `    <AssumedRoleUser>\n` +
+      `      <AssumedRoleId>${xmlEscape(`${roleId}:${sessionName}`)}</AssumedRoleId>\n` +
+      `      <Arn>${xmlEscape(principalArn)}</Arn>\n` +
+      `    </AssumedRoleUser>\n` +
+      `    <Provider>${xmlEscape(`arn:aws:iam::${account}:oidc-provider/${issuer.replace(/^https:\/\//, '')}`)}</Provider>\n` +
+      `    <Credentials>\n` +
+      `      <AccessKeyId>${accessKeyId}</AccessKeyId>\n` +
+      `      <SecretAccessKey>${xmlEscape(secretAccessKey)}</SecretAccessKey>\n` +
+      `      <SessionToken>${xmlEscape(sessionToken)}</SessionToken>\n` +
+      `      <Expiration>${new Date(expiration).toISOString().replace(/\.\d{3}Z$/, 'Z')}</Expiration>\n` +
+      `    </Credentials>\n` +
+      `    <SubjectFromWebIdentityToken>${xmlEscape(subject)}</SubjectFromWebIdentityToken>\n` +
+      `  </AssumeRoleWithWebIdentityResult>\n` +
+      `  <ResponseMetadata>\n` +
+      `    <RequestId>${requestId}</RequestId>\n` +
+      `  </ResponseMetadata>\n` +
+      `</AssumeRoleWithWebIdentityResponse>\n`
+    )
+  }
+
+  private getCallerIdentity(credentials: KnownCredentials, requestId: string): string {
+    const account = /^arn:aws:(?:iam|sts)::(\d{12}):/.exec(credentials.principalArn)?.[1] ?? ACCOUNT_ID
+    const userId = credentials.userId ?? `AIDA${keyChars(17, credentials.accessKeyId)}`
+    return (
+      `<GetCallerIdentityResponse xmlns="${STS_NAMESPACE}">\n` +
+      `  <GetCallerIdentityResult>\n` +
+      `    <Arn>${xmlEscape(credentials.principalArn)}</Arn>\n` +
+      `    <UserId>${xmlEscape(userId)}</UserId>\n` +
+      `    <Account>${account}</Account>\n` +
+      `  </GetCallerIdentityResult>\n` +
+      `  <ResponseMetadata>\n` +
+      `    <RequestId>${requestId}</RequestId>\n` +
+      `  </ResponseMetadata>\n` +
+      `</GetCallerIdentityResponse>\n`
+    )
+  }
+}
+
+/** `<ErrorResponse>` as STS writes it. */
+export function stsErrorXml(error: StsError, requestId: string): string {
+  return (
+    `<ErrorResponse xmlns="${STS_NAMESPACE}">\n` +
+    `  <Error>\n` +
+    `    <Type>${error.fault}</Type>\n` +
+    `    <Code>${xmlEscape(error.code)}</Code>\n` +
+    `    <Message>${xmlEscape(error.message)}</Message>\n` +
+    `  </Error>\n` +
+    `  <RequestId>${requestId}</RequestId>\n` +
+    `</ErrorResponse>\n`
+  )
+}
