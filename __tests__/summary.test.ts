@@ -133,16 +133,21 @@ describe('renderSummary', () => {
         '',
         'Evaluated at Tue 2026-03-10 10:00 PDT (2026-03-10 17:00 UTC).',
         '',
-        '| Application | Status | Before | After | Action | Rule | Why |',
+        '| Application | Status | Before | Target | Action | Rule | Why |',
         '| --- | --- | --- | --- | --- | --- | --- |',
-        `| [orders-enricher](${CONSOLE}) | RUNNING | 2 (2 KPU) | 8 (8 KPU) | ✅ updated | daytime | Scaling from parallelism 2 (2 KPU) to parallelism 8 (8 KPU) (rule "daytime"). |`,
+        `| [orders-enricher](${CONSOLE}) | RUNNING | 2&nbsp;(2&nbsp;KPU) | 8&nbsp;(8&nbsp;KPU) | ✅&nbsp;updated | daytime | Scaling from parallelism 2 (2 KPU) to parallelism 8 (8 KPU) (rule "daytime"). |`,
         '',
-        '### Coming changes (next 7 days)',
+        '### Coming changes',
+        '',
+        '<details>',
+        '<summary>Next: <b>parallelism 2</b> at Tue 2026-03-10 18:00 PDT (2026-03-11 01:00 UTC) (the default). The next 7 days:</summary>',
         '',
         '| America/Los_Angeles | UTC | Target | Rule |',
         '| --- | --- | --- | --- |',
         '| Tue 2026-03-10 18:00 PDT | Wed 2026-03-11 01:00 UTC | parallelism 2 | default |',
         '| Wed 2026-03-11 08:00 PDT | Wed 2026-03-11 15:00 UTC | 4 KPU (parallelism 8) | daytime |',
+        '',
+        '</details>',
         ''
       ].join('\n')
     )
@@ -164,14 +169,14 @@ describe('renderSummary', () => {
   })
 
   it('says when the schedule does not change, and has no such section without a schedule', () => {
-    expect(renderSummary(report())).toContain('### Coming changes (next 7 days)\n\nThe schedule does not change in the next 7 days.\n')
+    expect(renderSummary(report())).toContain('### Coming changes\n\nThe schedule does not change in the next 7 days.\n')
     const manualOnly = renderSummary(report({ timezone: undefined, outcomes: [{ ...updated, rule: 'manual' }] }))
     expect(manualOnly).not.toContain('Coming changes')
     expect(manualOnly).toContain('Evaluated at 2026-03-10 17:00 UTC.')
   })
 
   it('says when the at input was used', () => {
-    expect(renderSummary(report({ atGiven: true }))).toContain('Evaluated at Tue 2026-03-10 10:00 PDT (2026-03-10 17:00 UTC) (the `at` input).')
+    expect(renderSummary(report({ atGiven: true }))).toContain('Evaluated at Tue 2026-03-10 10:00 PDT (2026-03-10 17:00 UTC), the instant given by `at`.')
   })
 
   it('a dry run says so at the top', () => {
@@ -185,7 +190,7 @@ describe('renderSummary', () => {
       '',
       '**Would scale orders-enricher 2 → 8 KPU for rule daytime (dry run)**'
     ])
-    expect(text).toContain('| 📝 planned |')
+    expect(text).toContain('| 📝&nbsp;planned |')
     expect(renderSummary(report())).not.toContain('Dry run')
   })
 
@@ -201,7 +206,7 @@ describe('renderSummary', () => {
         ''
       ].join('\n')
     )
-    expect(text).toContain('| ? | – | – | ❌ failed |  |')
+    expect(text).toContain('| – | – | – | ❌&nbsp;failed | – | DescribeApplication for "ghost" in us-west-2 failed: Application ghost not found |')
     expect(renderSummary(report())).not.toContain('What failed')
   })
 

@@ -74,11 +74,12 @@ async function assumeRole(config, env, options = {}) {
         throw noTokenError(missing);
     const now = options.now ?? Date.now;
     // AssumeRoleWithWebIdentity is unsigned (the token is the credential). The SDK retries
-    // throttling, 5xx and resets itself, and honours AWS_ENDPOINT_URL(_STS).
+    // throttling, 5xx, resets and timeouts itself, and honours AWS_ENDPOINT_URL(_STS).
     const sts = new dist_cjs/* STSClient */.iM({
         region: config.region ?? config.applications[0]?.region,
         maxAttempts: 6,
-        requestHandler: { requestTimeout: 10_000, connectionTimeout: 5_000 }
+        // Without throwOnRequestTimeout the SDK only logs a breached requestTimeout and keeps waiting.
+        requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000, throwOnRequestTimeout: true, socketTimeout: 10_000 }
     });
     const startSession = () => session(config, sts, options);
     let current = await startSession();
@@ -174,10 +175,10 @@ function stsError(error, config, claims) {
     const [, partition = 'aws', account = 'ACCOUNT'] = /^arn:([^:]+):iam::(\d{12}):/.exec(roleArn) ?? [];
     const providerArn = `arn:${partition}:iam::${account}:oidc-provider/${PROVIDER}`;
     const failed = `Could not assume ${roleArn} with the job's OIDC token: ${name ? `${name}: ` : ''}${text}`;
-    const presented = presentedClaims(claims, config.audience);
+    const presented = `${/[.!?]$/.test(failed) ? '' : '.'} ${presentedClaims(claims, config.audience)}`;
     const options = { code: name || undefined, cause: error };
     if (name === 'AccessDenied' || name === 'AccessDeniedException' || name === 'IDPRejectedClaimException') {
-        return new errors/* ScalerError */.j(`${failed} ${presented}`, {
+        return new errors/* ScalerError */.j(`${failed}${presented}`, {
             ...options,
             hint: `The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the federated principal ${providerArn}, ` +
                 `with "${PROVIDER}:aud" equal to "${config.audience}" and "${PROVIDER}:sub" matching the sub above ` +
@@ -205,7 +206,7 @@ function stsError(error, config, claims) {
         else {
             hint = `Check the IAM OIDC provider ${providerArn}: its URL must be https://${PROVIDER} and its audiences must include "${config.audience}".`;
         }
-        return new errors/* ScalerError */.j(`${failed} ${presented}`, { ...options, hint });
+        return new errors/* ScalerError */.j(`${failed}${presented}`, { ...options, hint });
     }
     if (name === 'IDPCommunicationErrorException') {
         return new errors/* ScalerError */.j(failed, { ...options, hint: `STS could not reach GitHub's OIDC provider (${STS_ATTEMPTS} attempts); re-run the job.` });

@@ -80,7 +80,7 @@ if (!values['markdown-only']) {
     console.error('Install it (Debian: apt-get install chromium fonts-noto-color-emoji) or pass --chromium PATH.')
     process.exit(1)
   }
-  screenshot(chromium, page(markdown), PNG_FILE, heightFor(markdown))
+  screenshot(chromium, page(markdown), PNG_FILE)
   console.log(`Wrote ${path.relative(ROOT, PNG_FILE)}`)
 }
 
@@ -127,10 +127,15 @@ function page(summary: string): string {
 <style>${CSS}</style>
 </head>
 <body>
-<div class="box">
+<div class="box" id="box">
   <div class="box-header"><span class="job">scale</span> summary</div>
   <div class="markdown-body">${body}</div>
 </div>
+<script>
+  // Read back by --dump-dom: the height the screenshot window needs.
+  const box = document.getElementById('box')
+  document.body.dataset.height = String(Math.ceil(box.getBoundingClientRect().bottom + 24))
+</script>
 </body>
 </html>`
 }
@@ -144,15 +149,6 @@ function githubAlerts(html: string): string {
   )
 }
 
-/** Enough window for every line of the summary: the screenshot is of the window, not the page. */
-function heightFor(summary: string): number {
-  const lines = summary.split('\n')
-  const tableRows = lines.filter((line) => line.startsWith('|') && !/^\|[\s-|]+\|$/.test(line)).length
-  const headings = lines.filter((line) => line.startsWith('#')).length
-  const other = lines.filter((line) => line.trim() && !line.startsWith('|') && !line.startsWith('#')).length
-  return 120 + tableRows * 38 + headings * 60 + other * 34
-}
-
 function findChromium(): string | undefined {
   const candidates = [process.env.CHROMIUM, 'chromium', 'chromium-browser', 'google-chrome'].filter(Boolean) as string[]
   for (const candidate of candidates) {
@@ -163,33 +159,39 @@ function findChromium(): string | undefined {
   return undefined
 }
 
-function screenshot(chromium: string, html: string, out: string, height: number): void {
+/** Chromium screenshots the window, not the page: a first pass measures the page's height at this width. */
+function screenshot(chromium: string, html: string, out: string): void {
   const work = mkdtempSync(path.join(tmpdir(), 'summary-render-'))
   try {
     const htmlFile = path.join(work, 'summary.html')
     writeFileSync(htmlFile, html)
-    const result = spawnSync(
-      chromium,
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--hide-scrollbars',
-        `--user-data-dir=${path.join(work, 'profile')}`,
-        `--screenshot=${out}`,
-        `--window-size=${WIDTH},${height}`,
-        pathToFileURL(htmlFile).href
-      ],
-      { encoding: 'utf8', timeout: 60_000 }
-    )
-    if (result.status !== 0 || !existsSync(out)) {
-      throw new Error(`Chromium failed (exit ${result.status}): ${result.stderr || result.error?.message}`)
+    const run = (args: string[], height: number) => {
+      const result = spawnSync(
+        chromium,
+        [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--hide-scrollbars',
+          `--user-data-dir=${path.join(work, 'profile')}`,
+          `--window-size=${WIDTH},${height}`,
+          ...args,
+          pathToFileURL(htmlFile).href
+        ],
+        { encoding: 'utf8', timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }
+      )
+      if (result.status !== 0) throw new Error(`Chromium failed (exit ${result.status}): ${result.stderr || result.error?.message}`)
+      return result.stdout
     }
+    const measured = /data-height="(\d+)"/.exec(run(['--dump-dom'], 600))
+    const height = measured ? Number(measured[1]) : 1200
+    run([`--screenshot=${out}`], height)
+    if (!existsSync(out)) throw new Error(`Chromium wrote no screenshot to ${out}`)
   } finally {
     rmSync(work, { recursive: true, force: true })
   }

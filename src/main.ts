@@ -48,8 +48,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
 
 async function report(config: Config, outcomes: Outcome[]): Promise<void> {
   const first = outcomes[0]
-  // KPU targets of the schedule become parallelism with the first application's ParallelismPerKPU.
+  // KPU targets of the schedule become parallelism with the first application's ParallelismPerKPU
+  // (the contract's next-parallelism); the summary shows parallelism only when all applications agree.
   const perKpu = config.parallelismPerKpu ?? first?.foundParallelismPerKpu
+  const perKpuAgreed = new Set(outcomes.map((o) => config.parallelismPerKpu ?? o.foundParallelismPerKpu)).size === 1
   const resolve = (target: Target) =>
     'parallelism' in target ? target.parallelism : perKpu === undefined ? undefined : target.kpu * perKpu
   const sameTarget = (a: Target, b: Target) => {
@@ -71,7 +73,7 @@ async function report(config: Config, outcomes: Outcome[]): Promise<void> {
         return {
           at: t.at,
           rule: t.to.rule,
-          target: 'kpu' in t.to.target && parallelism !== undefined ? `${text} (parallelism ${parallelism})` : text
+          target: 'kpu' in t.to.target && parallelism !== undefined && perKpuAgreed ? `${text} (parallelism ${parallelism})` : text
         }
       })
     : []
@@ -126,7 +128,7 @@ async function writeSummary(report: Report): Promise<void> {
 
 /** The `results` object of the contract, without internal bookkeeping. */
 function publicFields(outcome: Outcome): Omit<Outcome, 'foundParallelismPerKpu' | 'updateAccepted'> {
-  const { foundParallelismPerKpu: _found, updateAccepted: _accepted, ...rest } = outcome
+  const { foundParallelismPerKpu, updateAccepted, ...rest } = outcome
   return rest
 }
 

@@ -25,11 +25,12 @@ export interface Report {
   failure?: { message: string; hint?: string }
 }
 
+// Non-breaking spaces keep a label or a size on one line in GitHub's narrow table cells.
 const ACTION_LABEL: Record<Outcome['action'], string> = {
-  updated: '✅ updated',
-  planned: '📝 planned',
-  skipped: '⏭️ skipped',
-  failed: '❌ failed'
+  updated: '✅&nbsp;updated',
+  planned: '📝&nbsp;planned',
+  skipped: '⏭️&nbsp;skipped',
+  failed: '❌&nbsp;failed'
 }
 
 /** The job summary in GitHub-flavoured Markdown. */
@@ -44,12 +45,14 @@ export function renderSummary(report: Report): string {
   }
 
   lines.push(`**${escape(headline(report.outcomes, report.dryRun))}**`, '')
-  lines.push(`Evaluated at ${formatTime(report.now, report.timezone)}${report.atGiven ? ' (the `at` input)' : ''}.`, '')
+  lines.push(`Evaluated at ${formatTime(report.now, report.timezone)}${report.atGiven ? ', the instant given by `at`' : ''}.`, '')
 
-  lines.push('| Application | Status | Before | After | Action | Rule | Why |', '| --- | --- | --- | --- | --- | --- | --- |')
+  lines.push('| Application | Status | Before | Target | Action | Rule | Why |', '| --- | --- | --- | --- | --- | --- | --- |')
   for (const o of report.outcomes) {
+    // A failure's full text and fix follow under the table; the row keeps its first sentence.
+    const why = o.action === 'failed' ? firstSentence(o.reason) : o.reason
     lines.push(
-      `| ${consoleLink(o)} | ${o.status ?? '?'} | ${sizeText(o.previousParallelism, o.previousKpu)} | ${sizeText(o.targetParallelism, o.targetKpu)} | ${ACTION_LABEL[o.action]} | ${escape(o.rule ?? '')} | ${escape(o.reason)} |`
+      `| ${consoleLink(o)} | ${o.status ?? '–'} | ${sizeText(o.previousParallelism, o.previousKpu)} | ${sizeText(o.targetParallelism, o.targetKpu)} | ${ACTION_LABEL[o.action]} | ${escape(o.rule ?? '–')} | ${escape(why)} |`
     )
   }
   lines.push('')
@@ -75,16 +78,24 @@ export function renderSummary(report: Report): string {
   }
 
   if (report.timezone) {
-    lines.push('### Coming changes (next 7 days)', '')
-    if (report.upcoming.length === 0) {
+    lines.push('### Coming changes', '')
+    const [next] = report.upcoming
+    if (!next) {
       lines.push('The schedule does not change in the next 7 days.', '')
     } else {
+      // The next change in one line; the week in a table folded away, in the zone and in UTC so DST shows.
       const zones = report.timezone === 'UTC' ? ['UTC'] : [report.timezone, 'UTC']
-      lines.push(`| ${zones.join(' | ')} | Target | Rule |`, `|${' --- |'.repeat(zones.length + 2)}`)
+      lines.push(
+        '<details>',
+        `<summary>Next: <b>${escape(next.target)}</b> at ${formatTime(next.at, report.timezone)} (${escape(sourceText(next.rule))}). The next 7 days:</summary>`,
+        '',
+        `| ${zones.join(' | ')} | Target | Rule |`,
+        `|${' --- |'.repeat(zones.length + 2)}`
+      )
       for (const u of report.upcoming) {
         lines.push(`| ${zones.map((zone) => local(u.at, zone)).join(' | ')} | ${escape(u.target)} | ${escape(u.rule)} |`)
       }
-      lines.push('')
+      lines.push('', '</details>', '')
     }
   }
   return lines.join('\n')
@@ -120,10 +131,15 @@ function changeText(o: Outcome): string {
   return `${o.application} ${kpu}${sameNumbers ? '' : ` (parallelism ${o.previousParallelism ?? '?'} → ${o.targetParallelism ?? '?'})`}`
 }
 
-/** "10 (10 KPU)" or "?" */
+/** "10 (10 KPU)", kept on one line, or "–" when unknown. */
 function sizeText(parallelism: number | undefined, kpu: number | undefined): string {
   if (parallelism === undefined) return '–'
-  return kpu === undefined ? `${parallelism}` : `${parallelism} (${kpu} KPU)`
+  return kpu === undefined ? `${parallelism}` : `${parallelism}&nbsp;(${kpu}&nbsp;KPU)`
+}
+
+function firstSentence(text: string): string {
+  const end = text.search(/\.(\s|$)/)
+  return end < 0 ? text : text.slice(0, end + 1)
 }
 
 function consoleLink(o: Outcome): string {
