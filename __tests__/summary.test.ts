@@ -175,6 +175,16 @@ describe('renderSummary', () => {
     expect(manualOnly).toContain('Evaluated at 2026-03-10 17:00 UTC.')
   })
 
+  it('keeps the lines and indentation of a hint that shows a permissions block', () => {
+    const text = renderSummary(
+      report({
+        outcomes: [],
+        failure: { message: 'Flink scaling failed. No OIDC token.', hint: 'Give the job:\npermissions:\n  id-token: write' }
+      })
+    )
+    expect(text).toContain('> Fix: Give the job:<br>permissions:<br>&nbsp;&nbsp;id-token: write')
+  })
+
   it('says when the at input was used', () => {
     expect(renderSummary(report({ atGiven: true }))).toContain('Evaluated at Tue 2026-03-10 10:00 PDT (2026-03-10 17:00 UTC), the instant given by `at`.')
   })

@@ -52,11 +52,12 @@ export async function assumeRole(
 
   const now = options.now ?? Date.now
   // AssumeRoleWithWebIdentity is unsigned (the token is the credential). The SDK retries
-  // throttling, 5xx and resets itself, and honours AWS_ENDPOINT_URL(_STS).
+  // throttling, 5xx, resets and timeouts itself, and honours AWS_ENDPOINT_URL(_STS).
   const sts = new STSClient({
     region: config.region ?? config.applications[0]?.region,
     maxAttempts: 6,
-    requestHandler: { requestTimeout: 10_000, connectionTimeout: 5_000 }
+    // Without throwOnRequestTimeout the SDK only logs a breached requestTimeout and keeps waiting.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000, throwOnRequestTimeout: true, socketTimeout: 10_000 }
   })
   const startSession = () => session(config, sts, options)
 
@@ -168,11 +169,11 @@ function stsError(error: unknown, config: Config, claims: TokenClaims): ScalerEr
   const [, partition = 'aws', account = 'ACCOUNT'] = /^arn:([^:]+):iam::(\d{12}):/.exec(roleArn) ?? []
   const providerArn = `arn:${partition}:iam::${account}:oidc-provider/${PROVIDER}`
   const failed = `Could not assume ${roleArn} with the job's OIDC token: ${name ? `${name}: ` : ''}${text}`
-  const presented = presentedClaims(claims, config.audience)
+  const presented = `${/[.!?]$/.test(failed) ? '' : '.'} ${presentedClaims(claims, config.audience)}`
   const options = { code: name || undefined, cause: error }
 
   if (name === 'AccessDenied' || name === 'AccessDeniedException' || name === 'IDPRejectedClaimException') {
-    return new ScalerError(`${failed} ${presented}`, {
+    return new ScalerError(`${failed}${presented}`, {
       ...options,
       hint:
         `The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the federated principal ${providerArn}, ` +
@@ -198,7 +199,7 @@ function stsError(error: unknown, config: Config, claims: TokenClaims): ScalerEr
     } else {
       hint = `Check the IAM OIDC provider ${providerArn}: its URL must be https://${PROVIDER} and its audiences must include "${config.audience}".`
     }
-    return new ScalerError(`${failed} ${presented}`, { ...options, hint })
+    return new ScalerError(`${failed}${presented}`, { ...options, hint })
   }
   if (name === 'IDPCommunicationErrorException') {
     return new ScalerError(failed, { ...options, hint: `STS could not reach GitHub's OIDC provider (${STS_ATTEMPTS} attempts); re-run the job.` })

@@ -9,7 +9,8 @@ import {
   type ApplicationDetail,
   type UpdateApplicationRequest
 } from '@aws-sdk/client-kinesis-analytics-v2'
-import type { AwsCredentialIdentityProvider } from '@smithy/types'
+import { StandardRetryStrategy } from '@smithy/core/retry'
+import type { AwsCredentialIdentityProvider, RetryErrorInfo, StandardRetryToken } from '@smithy/types'
 import type { ApplicationState, Desired } from './application.js'
 import { ScalerError } from './errors.js'
 
@@ -18,6 +19,17 @@ const MAX_ATTEMPTS = 6
 /** A control-plane call answers in about a second; a silent socket for this long is a hung connection. */
 const REQUEST_TIMEOUT_MS = 10_000
 const CONNECTION_TIMEOUT_MS = 5_000
+
+/**
+ * The SDK counts LimitExceededException as throttling and retries it with backoff; for Managed
+ * Flink it means the KPU quota, which no retry changes.
+ */
+class FlinkRetryStrategy extends StandardRetryStrategy {
+  override async refreshRetryTokenForRetry(token: StandardRetryToken, errorInfo: RetryErrorInfo): Promise<StandardRetryToken> {
+    if (errorInfo.error?.name === 'LimitExceededException') throw errorInfo.error
+    return super.refreshRetryTokenForRetry(token, errorInfo)
+  }
+}
 
 /** How an update operation ended, from DescribeApplicationOperation. */
 export interface OperationState {
@@ -38,7 +50,7 @@ export class FlinkClient {
     this.sdk = new KinesisAnalyticsV2Client({
       region,
       credentials,
-      maxAttempts: MAX_ATTEMPTS,
+      retryStrategy: new FlinkRetryStrategy(MAX_ATTEMPTS),
       // Without throwOnRequestTimeout the SDK only logs a breached requestTimeout and keeps waiting.
       requestHandler: {
         connectionTimeout: CONNECTION_TIMEOUT_MS,
@@ -176,7 +188,8 @@ export function awsError(error: unknown, operation: string, name: string, region
       'No AWS credentials were found. Set role-to-assume (with `permissions: id-token: write` in the workflow), or run aws-actions/configure-aws-credentials before this step.',
     UnrecognizedClientException: 'The AWS credentials are not valid in this account or region: check the credentials step and the region.',
     InvalidSignatureException: 'The AWS credentials do not match: check the secret key and the clock.',
-    ExpiredTokenException: 'The AWS session expired: raise role-duration-seconds or wait-timeout-seconds accordingly.',
+    ExpiredTokenException:
+      'The AWS session expired. With role-to-assume the action renews it itself; with credentials from an earlier step, give that step a longer session (its role-duration-seconds).',
     ThrottlingException: 'AWS kept throttling after several retries; the next run retries.',
     ServiceUnavailableException: 'The service was unavailable after several retries; the next run retries.',
     TimeoutError: `The ${region} endpoint did not answer; check the network and the region. The next run retries.`

@@ -39,7 +39,7 @@ export function renderSummary(report: Report): string {
   if (report.dryRun) lines.push('> [!NOTE]', '> **Dry run**: nothing was changed; this shows what a real run would do.', '')
   if (report.failure) {
     lines.push('> [!CAUTION]', `> **${escape(report.failure.message)}**`)
-    if (report.failure.hint) lines.push(`> Fix: ${escape(report.failure.hint)}`)
+    if (report.failure.hint) lines.push(`> Fix: ${multiline(report.failure.hint)}`)
     lines.push('')
     if (report.outcomes.length === 0) return lines.join('\n')
   }
@@ -61,7 +61,7 @@ export function renderSummary(report: Report): string {
   if (failed.length > 0) {
     lines.push('### What failed and how to fix it', '')
     for (const o of failed) {
-      lines.push(`- **${escape(o.application)}** (${o.region}): ${escape(o.error ?? o.reason)}${o.hint ? `<br>**Fix:** ${escape(o.hint)}` : ''}`)
+      lines.push(`- **${escape(o.application)}** (${o.region}): ${escape(o.error ?? o.reason)}${o.hint ? `<br>**Fix:** ${multiline(o.hint)}` : ''}`)
     }
     lines.push('')
   }
@@ -154,6 +154,14 @@ function local(at: Date, zone: string): string {
 function formatTime(at: Date, zone: string | undefined): string {
   const utc = DateTime.fromJSDate(at, { zone: 'UTC' }).toFormat("yyyy-MM-dd HH:mm 'UTC'")
   return zone && zone !== 'UTC' ? `${local(at, zone)} (${utc})` : utc
+}
+
+/** A hint may carry a YAML block (the permissions: a job needs); keep its lines and indentation. */
+function multiline(text: string): string {
+  return text
+    .split(/\r?\n/)
+    .map((line) => escape(line).replace(/^ +/, (spaces) => '&nbsp;'.repeat(spaces.length)))
+    .join('<br>')
 }
 
 /** AWS error texts must not break the table or inject HTML into the summary. */
