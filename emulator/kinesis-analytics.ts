@@ -130,19 +130,8 @@ interface AppState {
   jobId: string
 }
 
-export interface OperationSnapshot {
-  operationId: string
-  operation: string
-  status: OperationStatus
-  /** Epoch ms. */
-  startTime: number
-  /** Epoch ms; absent while IN_PROGRESS. */
-  endTime?: number
-  versionFrom?: number
-  versionTo?: number
-  errorString?: string
-  rollbackOperationId?: string
-}
+/** An operation as snapshots report it: the record itself (times in epoch ms; no endTime while IN_PROGRESS). */
+export type OperationSnapshot = OperationRecord
 
 /** A deep copy of an application's state, as the emulator holds it right now. */
 export interface ApplicationSnapshot {

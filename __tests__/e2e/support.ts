@@ -11,6 +11,7 @@ import {
   type RequestLogEntry
 } from '../../emulator/index.js'
 import { runAction, type ActionRun, type RunOptions } from '../../runner/run-action.js'
+import type { Outcome } from '../../src/reconcile.js'
 
 /** The AWS sample's day, in Los Angeles: 20 KPU 05:05-18:05 on weekdays, 10 otherwise. */
 export const SAMPLE_SCHEDULE = `
@@ -80,24 +81,8 @@ export function acceptedUpdates(emulator: Emulator): RequestLogEntry[] {
   return calls(emulator, 'UpdateApplication').filter((r) => r.status === 200)
 }
 
-export interface Result {
-  application: string
-  region: string
-  action: string
-  reason: string
-  status?: string
-  previousParallelism?: number
-  targetParallelism?: number
-  parallelismPerKpu?: number
-  previousKpu?: number
-  targetKpu?: number
-  rule?: string
-  applicationVersionId?: number
-  operationId?: string
-  error?: string
-  hint?: string
-  hold?: { parallelism: number; until: string; by?: string }
-}
+/** One object of the `results` output, as the contract lists its fields. */
+export type Result = Omit<Outcome, 'foundParallelismPerKpu' | 'updateAccepted'>
 
 export function results(run: ActionRun): Result[] {
   return JSON.parse(run.outputs.results ?? '[]') as Result[]
