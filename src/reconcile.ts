@@ -4,7 +4,7 @@ import { chooseTarget, decide, type Decision, type Hold } from './decide.js'
 import { ScalerError } from './errors.js'
 import type { FlinkClient } from './flink-client.js'
 import { HOLD_TAG_KEYS, holdTags, readHold } from './holds.js'
-import { waitForUpdate } from './wait.js'
+import { WAIT_TIMEOUT, waitForUpdate } from './wait.js'
 
 /** One application's result: one object of the `results` output. */
 export interface Outcome {
@@ -137,14 +137,30 @@ async function converge(ref: ApplicationRef, context: ReconcileContext, outcome:
       ...(accepted.versionId !== undefined ? { applicationVersionId: accepted.versionId } : {}),
       ...(accepted.operationId ? { operationId: accepted.operationId } : {})
     })
-    if (config.wait) {
-      await waitForUpdate(client, ref.name, accepted.operationId, decision.desired, {
-        timeoutMs: config.waitTimeoutSeconds * 1000,
-        warn: context.warn
-      })
-    }
-    // Only a target that was reached is held: a failed update leaves no hold behind.
+    // The hold is written as soon as the update is accepted, so a run that is killed or times out
+    // while waiting still leaves it for the next scheduled run to respect.
     await applyHold(state, newHold, dropHold, context)
+    if (newHold) Object.assign(outcome, holdAfter(newHold))
+    if (config.wait) {
+      try {
+        await waitForUpdate(client, ref.name, accepted.operationId, decision.desired, {
+          timeoutMs: config.waitTimeoutSeconds * 1000,
+          warn: context.warn
+        })
+      } catch (error) {
+        // A failed or rolled-back update leaves no new hold behind: the one found before comes back.
+        if (newHold && !(error instanceof ScalerError && error.code === WAIT_TIMEOUT)) {
+          const previous = hold && hold.until > config.now ? hold : undefined
+          try {
+            await applyHold(state, previous, !previous, context)
+            Object.assign(outcome, holdAfter(previous))
+          } catch (tagError) {
+            context.warn(`${ref.name}: could not take back the new hold: ${(tagError as Error).message}`)
+          }
+        }
+        throw error
+      }
+    }
     return { ...outcome, action: 'updated', ...holdAfter(holdInForce) }
   }
 }

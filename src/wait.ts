@@ -11,6 +11,9 @@ export interface WaitOptions {
   clock?: () => number
 }
 
+/** The code of the error for a wait that ran out of time while the update went on. */
+export const WAIT_TIMEOUT = 'WaitTimeout'
+
 /** The first poll comes after this; each next one waits longer, up to the cap (real updates take minutes). */
 const FIRST_POLL_MS = 1_000
 const MAX_POLL_MS = 15_000
@@ -41,7 +44,7 @@ export async function waitForUpdate(
     if (left <= 0) {
       throw new ScalerError(
         `Gave up waiting after ${Math.round(options.timeoutMs / 1000)} s: ${last}. The update goes on in AWS.`,
-        { hint: 'Raise wait-timeout-seconds, or set wait: false and let the next run check the result.' }
+        { hint: 'Raise wait-timeout-seconds, or set wait: false and let the next run check the result.', code: WAIT_TIMEOUT }
       )
     }
     await sleep(Math.min(interval, left))

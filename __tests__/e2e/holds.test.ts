@@ -138,13 +138,36 @@ describe('holds', () => {
     expect(failed.exitCode).toBe(1)
     expect(results(failed)[0].action).toBe('failed')
     expect(results(failed)[0].hold).toBeUndefined()
-    expect(calls(emulator, 'TagResource')).toEqual([])
     expect(tags()).toEqual({})
 
+    // A rejected update writes no hold at all.
     emulator.faults.set({ operation: 'UpdateApplication', accessDenied: true })
+    const tagCalls = calls(emulator, 'TagResource').length
     const denied = await run(emulator, { ...base, parallelism: '32', 'hold-until': '4h', at: MORNING })
     expect(errors(denied)[0].message).toMatch(/kinesisanalytics:UpdateApplication/)
-    expect(calls(emulator, 'TagResource')).toEqual([])
+    expect(calls(emulator, 'TagResource')).toHaveLength(tagCalls)
+    expect(tags()).toEqual({})
+  })
+
+  it('is kept when the run gives up waiting, so the next scheduled run does not undo the override', async () => {
+    emulator = await emulatorWith({ updateDurationMs: 4_000, applications: [{ name: 'orders', region: 'us-west-2', parallelism: 20 }] })
+    const timedOut = await run(emulator, { ...base, parallelism: '32', 'hold-until': '4h', at: MORNING, 'wait-timeout-seconds': '1' })
+    expect(timedOut.exitCode).toBe(1)
+    expect(results(timedOut)[0].hold).toMatchObject({ parallelism: 32, until: HOLD_END })
+    expect(tags()['scheduled-scaler:hold-parallelism']).toBe('32')
+    const scheduled = await run(emulator, { ...base, at: NOON })
+    expect(results(scheduled)[0]).toMatchObject({ rule: 'hold', targetParallelism: 32 })
+    expect(acceptedUpdates(emulator)).toHaveLength(1)
+  })
+
+  it('brings back the hold it replaced when the new one\'s update fails', async () => {
+    emulator = await emulatorWith({ applications: [{ name: 'orders', region: 'us-west-2', parallelism: 20 }] })
+    await setHold()
+    emulator.faults.failNextUpdate('orders', { outcome: 'rollback' })
+    const failed = await run(emulator, { ...base, parallelism: '40', 'hold-until': '2h', at: NOON })
+    expect(results(failed)[0].action).toBe('failed')
+    expect(tags()['scheduled-scaler:hold-parallelism']).toBe('32')
+    expect(tags()['scheduled-scaler:hold-until']).toBe('2026-12-02T22:00:00Z')
   })
 
   it('rejects a hold-until in the past before any AWS call', async () => {
