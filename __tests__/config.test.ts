@@ -162,7 +162,6 @@ describe('readConfig: good inputs', () => {
     expect(schedule?.timezone).toBe('America/Los_Angeles')
     expect(rest).toEqual({
       applications: [{ name: 'orders-enricher', region: 'us-west-2' }],
-      scheduleSource: 'input "schedule"',
       autoscaling: 'keep',
       region: 'us-west-2',
       roleSessionName: 'flink-scheduled-scaler',
@@ -219,7 +218,7 @@ describe('readConfig: good inputs', () => {
       { ...ENV, GITHUB_WORKSPACE: workspace }
     )
     expect(c.schedule?.timezone).toBe('America/Los_Angeles')
-    expect(c.scheduleSource).toContain('flink-schedule.yml')
+    expect(c.schedule?.rules.map((rule) => rule.name)).toEqual(expect.arrayContaining([expect.any(String)]))
   })
 
   it('takes a manual target without any schedule', () => {
@@ -292,26 +291,29 @@ describe('readConfig: good inputs', () => {
     { name: '90m', holdUntil: '90m', expected: '2026-03-10T13:30:00.000Z' },
     { name: '4h', holdUntil: '4h', expected: '2026-03-10T16:00:00.000Z' },
     { name: '2d', holdUntil: '2d', expected: '2026-03-12T12:00:00.000Z' },
-    // 08:00 in Los Angeles (PDT) is the schedule's next change after 05:00.
-    { name: 'next-transition', holdUntil: 'next-transition', expected: '2026-03-10T15:00:00.000Z' },
     { name: 'an ISO instant', holdUntil: '2026-03-11T00:00:00Z', expected: '2026-03-11T00:00:00.000Z' },
     { name: 'an ISO instant with an offset', holdUntil: '2026-03-10T18:00:00-07:00', expected: '2026-03-11T01:00:00.000Z' },
     { name: 'an ISO local time, in the schedule zone', holdUntil: '2026-03-10T18:00', expected: '2026-03-11T01:00:00.000Z' }
   ])('hold-until $name', ({ holdUntil, expected }) => {
     const c = config({ ...base, parallelism: '16', 'hold-until': holdUntil })
-    expect(c.holdUntil?.toISOString()).toBe(expected)
+    expect((c.holdUntil as Date).toISOString()).toBe(expected)
     expect(c.manual).toEqual({ parallelism: 16 })
   })
 
   it('hold-until durations count from at, not from the clock', () => {
     const c = config({ ...base, kpu: '4', at: '2026-11-27T17:00:00Z', 'hold-until': '4h' })
-    expect(c.holdUntil?.toISOString()).toBe('2026-11-27T21:00:00.000Z')
+    expect((c.holdUntil as Date).toISOString()).toBe('2026-11-27T21:00:00.000Z')
   })
 
-  it('hold-until next-transition counts from at', () => {
-    // Friday 2026-11-27 10:00 PST, inside daytime: the next change is 18:00 PST.
+  it('hold-until next-transition is found per application, once its ParallelismPerKPU is known', () => {
     const c = config({ ...base, parallelism: '16', at: '2026-11-27T10:00', 'hold-until': 'next-transition' })
-    expect(c.holdUntil?.toISOString()).toBe('2026-11-28T02:00:00.000Z')
+    expect(c.holdUntil).toBe('next-transition')
+  })
+
+  it('an ARN for another account is another application; a name and its ARN are one', () => {
+    const other = 'arn:aws:kinesisanalytics:us-west-2:999999999999:application/orders-enricher'
+    const c = config({ ...base, 'application-name': `orders-enricher\n${ARN('us-west-2', 'orders-enricher')}\n${other}` })
+    expect(c.applications.map((a) => a.arn)).toEqual([ARN('us-west-2', 'orders-enricher'), other])
   })
 
   it('a manual parallelism at the schedule bounds is accepted', () => {

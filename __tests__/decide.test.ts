@@ -72,7 +72,7 @@ const rows: Row[] = [
     options: bounded,
     kind: 'fail',
     desired: { parallelism: 80, parallelismPerKpu: 4, autoScalingEnabled: false },
-    reason: [/20 KPU/, /parallelism 80/, /ParallelismPerKPU 4/, /max 64/]
+    reason: [/20 KPU at 4 per KPU/, /parallelism 80/, /max 64/]
   },
   {
     name: 'KPU target resolved with the parallelism-per-kpu input instead, within bounds',
@@ -129,6 +129,32 @@ const rows: Row[] = [
       reason: [new RegExp(`\\b${status}\\b`), /not RUNNING/]
     })
   ),
+
+  {
+    name: 'UPDATING toward the target already (another run started it): skipped, saying so',
+    state: { status: 'UPDATING', parallelism: 8 },
+    wanted: rule({ parallelism: 8 }),
+    kind: 'skip',
+    desired: { parallelism: 8, parallelismPerKpu: 1, autoScalingEnabled: false },
+    reason: [/UPDATING, already configured for parallelism 8/]
+  },
+  {
+    name: 'a held target outside the bounds says how to release the hold',
+    wanted: { rule: 'hold', target: { parallelism: 80 } },
+    options: bounded,
+    kind: 'fail',
+    desired: { parallelism: 80, parallelismPerKpu: 1, autoScalingEnabled: false },
+    reason: [/the hold/, /max 64/],
+    hint: /release-hold: true/
+  },
+  {
+    name: 'autoscaled above the floor: the reason says the restart starts at the target',
+    state: { autoScalingEnabled: true, currentParallelism: 12 },
+    wanted: rule({ parallelism: 6 }),
+    kind: 'update',
+    desired: { parallelism: 6, parallelismPerKpu: 1, autoScalingEnabled: true },
+    reason: [/autoscaler runs it at parallelism 12 now; it restarts at 6/]
+  },
 
   // Already at target: the configured Parallelism counts, not CurrentParallelism.
   {

@@ -125,8 +125,8 @@ describe('FlinkClient.describe', () => {
       expected: { ...fullState, parallelism: 4, parallelismPerKpu: 1, currentParallelism: undefined, autoScalingEnabled: false }
     },
     {
-      name: 'no parallelism configuration at all',
-      detail: withParallelism(undefined),
+      name: 'a DEFAULT configuration that reports only its type runs at the service defaults',
+      detail: withParallelism({ ConfigurationType: 'DEFAULT' }),
       expected: { ...fullState, configurationType: 'DEFAULT', parallelism: 1, parallelismPerKpu: 1, currentParallelism: undefined, autoScalingEnabled: true }
     },
     {
@@ -140,21 +140,14 @@ describe('FlinkClient.describe', () => {
       expected: { ...fullState, status: 'READY' }
     },
     {
-      name: 'no run, snapshot or Flink configuration reported',
+      name: 'no run or snapshot configuration reported',
       detail: {
         ...fullDetail,
-        ApplicationConfigurationDescription: { ApplicationCodeConfigurationDescription: fullDetail.ApplicationConfigurationDescription!.ApplicationCodeConfigurationDescription }
+        ApplicationConfigurationDescription: {
+          FlinkApplicationConfigurationDescription: fullDetail.ApplicationConfigurationDescription!.FlinkApplicationConfigurationDescription
+        }
       },
-      expected: {
-        ...fullState,
-        configurationType: 'DEFAULT',
-        parallelism: 1,
-        parallelismPerKpu: 1,
-        autoScalingEnabled: true,
-        currentParallelism: undefined,
-        snapshotsEnabled: false,
-        allowNonRestoredState: undefined
-      }
+      expected: { ...fullState, snapshotsEnabled: false, allowNonRestoredState: undefined }
     },
     {
       name: 'snapshots disabled, AllowNonRestoredState false',
@@ -171,6 +164,14 @@ describe('FlinkClient.describe', () => {
   ])('$name', async ({ detail, expected }) => {
     sdk.on(DescribeApplicationCommand, { ApplicationName: 'orders-enricher' }).resolves({ ApplicationDetail: detail })
     expect(await new FlinkClient('us-west-2').describe('orders-enricher')).toEqual(expected)
+  })
+
+  it.each([
+    ['a SQL application', { ...fullDetail, RuntimeEnvironment: 'SQL-1_0' }, /"orders-enricher" is a SQL-1_0 application/],
+    ['a Flink application without a parallelism configuration', withParallelism(undefined), /without a Flink parallelism configuration/]
+  ])('%s cannot be scaled, and nothing is guessed', async (_name, detail, message) => {
+    sdk.on(DescribeApplicationCommand).resolves({ ApplicationDetail: detail as ApplicationDetail })
+    await expect(new FlinkClient('us-west-2').describe('orders-enricher')).rejects.toThrow(message)
   })
 
   it('an answer without ApplicationDetail is an error naming the application', async () => {

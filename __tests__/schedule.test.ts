@@ -561,10 +561,18 @@ describe('bounds', () => {
     expect(check).toThrow(message)
   })
 
-  it('leaves KPU targets to the caller', () => {
-    const s = schedule('min: 2\nmax: 8\ndefault: { kpu: 100 }')
-    expect(s.default).toEqual({ kpu: 100 })
-    expect(() => checkBounds(s, 100 * 1, 'default')).toThrow('above the schedule\'s max 8')
+  it('leaves KPU targets that fit some ParallelismPerKPU to the caller', () => {
+    const s = schedule('min: 2\nmax: 8\ndefault: { kpu: 4 }')
+    expect(s.default).toEqual({ kpu: 4 })
+    expect(() => checkBounds(s, 4 * 4, 'default')).toThrow('above the schedule\'s max 8')
+  })
+
+  it.each([
+    ['max: 8\ndefault: { kpu: 9 }', /default, field "kpu": 9 KPU is at least parallelism 9, above the schedule's max 8/],
+    ['min: 20\ndefault: { kpu: 2 }', /default, field "kpu": 2 KPU is at most parallelism 16, below the schedule's min 20/],
+    ['max: 16\ndefault: { kpu: 1 }\nrules:\n  - { name: black-friday, dates: 2026-11-27, kpu: 40 }', /rules\[0\] "black-friday", field "kpu"/]
+  ])('rejects a KPU target no ParallelismPerKPU can fit: %s', (text, message) => {
+    expect(() => parseSchedule(text, 'test')).toThrow(message)
   })
 })
 

@@ -27,6 +27,15 @@ export interface Desired {
   autoScalingEnabled: boolean
 }
 
+/** Whether the configured parallelism settings are those asked for (what CurrentParallelism is does not matter). */
+export function atTarget(state: Desired, desired: Desired): boolean {
+  return (
+    state.parallelism === desired.parallelism &&
+    state.parallelismPerKpu === desired.parallelismPerKpu &&
+    state.autoScalingEnabled === desired.autoScalingEnabled
+  )
+}
+
 /** KPUs the service allocates for a parallelism: one KPU runs `parallelismPerKpu` parallel tasks. */
 export function kpus(parallelism: number, parallelismPerKpu: number): number {
   return Math.ceil(parallelism / parallelismPerKpu)

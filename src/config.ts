@@ -20,8 +20,6 @@ export interface Config {
   applications: ApplicationRef[]
   /** From `schedule` or `schedule-file`; undefined when only a manual target is given. */
   schedule?: Schedule
-  /** Where the schedule came from, for messages. */
-  scheduleSource?: string
   /** The manual target from `parallelism` or `kpu`. */
   manual?: Target
   /** `parallelism-per-kpu`; undefined keeps each application's. */
@@ -42,8 +40,11 @@ export interface Config {
   /** Whether `at` was given (a preview or backfill). */
   atGiven: boolean
   allowStatelessRestart: boolean
-  /** When a hold set by this run ends (`hold-until`, resolved against `now` and the schedule). */
-  holdUntil?: Date
+  /**
+   * When a hold set by this run ends (`hold-until`, resolved against `now`), or the schedule's next
+   * transition, which depends on each application's ParallelismPerKPU and so is found per application.
+   */
+  holdUntil?: Date | 'next-transition'
   releaseHold: boolean
 }
 
@@ -59,7 +60,7 @@ const REGION = /^[a-z]{2,}(-[a-z]+)+-\d+$/
 export function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clock: () => Date = () => new Date()): Config {
   const get = (name: string) => (input(name) ?? '').trim()
 
-  const { schedule, scheduleSource } = readSchedule(get('schedule'), get('schedule-file'), env)
+  const schedule = readSchedule(get('schedule'), get('schedule-file'), env)
 
   const parallelismText = get('parallelism')
   const kpuText = get('kpu')
@@ -77,6 +78,11 @@ export function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clock: ()
   if (manual && 'parallelism' in manual && schedule) checkBounds(schedule, manual.parallelism, 'input "parallelism"')
   if (manual && 'kpu' in manual && schedule && parallelismPerKpu) {
     checkBounds(schedule, manual.kpu * parallelismPerKpu, `input "kpu" (${manual.kpu} × parallelism-per-kpu ${parallelismPerKpu})`)
+  }
+  if (schedule && parallelismPerKpu) {
+    for (const [what, target] of [['default', schedule.default] as const, ...schedule.rules.map((r) => [`rule "${r.name}"`, r.target] as const)]) {
+      if ('kpu' in target) checkBounds(schedule, target.kpu * parallelismPerKpu, `${what} (${target.kpu} KPU × parallelism-per-kpu ${parallelismPerKpu})`)
+    }
   }
 
   const releaseHold = boolean('release-hold', get('release-hold'))
@@ -132,7 +138,6 @@ export function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clock: ()
   return {
     applications,
     schedule,
-    scheduleSource,
     manual,
     parallelismPerKpu,
     autoscaling,
@@ -152,12 +157,12 @@ export function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clock: ()
   }
 }
 
-function readSchedule(inline: string, file: string, env: NodeJS.ProcessEnv): { schedule?: Schedule; scheduleSource?: string } {
+function readSchedule(inline: string, file: string, env: NodeJS.ProcessEnv): Schedule | undefined {
   if (inline && file) {
     throw inputError('Inputs "schedule" and "schedule-file" are both set.', 'Give the schedule once: inline or as a file.')
   }
-  if (inline) return { schedule: parseSchedule(inline, 'input "schedule"'), scheduleSource: 'input "schedule"' }
-  if (!file) return {}
+  if (inline) return parseSchedule(inline, 'input "schedule"')
+  if (!file) return undefined
   const workspace = env.GITHUB_WORKSPACE || process.cwd()
   const fullPath = path.resolve(workspace, file)
   let text: string
@@ -170,7 +175,7 @@ function readSchedule(inline: string, file: string, env: NodeJS.ProcessEnv): { s
       'Check the path (relative to the repository root) and that the job runs actions/checkout before this step.'
     )
   }
-  return { schedule: parseSchedule(text, `schedule-file "${file}"`), scheduleSource: `schedule-file "${file}"` }
+  return parseSchedule(text, `schedule-file "${file}"`)
 }
 
 function readApplications(text: string, region: string | undefined): ApplicationRef[] {
@@ -182,7 +187,6 @@ function readApplications(text: string, region: string | undefined): Application
     throw inputError('Input "application-name" is empty.', 'Name one or more applications (names or ARNs), one per line or comma-separated.')
   }
   const applications: ApplicationRef[] = []
-  const seen = new Set<string>()
   for (const item of items) {
     let ref: ApplicationRef
     const arn = APPLICATION_ARN.exec(item)
@@ -202,9 +206,12 @@ function readApplications(text: string, region: string | undefined): Application
         'Names use 1-128 letters, digits, _ . -; ARNs look like arn:aws:kinesisanalytics:us-west-2:123456789012:application/NAME.'
       )
     }
-    const key = `${ref.region}/${ref.name}`
-    if (!seen.has(key)) applications.push(ref)
-    seen.add(key)
+    // A name and its ARN are one application (the ARN, being exact, is kept); the same name in two
+    // accounts, given as two ARNs, is two.
+    const same = applications.findIndex((other) => other.region === ref.region && other.name === ref.name)
+    if (same < 0) applications.push(ref)
+    else if (ref.arn && !applications[same].arn) applications[same] = ref
+    else if (ref.arn && applications[same].arn !== ref.arn) applications.push(ref)
   }
   return applications
 }
@@ -238,8 +245,9 @@ const DURATION = /^(\d+)\s*(m|h|d)$/
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 }
 
 /** The end of a hold: an ISO-8601 instant, a duration from now, or the schedule's next transition. */
-function readHoldUntil(text: string, now: Date, schedule: Schedule | undefined): Date {
+function readHoldUntil(text: string, now: Date, schedule: Schedule | undefined): Date | 'next-transition' {
   if (text === 'next-transition') {
+    // Whether the schedule changes at all is known now; when exactly depends on each application.
     const next = schedule && nextTransition(schedule, now)
     if (!next) {
       throw inputError(
@@ -247,7 +255,7 @@ function readHoldUntil(text: string, now: Date, schedule: Schedule | undefined):
         'Give an instant (2026-11-27T18:00:00Z) or a duration (90m, 4h, 2d) instead.'
       )
     }
-    return next.at
+    return 'next-transition'
   }
   const duration = DURATION.exec(text)
   if (duration) {

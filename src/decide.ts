@@ -1,5 +1,5 @@
-import { kpus, type ApplicationState, type Desired } from './application.js'
-import { describeTarget, evaluate, type Schedule, type Target } from './schedule.js'
+import { atTarget, kpus, type ApplicationState, type Desired } from './application.js'
+import { describeTarget, evaluate, outsideBounds, resolveParallelism, type Schedule, type Target } from './schedule.js'
 
 /** Where a target came from: a schedule rule's name, `default`, `manual` or `hold`. */
 export interface Wanted {
@@ -55,43 +55,40 @@ export type Decision =
 export function decide(state: ApplicationState, wanted: Wanted, options: DecideOptions): Decision {
   const { rule } = wanted
   const parallelismPerKpu = options.parallelismPerKpu ?? state.parallelismPerKpu
-  const parallelism = 'parallelism' in wanted.target ? wanted.target.parallelism : wanted.target.kpu * parallelismPerKpu
+  const parallelism = resolveParallelism(wanted.target, parallelismPerKpu)
   const autoScalingEnabled =
     options.autoscaling === 'keep' ? state.autoScalingEnabled : options.autoscaling === 'enable'
   const desired: Desired = { parallelism, parallelismPerKpu, autoScalingEnabled }
   const source = sourceText(rule)
 
-  const outside =
-    options.min !== undefined && parallelism < options.min
-      ? `below the schedule's min ${options.min}`
-      : options.max !== undefined && parallelism > options.max
-        ? `above the schedule's max ${options.max}`
-        : undefined
+  const outside = outsideBounds(options, parallelism)
   if (outside) {
+    const target = 'kpu' in wanted.target ? `${describeTarget(wanted.target)} at ${parallelismPerKpu} per KPU, ` : ''
     return {
       kind: 'fail',
       rule,
       desired,
-      reason: `The target of ${source}, ${describeTarget(wanted.target)}, is parallelism ${parallelism} with ParallelismPerKPU ${parallelismPerKpu}, ${outside}; targets are never clamped.`,
-      hint: `Change the target or the schedule's min/max so that the target fits.`
+      reason: `The target of ${source}, ${target}parallelism ${parallelism}, is ${outside}; targets are never clamped.`,
+      hint:
+        rule === 'hold'
+          ? 'Release the hold (release-hold: true) or set a new one within min/max.'
+          : "Change the target or the schedule's min/max so that the target fits."
     }
   }
 
+  const target = describeDesired(desired)
   if (state.status !== 'RUNNING') {
     return {
       kind: 'skip',
       rule,
       desired,
-      reason: `The application is ${state.status}, not RUNNING; it is only ever changed while RUNNING, and a later run will reconcile.`
+      reason: atTarget(state, desired)
+        ? `The application is ${state.status}, already configured for ${target}; nothing to do until it is RUNNING.`
+        : `The application is ${state.status}, not RUNNING; it is only ever changed while RUNNING, and a later run will reconcile.`
     }
   }
 
-  const target = describeDesired(desired)
-  if (
-    state.parallelism === parallelism &&
-    state.parallelismPerKpu === parallelismPerKpu &&
-    state.autoScalingEnabled === autoScalingEnabled
-  ) {
+  if (atTarget(state, desired)) {
     return { kind: 'skip', rule, desired, reason: `Already at target: ${target} for ${source}.` }
   }
 
@@ -105,11 +102,16 @@ export function decide(state: ApplicationState, wanted: Wanted, options: DecideO
     }
   }
 
+  // With autoscaling on, the service may run above the configured floor; the restart starts at the target.
+  const running =
+    state.autoScalingEnabled && state.currentParallelism !== undefined && state.currentParallelism !== state.parallelism
+      ? ` The autoscaler runs it at parallelism ${state.currentParallelism} now; it restarts at ${parallelism}.`
+      : ''
   return {
     kind: 'update',
     rule,
     desired,
-    reason: `Scaling from ${describeDesired(state)} to ${target} for ${source}.`
+    reason: `Scaling from ${describeDesired(state)} to ${target} for ${source}.${running}`
   }
 }
 

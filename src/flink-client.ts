@@ -152,6 +152,14 @@ export function updateRequest(state: ApplicationState, desired: Desired): Update
 function toState(detail: ApplicationDetail, region: string): ApplicationState {
   const config = detail.ApplicationConfigurationDescription
   const parallelism = config?.FlinkApplicationConfigurationDescription?.ParallelismConfigurationDescription
+  const runtime = detail.RuntimeEnvironment ?? ''
+  // SQL and Zeppelin applications have no Flink parallelism to set; nothing here may be guessed.
+  if (!runtime.startsWith('FLINK-') || !parallelism) {
+    throw new ScalerError(
+      `"${detail.ApplicationName}" is a ${runtime || 'non-Flink'} application without a Flink parallelism configuration; it cannot be scaled.`,
+      { hint: 'Name only Managed Service for Apache Flink applications (runtime FLINK-*) in application-name.' }
+    )
+  }
   const allowNonRestoredState = config?.RunConfigurationDescription?.FlinkRunConfigurationDescription?.AllowNonRestoredState
   return {
     name: detail.ApplicationName ?? '',
@@ -160,12 +168,12 @@ function toState(detail: ApplicationDetail, region: string): ApplicationState {
     status: detail.ApplicationStatus ?? 'UNKNOWN',
     versionId: detail.ApplicationVersionId ?? 0,
     conditionalToken: detail.ConditionalToken,
-    configurationType: parallelism?.ConfigurationType ?? 'DEFAULT',
+    configurationType: parallelism.ConfigurationType ?? 'DEFAULT',
     // DEFAULT configurations run at parallelism 1, one per KPU, autoscaling on (service defaults).
-    parallelism: parallelism?.Parallelism ?? 1,
-    parallelismPerKpu: parallelism?.ParallelismPerKPU ?? 1,
-    autoScalingEnabled: parallelism?.AutoScalingEnabled ?? parallelism?.ConfigurationType !== 'CUSTOM',
-    currentParallelism: parallelism?.CurrentParallelism,
+    parallelism: parallelism.Parallelism ?? 1,
+    parallelismPerKpu: parallelism.ParallelismPerKPU ?? 1,
+    autoScalingEnabled: parallelism.AutoScalingEnabled ?? parallelism.ConfigurationType !== 'CUSTOM',
+    currentParallelism: parallelism.CurrentParallelism,
     snapshotsEnabled: config?.ApplicationSnapshotConfigurationDescription?.SnapshotsEnabled ?? false,
     ...(allowNonRestoredState === undefined ? {} : { allowNonRestoredState })
   }

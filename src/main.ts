@@ -4,11 +4,14 @@ import { ScalerError } from './errors.js'
 import { FlinkClient } from './flink-client.js'
 import { runUrl } from './holds.js'
 import { reconcile, type Outcome } from './reconcile.js'
-import { describeTarget, nextTransition, transitions, type Target } from './schedule.js'
+import { describeTarget, nextTransition, resolveParallelism, sameParallelism, transitions, type Target } from './schedule.js'
 import { renderSummary, type Report, type Upcoming } from './summary.js'
 
-/** Applications are reconciled concurrently, this many at a time. */
-const CONCURRENCY = 10
+/**
+ * Applications reconciled at once. Past 20 the SDK's CPU per call, not AWS latency, is the limit on
+ * a 2-core runner (docs/performance.md); the bound also caps how many updates are followed at once.
+ */
+const CONCURRENCY = 20
 const WEEK_MS = 7 * 24 * 3_600_000
 
 /** One run of the action: inputs → config → reconcile each application → report. */
@@ -52,12 +55,8 @@ async function report(config: Config, outcomes: Outcome[]): Promise<void> {
   // (the contract's next-parallelism); the summary shows parallelism only when all applications agree.
   const perKpu = config.parallelismPerKpu ?? first?.foundParallelismPerKpu
   const perKpuAgreed = new Set(outcomes.map((o) => config.parallelismPerKpu ?? o.foundParallelismPerKpu)).size === 1
-  const resolve = (target: Target) =>
-    'parallelism' in target ? target.parallelism : perKpu === undefined ? undefined : target.kpu * perKpu
-  const sameTarget = (a: Target, b: Target) => {
-    const [pa, pb] = [resolve(a), resolve(b)]
-    return pa !== undefined && pb !== undefined ? pa === pb : describeTarget(a) === describeTarget(b)
-  }
+  const resolve = (target: Target) => resolveParallelism(target, perKpu)
+  const sameTarget = sameParallelism(perKpu)
   const next = config.schedule && nextTransition(config.schedule, config.now, sameTarget)
 
   core.setOutput('changed', String(outcomes.some((o) => o.updateAccepted)))

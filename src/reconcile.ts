@@ -1,9 +1,10 @@
-import { kpus, type ApplicationState, type Desired } from './application.js'
+import { kpus, type ApplicationState } from './application.js'
 import type { ApplicationRef, Config } from './config.js'
 import { chooseTarget, decide, type Decision, type Hold } from './decide.js'
 import { ScalerError } from './errors.js'
 import type { FlinkClient } from './flink-client.js'
 import { HOLD_TAG_KEYS, holdTags, readHold } from './holds.js'
+import { nextTransition, sameParallelism } from './schedule.js'
 import { WAIT_TIMEOUT, waitForUpdate } from './wait.js'
 
 /** One application's result: one object of the `results` output. */
@@ -71,14 +72,19 @@ async function converge(ref: ApplicationRef, context: ReconcileContext, outcome:
   const { client, config } = context
   for (let attempt = 1; ; attempt++) {
     const state = await client.describe(ref.name)
+    // A name alone resolves in the credentials' account; an ARN must be that very application.
+    if (ref.arn && state.arn && state.arn !== ref.arn) {
+      throw new ScalerError(`${ref.arn} was asked for, but these credentials reach ${state.arn}.`, {
+        hint: 'Run the action with credentials for the ARN\'s account (role-to-assume a role there; one step per account).'
+      })
+    }
     const hold = await observeHold(state, context)
-    const settingHold = config.holdUntil !== undefined
     const wanted = chooseTarget({
       schedule: config.schedule,
       manual: config.manual,
       hold,
       releaseHold: config.releaseHold,
-      settingHold,
+      settingHold: config.holdUntil !== undefined,
       now: config.now
     })
     const decision = decide(state, wanted, {
@@ -96,8 +102,8 @@ async function converge(ref: ApplicationRef, context: ReconcileContext, outcome:
     }
 
     const newHold: Hold | undefined =
-      settingHold && config.holdUntil && decision.kind !== 'fail'
-        ? { parallelism: decision.desired.parallelism, until: config.holdUntil, by: context.runUrl }
+      config.holdUntil && decision.kind !== 'fail'
+        ? { parallelism: decision.desired.parallelism, until: holdEnd(config, decision.desired.parallelismPerKpu), by: context.runUrl }
         : undefined
     const dropHold = hold !== undefined && !newHold && (config.releaseHold || hold.until <= config.now)
     const holdInForce = newHold ?? (dropHold ? undefined : hold)
@@ -105,6 +111,11 @@ async function converge(ref: ApplicationRef, context: ReconcileContext, outcome:
     Object.assign(outcome, holdAfter(hold && hold.until > config.now ? hold : undefined))
 
     if (decision.kind === 'fail') {
+      // A released or expired hold goes even when the target cannot be applied.
+      if (dropHold && !config.dryRun) {
+        await applyHold(state, undefined, true, context)
+        Object.assign(outcome, holdAfter(undefined))
+      }
       return { ...outcome, action: 'failed', error: decision.reason, hint: decision.hint }
     }
 
@@ -165,6 +176,18 @@ async function converge(ref: ApplicationRef, context: ReconcileContext, outcome:
   }
 }
 
+/** When a hold set now ends; `next-transition` is the schedule's next change for this application. */
+function holdEnd(config: Config, parallelismPerKpu: number): Date {
+  if (config.holdUntil !== 'next-transition') return config.holdUntil!
+  const next = config.schedule && nextTransition(config.schedule, config.now, sameParallelism(parallelismPerKpu))
+  if (!next) {
+    throw new ScalerError('hold-until is next-transition, but the schedule asks this application for the same parallelism all year.', {
+      hint: 'Give hold-until as an instant (2026-11-27T18:00:00Z) or a duration (90m, 4h, 2d).'
+    })
+  }
+  return next.at
+}
+
 /** The hold on the application, or undefined when there is none or its tags cannot be read. */
 async function observeHold(state: ApplicationState, context: ReconcileContext): Promise<Hold | undefined> {
   try {
@@ -197,21 +220,16 @@ function holdAfter(hold: Hold | undefined): Pick<Outcome, 'hold'> {
   return { hold: hold && { parallelism: hold.parallelism, until: hold.until.toISOString(), ...(hold.by ? { by: hold.by } : {}) } }
 }
 
-function describeOutcome(state: ApplicationState, decision: Decision): Partial<Outcome> {
-  const desired: Desired | undefined = decision.desired
+function describeOutcome(state: ApplicationState, { reason, rule, desired }: Decision): Partial<Outcome> {
   return {
     status: state.status,
-    reason: decision.reason,
-    rule: decision.rule,
+    reason,
+    rule,
     previousParallelism: state.parallelism,
     previousKpu: kpus(state.parallelism, state.parallelismPerKpu),
     foundParallelismPerKpu: state.parallelismPerKpu,
-    ...(desired
-      ? {
-          targetParallelism: desired.parallelism,
-          parallelismPerKpu: desired.parallelismPerKpu,
-          targetKpu: kpus(desired.parallelism, desired.parallelismPerKpu)
-        }
-      : {})
+    targetParallelism: desired.parallelism,
+    parallelismPerKpu: desired.parallelismPerKpu,
+    targetKpu: kpus(desired.parallelism, desired.parallelismPerKpu)
   }
 }

@@ -50,6 +50,8 @@ export interface Transition {
   to: Match
 }
 
+/** The service allows 1 to 8 parallel tasks per KPU. */
+export const MAX_PARALLELISM_PER_KPU = 8
 const MINUTE = 60_000
 const DAY = 86_400_000
 /** How far nextTransition looks: a year, plus a day so a once-a-year rule is always found. */
@@ -196,7 +198,24 @@ function parseTarget(holder: Record<string, unknown>, where: string, bounds: Bou
   if (hasParallelism && hasKpu) {
     throw new Invalid(where, 'has both fields "parallelism" and "kpu"', 'Keep exactly one of them.')
   }
-  if (hasKpu) return { kpu: positiveInteger(holder.kpu, `${where}, field "kpu"`) }
+  if (hasKpu) {
+    const kpu = positiveInteger(holder.kpu, `${where}, field "kpu"`)
+    // ParallelismPerKPU is 1 to 8, so a KPU target is parallelism kpu to 8 × kpu, whatever the application.
+    const outside =
+      bounds.max !== undefined && kpu > bounds.max
+        ? `at least parallelism ${kpu}, above the schedule's max ${bounds.max}`
+        : bounds.min !== undefined && kpu * MAX_PARALLELISM_PER_KPU < bounds.min
+          ? `at most parallelism ${kpu * MAX_PARALLELISM_PER_KPU}, below the schedule's min ${bounds.min}`
+          : undefined
+    if (outside) {
+      throw new Invalid(
+        `${where}, field "kpu"`,
+        `${kpu} KPU is ${outside} for any ParallelismPerKPU; targets are never clamped`,
+        'Change the target, or the schedule\'s "min"/"max" so that it fits.'
+      )
+    }
+    return { kpu }
+  }
   if (!hasParallelism) {
     throw new Invalid(where, 'has no target: set field "parallelism" or "kpu"', 'Add e.g. "kpu: 4" or "parallelism: 8".')
   }
@@ -350,7 +369,8 @@ export function checkBounds(schedule: Pick<Schedule, 'min' | 'max'>, parallelism
   }
 }
 
-function outsideBounds(bounds: Bounds, parallelism: number): string | undefined {
+/** Why `parallelism` is outside the bounds (e.g. "above the schedule's max 64"), or undefined. */
+export function outsideBounds(bounds: Pick<Schedule, 'min' | 'max'>, parallelism: number): string | undefined {
   if (bounds.min !== undefined && parallelism < bounds.min) return `below the schedule's min ${bounds.min}`
   if (bounds.max !== undefined && parallelism > bounds.max) return `above the schedule's max ${bounds.max}`
   return undefined
@@ -359,6 +379,25 @@ function outsideBounds(bounds: Bounds, parallelism: number): string | undefined 
 /** Human text of a target, e.g. "20 KPU" or "parallelism 8". */
 export function describeTarget(target: Target): string {
   return 'kpu' in target ? `${target.kpu} KPU` : `parallelism ${target.parallelism}`
+}
+
+/** The parallelism a target asks for; a KPU target needs the ParallelismPerKPU it is run with. */
+export function resolveParallelism(target: Target, parallelismPerKpu: number): number
+export function resolveParallelism(target: Target, parallelismPerKpu: number | undefined): number | undefined
+export function resolveParallelism(target: Target, parallelismPerKpu: number | undefined): number | undefined {
+  if ('parallelism' in target) return target.parallelism
+  return parallelismPerKpu === undefined ? undefined : target.kpu * parallelismPerKpu
+}
+
+/**
+ * Target equality as an application sees it: the same parallelism once KPUs are resolved with its
+ * ParallelismPerKPU (so `{ kpu: 2 }` at 2 per KPU equals `{ parallelism: 4 }`); without one, same kind and value.
+ */
+export function sameParallelism(parallelismPerKpu: number | undefined): (a: Target, b: Target) => boolean {
+  return (a, b) => {
+    const [pa, pb] = [resolveParallelism(a, parallelismPerKpu), resolveParallelism(b, parallelismPerKpu)]
+    return pa !== undefined && pb !== undefined ? pa === pb : equalTargets(a, b)
+  }
 }
 
 /** The default `sameTarget`: same kind and value. */

@@ -143,7 +143,12 @@ function firstSentence(text: string): string {
 }
 
 function consoleLink(o: Outcome): string {
-  const url = `https://${o.region}.console.aws.amazon.com/flink/home?region=${o.region}#/applications/${encodeURIComponent(o.application)}`
+  const host = o.region.startsWith('cn-')
+    ? `${o.region}.console.amazonaws.cn`
+    : o.region.startsWith('us-gov-')
+      ? 'console.amazonaws-us-gov.com'
+      : `${o.region}.console.aws.amazon.com`
+  const url = `https://${host}/flink/home?region=${o.region}#/applications/${encodeURIComponent(o.application)}`
   return `[${escape(o.application)}](${url})`
 }
 

@@ -1,4 +1,4 @@
-import type { ApplicationState, Desired } from './application.js'
+import { atTarget, type ApplicationState, type Desired } from './application.js'
 import type { FlinkClient } from './flink-client.js'
 import { describeDesired } from './decide.js'
 import { ScalerError } from './errors.js'
@@ -64,6 +64,8 @@ export async function waitForUpdate(
             { hint: 'Check the application\'s logs in CloudWatch for why Flink could not run at the target; nothing else was changed.' }
           )
         }
+        // Done; from here only the application's status matters.
+        followOperation = false
       } catch (error) {
         if (!(error instanceof ScalerError) || !NO_OPERATIONS.has(error.code ?? '')) throw error
         options.warn(
@@ -75,11 +77,7 @@ export async function waitForUpdate(
     }
 
     const state = await client.describe(name)
-    const atTarget =
-      state.parallelism === desired.parallelism &&
-      state.parallelismPerKpu === desired.parallelismPerKpu &&
-      state.autoScalingEnabled === desired.autoScalingEnabled
-    if (state.status === 'RUNNING' && atTarget) return state
+    if (state.status === 'RUNNING' && atTarget(state, desired)) return state
     if (TRANSITIONAL.has(state.status)) {
       last = `the application was still ${state.status}`
       continue

@@ -31,7 +31,8 @@ describe('bad input: one clear error, exit 1, not a single AWS call', () => {
     [{ 'application-name': 'not a name!' }, /application-name/],
     [{ 'role-to-assume': 'flink-scaler' }, /role-to-assume/],
     [{ 'hold-until': '4h' }, /hold-until.*without a manual target/],
-    [{ parallelism: '80' }, /above the schedule's max 64/]
+    [{ parallelism: '80' }, /above the schedule's max 64/],
+    [{ 'parallelism-per-kpu': '2' }, /rule "black-friday" \(40 KPU × parallelism-per-kpu 2\) is above the schedule's max 64/]
   ])('%o', async (inputs, message) => {
     emulator = await emulatorWith({ applications: [{ name: 'orders', region: 'us-west-2', parallelism: 10 }] })
     const result = await run(emulator, { ...base, 'application-name': 'orders', ...inputs })
@@ -117,8 +118,9 @@ describe('decisions', () => {
 
   it('compares the configured parallelism, not the one the service autoscaled to', async () => {
     emulator = await emulatorWith({
-      applications: [{ name: 'orders', region: 'us-west-2', parallelism: 10, autoScalingEnabled: true }]
+      applications: [{ name: 'orders', region: 'us-west-2', parallelism: 10, currentParallelism: 20, autoScalingEnabled: true }]
     })
+    expect(emulator.application('orders', 'us-west-2').parallelism.currentParallelism).toBe(20)
     const result = await run(emulator, { ...base, 'application-name': 'orders', at: WEDNESDAY_NIGHT })
     expect(results(result)[0].action).toBe('skipped')
     expect(calls(emulator, 'UpdateApplication')).toEqual([])
@@ -181,6 +183,7 @@ describe('decisions', () => {
     emulator = await emulatorWith({ applications: [{ name: 'orders', region: 'us-west-2', parallelism: 10 }] })
     const result = await run(emulator, {
       ...base,
+      schedule: 'timezone: America/Los_Angeles\ndefault: { kpu: 10 }',
       'application-name': 'orders',
       at: WEDNESDAY_NIGHT,
       'parallelism-per-kpu': '2',
@@ -270,6 +273,19 @@ describe('decisions', () => {
     expect(emulator.application('clicks', 'eu-west-1').parallelism.parallelism).toBe(20)
     // The ARN's region is where its calls went.
     expect(calls(emulator).filter((r) => (r.body as { ApplicationName?: string }).ApplicationName === 'clicks').every((r) => r.region === 'eu-west-1')).toBe(true)
+  })
+
+  it('refuses an ARN of another account than the credentials reach, before any change', async () => {
+    emulator = await emulatorWith({ applications: [{ name: 'orders', region: 'us-west-2', parallelism: 10 }] })
+    const result = await run(emulator, {
+      ...base,
+      'application-name': 'arn:aws:kinesisanalytics:us-west-2:999999999999:application/orders',
+      at: WEDNESDAY_DAYTIME
+    })
+    expect(result.exitCode).toBe(1)
+    expect(results(result)[0].action).toBe('failed')
+    expect(errors(result)[0].message).toMatch(/999999999999.*these credentials reach arn:aws:kinesisanalytics:us-west-2:123456789012:application\/orders/)
+    expect(calls(emulator, 'UpdateApplication')).toEqual([])
   })
 
   it('describes again and decides again after a concurrent change, and stops if the target is reached', async () => {

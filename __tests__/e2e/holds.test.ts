@@ -170,6 +170,46 @@ describe('holds', () => {
     expect(tags()['scheduled-scaler:hold-until']).toBe('2026-12-02T22:00:00Z')
   })
 
+  it('ends a next-transition hold when this application\'s parallelism next changes, as next-transition says', async () => {
+    // At 2 per KPU, { kpu: 2 } and { parallelism: 4 } are the same target: the change is at 12:00, not 06:00.
+    const schedule = `
+timezone: UTC
+default: { kpu: 2 }
+rules:
+  - { name: morning, from: "06:00", to: "12:00", parallelism: 4 }
+  - { name: afternoon, from: "12:00", to: "18:00", kpu: 4 }
+`
+    emulator = await emulatorWith({ applications: [{ name: 'orders', region: 'us-west-2', parallelism: 4, parallelismPerKpu: 2 }] })
+    const result = await run(emulator, {
+      ...base,
+      schedule,
+      parallelism: '6',
+      'hold-until': 'next-transition',
+      at: '2026-12-02T05:00:00Z'
+    })
+    expect(result.exitCode).toBe(0)
+    expect(result.outputs['next-transition']).toBe('2026-12-02T12:00:00.000Z')
+    expect(tags()['scheduled-scaler:hold-until']).toBe('2026-12-02T12:00:00Z')
+  })
+
+  it('is released even when the target cannot be applied', async () => {
+    emulator = await emulatorWith({
+      applications: [
+        {
+          name: 'orders',
+          region: 'us-west-2',
+          parallelism: 20,
+          snapshotsEnabled: false,
+          tags: { 'scheduled-scaler:hold-parallelism': '20', 'scheduled-scaler:hold-until': '2030-01-01T00:00:00Z' }
+        }
+      ]
+    })
+    const result = await run(emulator, { ...base, 'release-hold': 'true', at: EVENING })
+    expect(results(result)[0]).toMatchObject({ action: 'failed', rule: 'default' })
+    expect(results(result)[0].hold).toBeUndefined()
+    expect(tags()).toEqual({})
+  })
+
   it('rejects a hold-until in the past before any AWS call', async () => {
     emulator = await emulatorWith({ applications: [{ name: 'orders', region: 'us-west-2', parallelism: 20 }] })
     const result = await run(emulator, { ...base, parallelism: '32', 'hold-until': '2026-12-01T00:00:00Z', at: MORNING })
