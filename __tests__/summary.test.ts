@@ -107,7 +107,7 @@ describe('headline', () => {
     {
       name: 'two updates',
       outcomes: [updated, { ...updated, application: 'payments', previousParallelism: 4, previousKpu: 4 }],
-      expected: 'Scaled orders-enricher 2 → 8 KPU for rule daytime; Scaled payments 4 → 8 KPU for rule daytime'
+      expected: 'Scaled orders-enricher 2 → 8 KPU for rule daytime, payments 4 → 8 KPU for rule daytime'
     }
   ])('$name', ({ outcomes, dryRun, expected }) => {
     expect(headline(outcomes, dryRun ?? false)).toBe(expected)

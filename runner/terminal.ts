@@ -9,6 +9,12 @@ export function markdownToTerminal(
     text
       .replace(/\[([^\]]+)\]\([^)]+\)/g, '$1')
       .replace(/<br>/g, ' ')
+      .replace(/<\/?summary>/g, '')
+      .replace(/<b>([^<]+)<\/b>/g, (_, inner: string) => bold(inner))
+      .replace(/&nbsp;/g, ' ')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&')
       .replace(/\\\|/g, '|')
       .replace(/`([^`]+)`/g, '$1')
       .replace(/\*\*([^*]+)\*\*/g, (_, inner: string) => bold(inner))
@@ -35,7 +41,7 @@ export function markdownToTerminal(
       out.push(bold(line.slice(3).toUpperCase()))
     } else if (line.startsWith('### ')) {
       out.push(bold(line.slice(4)))
-    } else if (line.startsWith('> [!')) {
+    } else if (line.startsWith('> [!') || line === '<details>' || line === '</details>') {
       continue
     } else if (line.startsWith('> ')) {
       out.push(dim('│ ') + inline(line.slice(2)))

@@ -104,10 +104,11 @@ export function renderSummary(report: Report): string {
 /** One line that says what the run did. */
 export function headline(outcomes: Outcome[], dryRun: boolean): string {
   const parts: string[] = []
-  for (const o of outcomes) {
-    const why = o.rule ? ` for ${sourceText(o.rule)}` : ''
-    if (o.action === 'updated') parts.push(`Scaled ${changeText(o)}${why}`)
-    if (o.action === 'planned') parts.push(`Would scale ${changeText(o)}${why}`)
+  for (const [action, verb] of [['updated', 'Scaled'], ['planned', 'Would scale']] as const) {
+    const changes = outcomes
+      .filter((o) => o.action === action)
+      .map((o) => `${changeText(o)}${o.rule ? ` for ${sourceText(o.rule)}` : ''}`)
+    if (changes.length > 0) parts.push(`${verb} ${changes.join(', ')}`)
   }
   const failed = outcomes.filter((o) => o.action === 'failed').length
   const skipped = outcomes.filter((o) => o.action === 'skipped').length
