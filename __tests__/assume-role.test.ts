@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import {
   AssumeRoleWithWebIdentityCommand,
   ExpiredTokenException,
@@ -12,20 +11,21 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { assumeRole, PERMISSIONS_BLOCK, tokenClaims } from '../src/assume-role.js'
 import { readConfig, type Config } from '../src/config.js'
 import { ScalerError } from '../src/errors.js'
+import * as workflow from '../src/workflow.js'
+import { TokenRequestError } from '../src/workflow.js'
 import { actionInputs } from './fixtures/action-inputs.js'
 
-vi.mock('@actions/core', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('@actions/core')>()),
+vi.mock('../src/workflow.js', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../src/workflow.js')>()),
   getIDToken: vi.fn(),
   setSecret: vi.fn(),
-  info: vi.fn(),
-  debug: vi.fn()
+  info: vi.fn()
 }))
 
 const sts = mockClient(STSClient)
-const getIDToken = vi.mocked(core.getIDToken)
-const setSecret = vi.mocked(core.setSecret)
-const info = vi.mocked(core.info)
+const getIDToken = vi.mocked(workflow.getIDToken)
+const setSecret = vi.mocked(workflow.setSecret)
+const info = vi.mocked(workflow.info)
 
 const ROLE = 'arn:aws:iam::123456789012:role/flink-scaler'
 const ENV = { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://runtime.example/token?api-version=2.0', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token' }
@@ -62,9 +62,9 @@ function config(inputs: Record<string, string> = {}): Config {
   )
 }
 
-/** How @actions/core words a failed token request. */
+/** A failed token request: an HTTP status, or none when the endpoint could not be reached. */
 function tokenRequestError(status: number | undefined, message: string): Error {
-  return new Error(`Error message: Failed to get ID Token. \n \n        Error Code : ${status}\n \n        Error Message: ${message}`)
+  return new TokenRequestError(status, message)
 }
 
 function stsException(name: string, message: string): STSServiceException {
@@ -99,7 +99,7 @@ describe('assumeRole', () => {
   it('exchanges the token for the role with the inputs, and provides the session credentials', async () => {
     const provider = await assumeRole(config({ 'role-session-name': 'nightly-scale', 'role-duration-seconds': '3600', audience: 'sts.amazonaws.com' }), ENV, noSleep)
 
-    expect(getIDToken).toHaveBeenCalledExactlyOnceWith('sts.amazonaws.com')
+    expect(getIDToken).toHaveBeenCalledExactlyOnceWith('sts.amazonaws.com', ENV)
     expect(sts.commandCalls(AssumeRoleWithWebIdentityCommand).map((c) => c.args[0].input)).toEqual([
       { RoleArn: ROLE, RoleSessionName: 'nightly-scale', DurationSeconds: 3600, WebIdentityToken: TOKEN }
     ])
@@ -113,7 +113,7 @@ describe('assumeRole', () => {
 
   it('uses the defaults of action.yml: session flink-scheduled-scaler, 900 s, audience sts.amazonaws.com', async () => {
     await assumeRole(config(), ENV, noSleep)
-    expect(getIDToken).toHaveBeenCalledWith('sts.amazonaws.com')
+    expect(getIDToken).toHaveBeenCalledWith('sts.amazonaws.com', ENV)
     expect(sts.commandCalls(AssumeRoleWithWebIdentityCommand)[0].args[0].input).toMatchObject({
       RoleSessionName: 'flink-scheduled-scaler',
       DurationSeconds: 900
@@ -122,7 +122,7 @@ describe('assumeRole', () => {
 
   it('asks for the token with a custom audience', async () => {
     await assumeRole(config({ audience: 'https://github.com/acme' }), ENV, noSleep)
-    expect(getIDToken).toHaveBeenCalledWith('https://github.com/acme')
+    expect(getIDToken).toHaveBeenCalledWith('https://github.com/acme', ENV)
   })
 
   it("calls STS in the run's region", async () => {

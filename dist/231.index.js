@@ -15,8 +15,6 @@ __webpack_require__.d(__webpack_exports__, {
   tokenClaims: () => (/* binding */ tokenClaims)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 20 modules
-var core = __webpack_require__(3218);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
 var dist_cjs = __webpack_require__(1695);
 // EXTERNAL MODULE: ./src/errors.ts
@@ -46,7 +44,10 @@ async function retry(work, options) {
     }
 }
 
+// EXTERNAL MODULE: ./src/workflow.ts
+var workflow = __webpack_require__(2986);
 ;// CONCATENATED MODULE: ./src/assume-role.ts
+
 
 
 
@@ -81,7 +82,7 @@ async function assumeRole(config, env, options = {}) {
         // Without throwOnRequestTimeout the SDK only logs a breached requestTimeout and keeps waiting.
         requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000, throwOnRequestTimeout: true, socketTimeout: 10_000 }
     });
-    const startSession = () => session(config, sts, options);
+    const startSession = () => session(config, env, sts, options);
     let current = await startSession();
     let renewing;
     return async () => {
@@ -95,9 +96,9 @@ async function assumeRole(config, env, options = {}) {
     };
 }
 /** One token, one AssumeRoleWithWebIdentity, the credentials masked before anything else is logged. */
-async function session(config, sts, options) {
+async function session(config, env, sts, options) {
     const roleArn = config.roleToAssume;
-    const token = await idToken(config.audience, options);
+    const token = await idToken(config.audience, env, options);
     const claims = tokenClaims(token);
     let credentials;
     try {
@@ -111,7 +112,7 @@ async function session(config, sts, options) {
             baseDelayMs: BASE_DELAY_MS,
             retryable: providerUnreachable,
             sleep: options.sleep,
-            onRetry: (error, attempt, delay) => core/* info */.pq(`STS could not check the token with GitHub (${errorName(error)}, attempt ${attempt} of ${STS_ATTEMPTS}); retrying in ${seconds(delay)}.`)
+            onRetry: (error, attempt, delay) => workflow/* info */.pq(`STS could not check the token with GitHub (${errorName(error)}, attempt ${attempt} of ${STS_ATTEMPTS}); retrying in ${seconds(delay)}.`)
         });
         credentials = out.Credentials;
     }
@@ -121,10 +122,10 @@ async function session(config, sts, options) {
     if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken) {
         throw new errors/* ScalerError */.j(`STS returned no credentials for ${roleArn}.`, { hint: 'Re-run the job; if it persists, check the role in IAM.' });
     }
-    core/* setSecret */.Pq(credentials.SecretAccessKey);
-    core/* setSecret */.Pq(credentials.SessionToken);
-    core/* setSecret */.Pq(credentials.AccessKeyId);
-    core/* info */.pq(`Assumed ${roleArn} (session ${config.roleSessionName}` +
+    workflow/* setSecret */.Pq(credentials.SecretAccessKey);
+    workflow/* setSecret */.Pq(credentials.SessionToken);
+    workflow/* setSecret */.Pq(credentials.AccessKeyId);
+    workflow/* info */.pq(`Assumed ${roleArn} (session ${config.roleSessionName}` +
         `${credentials.Expiration ? `, until ${credentials.Expiration.toISOString()}` : ''}) with the OIDC token of ${claims.sub ?? 'this job'}.`);
     return {
         accessKeyId: credentials.AccessKeyId,
@@ -134,15 +135,15 @@ async function session(config, sts, options) {
     };
 }
 /** The job's OIDC token; the runtime's endpoint fails now and then, so 5xx, 429 and resets are retried. */
-async function idToken(audience, options) {
+async function idToken(audience, env, options) {
     try {
         // getIDToken masks the token itself.
-        return await retry(() => core/* getIDToken */.V9(audience), {
+        return await retry(() => (0,workflow/* getIDToken */.V9)(audience, env), {
             attempts: TOKEN_ATTEMPTS,
             baseDelayMs: BASE_DELAY_MS,
             retryable: (error) => transientStatus(httpStatus(error)),
             sleep: options.sleep,
-            onRetry: (error, attempt, delay) => core/* info */.pq(`Could not get the job's OIDC token (${tokenFailure(error)}, attempt ${attempt} of ${TOKEN_ATTEMPTS}); retrying in ${seconds(delay)}.`)
+            onRetry: (error, attempt, delay) => workflow/* info */.pq(`Could not get the job's OIDC token (${tokenFailure(error)}, attempt ${attempt} of ${TOKEN_ATTEMPTS}); retrying in ${seconds(delay)}.`)
         });
     }
     catch (error) {
@@ -276,22 +277,18 @@ function providerUnreachable(error) {
     return (name === 'IDPCommunicationErrorException' ||
         ((name === 'InvalidIdentityTokenException' || name === 'InvalidIdentityToken') && /verification key/i.test(errorMessage(error))));
 }
-/** @actions/core reports the endpoint's HTTP status only inside its message ("Error Code : 500"). */
+/** The token endpoint's HTTP status; undefined when it could not be reached. */
 function httpStatus(error) {
-    const match = /Error Code\s*:\s*(\d{3})/.exec(errorMessage(error));
-    return match ? Number(match[1]) : undefined;
+    return error instanceof workflow/* TokenRequestError */.Nj ? error.status : undefined;
 }
 /** No status (a reset or timeout), throttling and server errors are worth another attempt. */
 function transientStatus(status) {
     return status === undefined || status === 408 || status === 429 || status >= 500;
 }
-/** @actions/core's multi-line message, as one line: "HTTP 500: Internal server error". */
+/** "HTTP 500: Internal server error", or what kept the request from an answer. */
 function tokenFailure(error) {
-    const text = errorMessage(error);
     const status = httpStatus(error);
-    const detail = /Error Message:\s*([\s\S]*)$/.exec(text)?.[1] ?? text.replace(/^Error message:\s*/, '');
-    const oneLine = detail.replace(/\s+/g, ' ').trim();
-    return status ? `HTTP ${status}: ${oneLine}` : oneLine;
+    return status ? `HTTP ${status}: ${errorMessage(error)}` : errorMessage(error);
 }
 function errorName(error) {
     return error?.name ?? '';

@@ -1,9 +1,10 @@
-import * as core from '@actions/core'
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types'
 import type { Config } from './config.js'
 import { ScalerError } from './errors.js'
 import { retry } from './retry.js'
+import * as workflow from './workflow.js'
+import { getIDToken, TokenRequestError } from './workflow.js'
 
 /** What a workflow must grant for its jobs to get an OIDC token. */
 export const PERMISSIONS_BLOCK = 'permissions:\n  id-token: write\n  contents: read'
@@ -59,7 +60,7 @@ export async function assumeRole(
     // Without throwOnRequestTimeout the SDK only logs a breached requestTimeout and keeps waiting.
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000, throwOnRequestTimeout: true, socketTimeout: 10_000 }
   })
-  const startSession = () => session(config, sts, options)
+  const startSession = () => session(config, env, sts, options)
 
   let current = await startSession()
   let renewing: Promise<AwsCredentialIdentity> | undefined
@@ -74,9 +75,9 @@ export async function assumeRole(
 }
 
 /** One token, one AssumeRoleWithWebIdentity, the credentials masked before anything else is logged. */
-async function session(config: Config, sts: STSClient, options: AssumeRoleOptions): Promise<AwsCredentialIdentity> {
+async function session(config: Config, env: NodeJS.ProcessEnv, sts: STSClient, options: AssumeRoleOptions): Promise<AwsCredentialIdentity> {
   const roleArn = config.roleToAssume!
-  const token = await idToken(config.audience, options)
+  const token = await idToken(config.audience, env, options)
   const claims = tokenClaims(token)
   let credentials
   try {
@@ -96,7 +97,7 @@ async function session(config: Config, sts: STSClient, options: AssumeRoleOption
         retryable: providerUnreachable,
         sleep: options.sleep,
         onRetry: (error, attempt, delay) =>
-          core.info(`STS could not check the token with GitHub (${errorName(error)}, attempt ${attempt} of ${STS_ATTEMPTS}); retrying in ${seconds(delay)}.`)
+          workflow.info(`STS could not check the token with GitHub (${errorName(error)}, attempt ${attempt} of ${STS_ATTEMPTS}); retrying in ${seconds(delay)}.`)
       }
     )
     credentials = out.Credentials
@@ -106,10 +107,10 @@ async function session(config: Config, sts: STSClient, options: AssumeRoleOption
   if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken) {
     throw new ScalerError(`STS returned no credentials for ${roleArn}.`, { hint: 'Re-run the job; if it persists, check the role in IAM.' })
   }
-  core.setSecret(credentials.SecretAccessKey)
-  core.setSecret(credentials.SessionToken)
-  core.setSecret(credentials.AccessKeyId)
-  core.info(
+  workflow.setSecret(credentials.SecretAccessKey)
+  workflow.setSecret(credentials.SessionToken)
+  workflow.setSecret(credentials.AccessKeyId)
+  workflow.info(
     `Assumed ${roleArn} (session ${config.roleSessionName}` +
       `${credentials.Expiration ? `, until ${credentials.Expiration.toISOString()}` : ''}) with the OIDC token of ${claims.sub ?? 'this job'}.`
   )
@@ -122,16 +123,16 @@ async function session(config: Config, sts: STSClient, options: AssumeRoleOption
 }
 
 /** The job's OIDC token; the runtime's endpoint fails now and then, so 5xx, 429 and resets are retried. */
-async function idToken(audience: string, options: AssumeRoleOptions): Promise<string> {
+async function idToken(audience: string, env: NodeJS.ProcessEnv, options: AssumeRoleOptions): Promise<string> {
   try {
     // getIDToken masks the token itself.
-    return await retry(() => core.getIDToken(audience), {
+    return await retry(() => getIDToken(audience, env), {
       attempts: TOKEN_ATTEMPTS,
       baseDelayMs: BASE_DELAY_MS,
       retryable: (error) => transientStatus(httpStatus(error)),
       sleep: options.sleep,
       onRetry: (error, attempt, delay) =>
-        core.info(`Could not get the job's OIDC token (${tokenFailure(error)}, attempt ${attempt} of ${TOKEN_ATTEMPTS}); retrying in ${seconds(delay)}.`)
+        workflow.info(`Could not get the job's OIDC token (${tokenFailure(error)}, attempt ${attempt} of ${TOKEN_ATTEMPTS}); retrying in ${seconds(delay)}.`)
     })
   } catch (error) {
     const status = httpStatus(error)
@@ -273,10 +274,9 @@ function providerUnreachable(error: unknown): boolean {
   )
 }
 
-/** @actions/core reports the endpoint's HTTP status only inside its message ("Error Code : 500"). */
+/** The token endpoint's HTTP status; undefined when it could not be reached. */
 function httpStatus(error: unknown): number | undefined {
-  const match = /Error Code\s*:\s*(\d{3})/.exec(errorMessage(error))
-  return match ? Number(match[1]) : undefined
+  return error instanceof TokenRequestError ? error.status : undefined
 }
 
 /** No status (a reset or timeout), throttling and server errors are worth another attempt. */
@@ -284,13 +284,10 @@ function transientStatus(status: number | undefined): boolean {
   return status === undefined || status === 408 || status === 429 || status >= 500
 }
 
-/** @actions/core's multi-line message, as one line: "HTTP 500: Internal server error". */
+/** "HTTP 500: Internal server error", or what kept the request from an answer. */
 function tokenFailure(error: unknown): string {
-  const text = errorMessage(error)
   const status = httpStatus(error)
-  const detail = /Error Message:\s*([\s\S]*)$/.exec(text)?.[1] ?? text.replace(/^Error message:\s*/, '')
-  const oneLine = detail.replace(/\s+/g, ' ').trim()
-  return status ? `HTTP ${status}: ${oneLine}` : oneLine
+  return status ? `HTTP ${status}: ${errorMessage(error)}` : errorMessage(error)
 }
 
 function errorName(error: unknown): string {

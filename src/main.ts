@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import { readConfig, type Config } from './config.js'
 import { ScalerError } from './errors.js'
 import { FlinkClient } from './flink-client.js'
@@ -6,6 +5,7 @@ import { runUrl } from './holds.js'
 import { reconcile, type Outcome } from './reconcile.js'
 import { describeTarget, nextTransition, resolveParallelism, sameParallelism, transitions, type Target } from './schedule.js'
 import { renderSummary, type Report, type Upcoming } from './summary.js'
+import * as workflow from './workflow.js'
 
 /**
  * Applications reconciled at once. Past 20 the SDK's CPU per call, not AWS latency, is the limit on
@@ -18,7 +18,7 @@ const WEEK_MS = 7 * 24 * 3_600_000
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let config: Config
   try {
-    config = readConfig((name) => core.getInput(name), env)
+    config = readConfig((name) => workflow.getInput(name, env), env)
   } catch (error) {
     await fail(error, undefined)
     return
@@ -26,7 +26,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
 
   const warned = new Set<string>()
   const warn = (message: string) => {
-    if (!warned.has(message)) core.warning(message)
+    if (!warned.has(message)) workflow.warning(message)
     warned.add(message)
   }
 
@@ -59,11 +59,11 @@ async function report(config: Config, outcomes: Outcome[]): Promise<void> {
   const sameTarget = sameParallelism(perKpu)
   const next = config.schedule && nextTransition(config.schedule, config.now, sameTarget)
 
-  core.setOutput('changed', String(outcomes.some((o) => o.updateAccepted)))
-  core.setOutput('results', JSON.stringify(outcomes.map(publicFields)))
-  core.setOutput('target-parallelism', first?.targetParallelism === undefined ? '' : String(first.targetParallelism))
-  core.setOutput('next-transition', next ? next.at.toISOString() : '')
-  core.setOutput('next-parallelism', next ? String(resolve(next.to.target) ?? '') : '')
+  workflow.setOutput('changed', String(outcomes.some((o) => o.updateAccepted)))
+  workflow.setOutput('results', JSON.stringify(outcomes.map(publicFields)))
+  workflow.setOutput('target-parallelism', first?.targetParallelism === undefined ? '' : String(first.targetParallelism))
+  workflow.setOutput('next-transition', next ? next.at.toISOString() : '')
+  workflow.setOutput('next-parallelism', next ? String(resolve(next.to.target) ?? '') : '')
 
   const upcoming: Upcoming[] = config.schedule
     ? transitions(config.schedule, config.now, new Date(config.now.getTime() + WEEK_MS), sameTarget).map((t) => {
@@ -79,9 +79,9 @@ async function report(config: Config, outcomes: Outcome[]): Promise<void> {
 
   for (const o of outcomes) {
     if (o.action === 'failed') {
-      core.error(`${o.error ?? o.reason}${o.hint ? ` Fix: ${o.hint}` : ''}`, { title: `${o.application} (${o.region}): scaling failed` })
+      workflow.error(`${o.error ?? o.reason}${o.hint ? ` Fix: ${o.hint}` : ''}`, { title: `${o.application} (${o.region}): scaling failed` })
     } else {
-      core.info(`${o.application} (${o.region}): ${o.action}. ${o.reason}`)
+      workflow.info(`${o.application} (${o.region}): ${o.action}. ${o.reason}`)
     }
   }
   await writeSummary({
@@ -94,8 +94,8 @@ async function report(config: Config, outcomes: Outcome[]): Promise<void> {
   })
   const failed = outcomes.filter((o) => o.action === 'failed').length
   if (failed > 0) {
-    // Each failure already has its own ::error annotation; core.setFailed would add a second one.
-    core.info(`${failed} of ${outcomes.length} application${outcomes.length === 1 ? '' : 's'} failed.`)
+    // Each failure already has its own ::error annotation; a closing one would repeat them.
+    workflow.info(`${failed} of ${outcomes.length} application${outcomes.length === 1 ? '' : 's'} failed.`)
     process.exitCode = 1
   }
 }
@@ -105,9 +105,9 @@ async function fail(error: unknown, config: Config | undefined): Promise<void> {
   const failure =
     error instanceof ScalerError ? error : new ScalerError(`Unexpected error: ${(error as Error)?.stack ?? String(error)}`)
   const title = failure.kind === 'input' ? 'Invalid input: nothing was changed' : 'Flink scaling failed'
-  core.error(`${failure.message}${failure.hint ? ` Fix: ${failure.hint}` : ''}`, { title })
-  core.setOutput('changed', 'false')
-  core.setOutput('results', '[]')
+  workflow.error(`${failure.message}${failure.hint ? ` Fix: ${failure.hint}` : ''}`, { title })
+  workflow.setOutput('changed', 'false')
+  workflow.setOutput('results', '[]')
   await writeSummary({
     outcomes: [],
     dryRun: config?.dryRun ?? false,
@@ -120,9 +120,7 @@ async function fail(error: unknown, config: Config | undefined): Promise<void> {
 }
 
 async function writeSummary(report: Report): Promise<void> {
-  // Outside a runner (no GITHUB_STEP_SUMMARY) there is nowhere to write it.
-  if (!process.env.GITHUB_STEP_SUMMARY) return
-  await core.summary.addRaw(renderSummary(report), true).write()
+  workflow.appendSummary(renderSummary(report))
 }
 
 /** The `results` object of the contract, without internal bookkeeping. */

@@ -1,0 +1,644 @@
+/**
+ * npm run bench: how fast the bundled action starts and fans out, against the local emulator.
+ *
+ *   npm run bench                                  # the budgets, on dist/
+ *   npm run bench -- --runs 15                     # more runs per scenario (default 9, at least 7)
+ *   npm run bench -- --dist /tmp/old-dist --dist dist   # two builds side by side, in one run
+ *   npm run bench -- --breakdown                   # where the time of a no-op run goes
+ *
+ * Every scenario is timed from spawn to exit, as the runner sees it (runner/run-action.ts), with
+ * the Node the runner uses (node24: ACTION_NODE, else `npx -y node@24`, else this Node). The
+ * scenarios are interleaved round by round after one warm-up round, and each figure is the
+ * median. Peak RSS comes from separate runs under GNU time (`/usr/bin/time -f %M`, the kernel's
+ * ru_maxrss of the child), so the timed runs are not wrapped. Budgets are ratios measured in the
+ * same run, so a slower machine moves both sides. Writes bench-results.json; exits 1 when a
+ * budget fails.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import path from 'node:path'
+import { SourceMap } from 'node:module'
+import { parseArgs } from 'node:util'
+import { startEmulator, type Emulator } from '../emulator/index.js'
+import { ROOT, inputDefaults, runAction, type ActionRun } from '../runner/run-action.js'
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '9' },
+    dist: { type: 'string', multiple: true },
+    breakdown: { type: 'boolean', default: false },
+    json: { type: 'string', default: path.join(ROOT, 'bench-results.json') }
+  }
+})
+const RUNS = Math.max(7, Number(args.runs))
+const DISTS = (args.dist?.length ? args.dist : ['dist']).map((dir) => path.resolve(ROOT, dir))
+
+const BUDGETS = {
+  /** A run that changes nothing costs at most this many `node -e 0`. */
+  noopOverFloor: 3,
+  noopOverFloorAim: 2.5,
+  /** 50 applications cost at most this many single applications (30 ms per AWS call). */
+  fanOut: 3,
+  bundleBytes: 1_500_000,
+  peakRssBytes: 120_000_000
+}
+const LATENCY_MS = 30
+const FLEET = 50
+
+/** 10 KPU at night, 20 on weekday daytime: a realistic schedule, so a run evaluates it and its week ahead. */
+const SCHEDULE = `
+timezone: America/Los_Angeles
+default: { kpu: 10 }
+max: 64
+rules:
+  - name: weekday-daytime
+    days: Mon-Fri
+    from: "05:05"
+    to: "18:05"
+    kpu: 20
+`
+/** Wednesday 02:00 in Los Angeles: the schedule asks for 10 KPU (parallelism 10). */
+const AT = '2026-12-02T02:00:00-08:00'
+const REGION = 'us-east-1'
+const fleet = Array.from({ length: FLEET }, (_, i) => `fleet-${String(i + 1).padStart(2, '0')}`)
+
+// ---------------------------------------------------------------------------------------------
+// Tools: which node, which aws, how peak RSS is read
+
+function actionNode(): string {
+  if (process.env.ACTION_NODE) return process.env.ACTION_NODE
+  const found = spawnSync('npx', ['-y', 'node@24', '-p', 'process.execPath'], { encoding: 'utf8', timeout: 180_000 })
+  const execPath = found.stdout?.trim()
+  return found.status === 0 && execPath && existsSync(execPath) ? execPath : process.execPath
+}
+
+function version(command: string, argv: string[]): string {
+  const out = spawnSync(command, argv, { encoding: 'utf8' })
+  return `${out.stdout ?? ''}${out.stderr ?? ''}`.trim().split('\n')[0]
+}
+
+/** The AWS CLI, with a pyenv shim resolved to the real script (the shim alone adds a few hundred ms). */
+function awsCli(): { command: string; version: string } | undefined {
+  const which = spawnSync('sh', ['-c', 'command -v aws'], { encoding: 'utf8' }).stdout.trim()
+  if (!which) return undefined
+  let command = which
+  if (which.includes('/.pyenv/shims/')) {
+    const real = spawnSync('pyenv', ['which', 'aws'], { encoding: 'utf8' }).stdout?.trim()
+    if (real) command = real
+  }
+  const v = version(command, ['--version'])
+  return v.startsWith('aws-cli/') ? { command, version: v.split(' ')[0] } : undefined
+}
+
+const GNU_TIME = ['/usr/bin/time', '/bin/time'].find((file) => spawnSync(file, ['-f', '%M', 'true']).status === 0)
+
+/**
+ * A stand-in for node that runs the real one under GNU time, writing ru_maxrss (KiB) to
+ * BENCH_RSS_FILE. bash, not sh: dash drops variables such as INPUT_APPLICATION-NAME.
+ */
+function rssWrapper(dir: string, node: string): string {
+  const file = path.join(dir, 'node-under-time.sh')
+  writeFileSync(file, `#!/usr/bin/env bash\nexec ${GNU_TIME} -f %M -o "$BENCH_RSS_FILE" ${JSON.stringify(node)} "$@"\n`, { mode: 0o755 })
+  return file
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+
+interface Timed {
+  ms: number
+  rssBytes?: number
+}
+
+/** Spawn to exit, stdio piped like the runner's; optionally under GNU time for peak RSS. */
+async function timeCommand(command: string, argv: string[], env: NodeJS.ProcessEnv, withRss = false): Promise<Timed> {
+  const rssFile = path.join(scratch, 'rss')
+  const [file, fileArgs] = withRss && GNU_TIME ? [GNU_TIME, ['-f', '%M', '-o', rssFile, command, ...argv]] : [command, argv]
+  const started = performance.now()
+  const child = spawn(file, fileArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)))
+  const ms = performance.now() - started
+  if (code !== 0) throw new Error(`${command} ${argv.join(' ')} exited ${code}:\n${output.slice(0, 2000)}`)
+  return { ms, rssBytes: withRss && GNU_TIME ? readRss(rssFile) : undefined }
+}
+
+function readRss(file: string): number {
+  // GNU time writes "Command exited with non-zero status N" first when the child fails.
+  const kib = Number(readFileSync(file, 'utf8').trim().split('\n').pop())
+  return kib * 1024
+}
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+interface Scenario {
+  key: string
+  label: string
+  /** One run; returns its duration (and peak RSS when asked). */
+  run(withRss: boolean): Promise<Timed>
+}
+
+function expectRun(run: ActionRun, what: string, check: (run: ActionRun) => boolean): void {
+  if (run.exitCode !== 0 || !check(run)) {
+    throw new Error(`${what}: unexpected result (exit ${run.exitCode})\n${run.stdout.slice(0, 3000)}\n${run.stderr.slice(0, 2000)}`)
+  }
+}
+
+const results = (run: ActionRun) => JSON.parse(run.outputs.results ?? '[]') as { action: string }[]
+
+// ---------------------------------------------------------------------------------------------
+// Set-up
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'flink-scaler-bench-'))
+const node = actionNode()
+const nodeVersion = version(node, ['-v'])
+const aws = awsCli()
+const cpuModel = /model name\s*:\s*(.*)/.exec(existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '')?.[1] ?? cpus()[0]?.model
+const machine = {
+  nproc: Number(execFileSync('nproc', { encoding: 'utf8' }).trim()),
+  cpu: cpuModel ?? 'unknown',
+  actionNode: `${nodeVersion} (${node})`,
+  benchNode: process.version,
+  aws: aws?.version ?? 'not installed',
+  rss: GNU_TIME ? `${GNU_TIME} -f %M (ru_maxrss of the child)` : 'not measured: install GNU time (apt-get install time)'
+}
+
+for (const dist of DISTS) {
+  if (!existsSync(path.join(dist, 'index.js'))) throw new Error(`${dist}/index.js is missing: run npm run bundle first.`)
+}
+
+const emulator: Emulator = await startEmulator({
+  updateDurationMs: 50,
+  applications: [
+    { name: 'orders', region: REGION, parallelism: 10 },
+    ...fleet.map((name) => ({ name, region: REGION, parallelism: 10 }))
+  ]
+})
+const emulatorEnv = emulator.env({ region: REGION })
+// No config or credentials file of this machine's user may change what the SDK or the CLI does.
+const isolated = { AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' }
+
+function actionScenarios(dist: string, tag: string): Scenario[] {
+  const entry = path.join(dist, 'index.js')
+  let updates = 0
+  const wrapper = GNU_TIME ? rssWrapper(scratch, node) : undefined
+  const action = async (inputs: Record<string, string>, withRss: boolean) => {
+    const rssFile = path.join(scratch, 'rss-action')
+    const run = await runAction(inputs, {
+      entry,
+      node: withRss && wrapper ? wrapper : node,
+      env: { ...emulatorEnv, ...isolated, ...(withRss ? { BENCH_RSS_FILE: rssFile } : {}) }
+    })
+    return { run, rssBytes: withRss && wrapper ? readRss(rssFile) : undefined }
+  }
+  const base = { region: REGION, schedule: SCHEDULE, at: AT }
+  const withLatency = async <T>(work: () => Promise<T>) => {
+    const rule = emulator.faults.set({ latencyMs: LATENCY_MS })
+    try {
+      return await work()
+    } finally {
+      rule.clear()
+    }
+  }
+  return [
+    {
+      key: `${tag}noop`,
+      label: `${tag}no-op run (1 application, already at target)`,
+      async run(withRss) {
+        const { run, rssBytes } = await action({ ...base, 'application-name': 'orders' }, withRss)
+        expectRun(run, 'no-op run', (r) => r.outputs.changed === 'false' && results(r)[0]?.action === 'skipped')
+        return { ms: run.durationMs, rssBytes }
+      }
+    },
+    {
+      key: `${tag}update`,
+      label: `${tag}update run (wait: false)`,
+      async run(withRss) {
+        // A fresh application each time, below its target, so every run sends one UpdateApplication.
+        const name = `update-${tag.replace(/\W/g, '')}${++updates}`
+        emulator.addApplication({ name, region: REGION, parallelism: 4 })
+        const { run, rssBytes } = await action({ ...base, 'application-name': name, wait: 'false' }, withRss)
+        expectRun(run, 'update run', (r) => r.outputs.changed === 'true' && results(r)[0]?.action === 'updated')
+        return { ms: run.durationMs, rssBytes }
+      }
+    },
+    {
+      key: `${tag}one`,
+      label: `${tag}1 application, ${LATENCY_MS} ms per AWS call`,
+      run: (withRss) =>
+        withLatency(async () => {
+          const { run, rssBytes } = await action({ ...base, 'application-name': fleet[0] }, withRss)
+          expectRun(run, '1 application', (r) => results(r).length === 1 && results(r)[0].action === 'skipped')
+          return { ms: run.durationMs, rssBytes }
+        })
+    },
+    {
+      key: `${tag}fleet`,
+      label: `${tag}${FLEET} applications, ${LATENCY_MS} ms per AWS call`,
+      run: (withRss) =>
+        withLatency(async () => {
+          const { run, rssBytes } = await action({ ...base, 'application-name': fleet.join('\n') }, withRss)
+          expectRun(run, `${FLEET} applications`, (r) => results(r).length === FLEET && results(r).every((o) => o.action === 'skipped'))
+          return { ms: run.durationMs, rssBytes }
+        })
+    }
+  ]
+}
+
+const floor: Scenario = {
+  key: 'floor',
+  label: '`node -e 0` (the floor)',
+  run: (withRss) => timeCommand(node, ['-e', '0'], { PATH: process.env.PATH ?? '' }, withRss)
+}
+const awsScenario: Scenario | undefined = aws && {
+  key: 'aws',
+  label: `\`aws kinesisanalyticsv2 describe-application\` (${aws.version})`,
+  run: (withRss) =>
+    timeCommand(
+      aws.command,
+      ['kinesisanalyticsv2', 'describe-application', '--application-name', 'orders', '--endpoint-url', emulator.url, '--region', REGION],
+      { PATH: process.env.PATH ?? '', HOME: scratch, ...emulatorEnv, ...isolated },
+      withRss
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Breakdown: where the time of a no-op run goes
+
+interface Breakdown {
+  dist: string
+  phasesMs: Record<string, number>
+  importWithoutInputsMs: number
+  compileOnlyMs: number
+  profile: { selfMs: Record<string, number>; inclusiveMs: Record<string, number> }
+}
+
+/**
+ * Wall-clock phases from marks taken by a small ES module that imports the bundle (so it measures
+ * the bundle, plus a few ms for itself): Node's bootstrap, compiling and evaluating the bundle
+ * until run() reads its first input, then until the first HTTP request leaves (config, SDK client,
+ * credentials, signing), the requests, and the report until exit. A CPU profile of the same run,
+ * mapped through the source map, splits the CPU time by what it was spent on.
+ */
+async function breakdown(dist: string): Promise<Breakdown> {
+  const entry = path.join(dist, 'index.js')
+  const marksFile = path.join(scratch, 'marks.json')
+  const probe = path.join(scratch, 'probe.mjs')
+  writeFileSync(
+    probe,
+    `import { createRequire, syncBuiltinESMExports } from 'node:module'
+import { writeFileSync } from 'node:fs'
+const require = createRequire(import.meta.url)
+const marks = { start: performance.now() }
+const now = () => performance.now()
+// The first input read is run()'s first statement: the bundle is compiled and evaluated by then.
+const env = process.env
+process.env = new Proxy(env, { get(target, key) { if (typeof key === 'string' && key.startsWith('INPUT_')) marks.firstInput ??= now(); return Reflect.get(target, key) } })
+const requests = []
+for (const name of ['http', 'https']) {
+  const mod = require(name)
+  const original = mod.request
+  mod.request = function (...args) {
+    const r = { sent: now() }
+    requests.push(r)
+    const req = original.apply(this, args)
+    req.on('response', (res) => { r.response = now(); res.on('end', () => (r.end = now())) })
+    return req
+  }
+}
+syncBuiltinESMExports()
+process.on('exit', () => { marks.exit = now(); writeFileSync(${JSON.stringify(marksFile)}, JSON.stringify({ marks, requests })) })
+await import(${JSON.stringify(entry)})
+`
+  )
+  const inputs = { ...inputDefaults(), region: REGION, schedule: SCHEDULE, at: AT, 'application-name': 'orders' }
+  // As the runner passes them (see runner/run-action.ts), so outputs and the summary are written.
+  const outputFile = path.join(scratch, 'output')
+  const summaryFile = path.join(scratch, 'summary.md')
+  const env = {
+    PATH: process.env.PATH ?? '',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_WORKSPACE: scratch,
+    ...emulatorEnv,
+    ...isolated,
+    ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]))
+  }
+
+  const phases: Record<string, number[]> = {}
+  const add = (name: string, ms: number) => (phases[name] ??= []).push(ms)
+  for (let i = 0; i <= RUNS; i++) {
+    writeFileSync(outputFile, '')
+    writeFileSync(summaryFile, '')
+    await timeCommand(node, [probe], env)
+    if (i === 0) continue
+    const { marks, requests } = JSON.parse(readFileSync(marksFile, 'utf8')) as {
+      marks: Record<string, number>
+      requests: { sent: number; response?: number; end?: number }[]
+    }
+    const first = requests[0]?.sent ?? marks.exit
+    const last = Math.max(...requests.map((r) => r.end ?? r.response ?? r.sent), first)
+    add('Node bootstrap (process start to first line of user code)', marks.start)
+    add('read, compile and evaluate the bundle (to the first input read)', marks.firstInput - marks.start)
+    add('config, SDK client, credentials, signing (to the first request)', first - marks.firstInput)
+    add(`${requests.length} AWS requests, with the decision between them`, last - first)
+    add('outputs, schedule week ahead, job summary, exit', marks.exit - last)
+    add('total (performance.now() at exit)', marks.exit)
+  }
+
+  const compileOnly: number[] = []
+  const importOnly: number[] = []
+  // The bundle with no inputs at all: it loads, fails on the first input and exits.
+  const bare = { PATH: process.env.PATH ?? '' }
+  for (let i = 0; i <= RUNS; i++) {
+    const t = await timeCommand(node, ['--input-type=module', '-e', `await import(${JSON.stringify(entry)}).catch(() => {}); process.exitCode = 0`], bare)
+    if (i > 0) importOnly.push(t.ms)
+  }
+  // Compiling alone: V8 parses the whole bundle once and pre-parses every function it does not run yet.
+  const compileProbe = path.join(scratch, 'compile.mjs')
+  writeFileSync(
+    compileProbe,
+    `import { readFileSync } from 'node:fs'
+import vm from 'node:vm'
+const code = readFileSync(${JSON.stringify(entry)}, 'utf8').replace(/\\bimport\\b[^;]*?from\\s*"[^"]+";|\\bimport\\s*'[^']+';/g, '').replace(/import\\.meta/g, '({})')
+const t0 = performance.now()
+new vm.Script('(async function () {' + code + '\\n})')
+console.log(performance.now() - t0)
+`
+  )
+  for (let i = 0; i <= RUNS; i++) {
+    const out = spawnSync(node, [compileProbe], { encoding: 'utf8' })
+    if (i > 0) compileOnly.push(Number(out.stdout.trim()))
+  }
+
+  const profile = await cpuProfile(entry, env)
+  return {
+    dist,
+    phasesMs: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, median(v)])),
+    importWithoutInputsMs: median(importOnly),
+    compileOnlyMs: median(compileOnly),
+    profile
+  }
+}
+
+interface ProfileNode {
+  id: number
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }
+  children?: number[]
+}
+
+/**
+ * No-op runs under --cpu-prof (250 µs samples); CPU time of the main thread by what it was spent
+ * on, in ms (the profiler slows the run down, so the shares matter more than the ms).
+ */
+async function cpuProfile(entry: string, env: NodeJS.ProcessEnv): Promise<{ selfMs: Record<string, number>; inclusiveMs: Record<string, number> }> {
+  const dir = path.join(scratch, 'prof')
+  const self: Record<string, number>[] = []
+  const inclusive: Record<string, number>[] = []
+  for (let i = 0; i < 5; i++) {
+    rmSync(dir, { recursive: true, force: true })
+    // Not spawnSync: the emulator answering the run lives in this process.
+    await timeCommand(node, ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '250', entry], env)
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!
+    const { nodes, samples, timeDeltas } = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as {
+      nodes: ProfileNode[]
+      samples: number[]
+      timeDeltas: number[]
+    }
+    const byId = new Map(nodes.map((n) => [n.id, n]))
+    const parent = new Map<number, number>()
+    for (const n of nodes) for (const c of n.children ?? []) parent.set(c, n.id)
+    const maps = new Map<string, SourceMap | undefined>()
+    const where = (frame: ProfileNode['callFrame']): string => {
+      const { url, functionName } = frame
+      if (functionName === '(program)') return '(program): V8 and native work outside JS functions'
+      if (!url) return functionName.startsWith('(') ? functionName : `native ${functionName}`
+      if (url.startsWith('node:')) {
+        if (functionName === 'compileSourceTextModule') return 'compile the bundle (V8 parse of the ES module)'
+        if (functionName === 'compileForInternalLoader' || functionName === 'requireBuiltin') return 'load Node built-in modules'
+        if (url.includes('cjs-module-lexer')) return 'Node: export scan of a .cjs imported from ESM (sourcemap-register.cjs)'
+        if (url.includes('modules/cjs/')) return 'Node: CommonJS loader (require of built-ins and .cjs files)'
+        if (url.includes('/modules/') || url.includes('encoding')) return 'Node: ES module loader (read, decode, link)'
+        if (/_http_|node:net|node:dns|stream|node:events|timers|tls/.test(url)) return 'Node: http, net, streams, events'
+        if (/fs/.test(url)) return 'Node: fs'
+        return 'Node: other internals (promises, timers, url, crypto, util)'
+      }
+      const file = url.startsWith('file://') ? new URL(url).pathname : url
+      if (!maps.has(file)) {
+        try {
+          maps.set(file, new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8'))))
+        } catch {
+          maps.set(file, undefined)
+        }
+      }
+      const found = maps.get(file)?.findEntry(frame.lineNumber, frame.columnNumber)
+      const source = (found && 'originalSource' in found ? found.originalSource : file) ?? file
+      if (/webpack\/bootstrap/.test(source)) return 'compile + run module factories on first require (__nccwpck_require__)'
+      if (source.endsWith('sourcemap-register.cjs')) return 'sourcemap-register.cjs'
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(source)?.[1]
+      if (pkg === 'luxon') return 'luxon (with ICU: the first Intl.DateTimeFormat in a zone)'
+      if (pkg) return pkg.startsWith('@aws-sdk/credential-provider') ? 'credential providers' : pkg
+      const src = /(src\/[\w-]+\.ts)/.exec(source)?.[1]
+      return src ?? (source === file ? `${path.basename(file)} (no mapping: webpack runtime)` : path.basename(source))
+    }
+    const s: Record<string, number> = {}
+    const inc: Record<string, number> = {}
+    samples.forEach((id, index) => {
+      const ms = (timeDeltas[index] ?? 0) / 1000
+      const leaf = where(byId.get(id)!.callFrame)
+      s[leaf] = (s[leaf] ?? 0) + ms
+      const seen = new Set<string>()
+      for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) {
+        const w = where(byId.get(n)!.callFrame)
+        if (!seen.has(w)) inc[w] = (inc[w] ?? 0) + ms
+        seen.add(w)
+      }
+    })
+    self.push(s)
+    inclusive.push(inc)
+  }
+  const med = (list: Record<string, number>[]) => {
+    const keys = new Set(list.flatMap((r) => Object.keys(r)))
+    return Object.fromEntries([...keys].map((k) => [k, median(list.map((r) => r[k] ?? 0))]).sort((a, b) => Number(b[1]) - Number(a[1])))
+  }
+  return { selfMs: med(self), inclusiveMs: med(inclusive) }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Run
+
+const fmt = (ms: number) => ms.toFixed(0)
+const mb = (bytes: number) => (bytes / 1e6).toFixed(2)
+
+console.log(`Machine: ${machine.nproc} cores, ${machine.cpu}`)
+console.log(`Action runs on Node ${machine.actionNode}; the bench and the emulator on Node ${machine.benchNode}`)
+console.log(`AWS CLI: ${machine.aws}; peak RSS: ${machine.rss}`)
+console.log(`Median of ${RUNS} runs per scenario after one warm-up round, scenarios interleaved.\n`)
+
+try {
+  if (args.breakdown) {
+    const breakdowns = []
+    for (const dist of DISTS) {
+      const found = await breakdown(dist)
+      printBreakdown(found)
+      breakdowns.push(found)
+    }
+    writeFileSync(args.json!, JSON.stringify({ date: new Date().toISOString(), machine, runs: RUNS, breakdowns }, null, 2) + '\n')
+    console.log(`Wrote ${path.relative(process.cwd(), args.json!)}`)
+  } else {
+    await benchmark()
+  }
+} finally {
+  await emulator.stop()
+  rmSync(scratch, { recursive: true, force: true })
+}
+
+function printBreakdown(found: Breakdown): void {
+  console.log(`Breakdown of a no-op run: ${path.relative(ROOT, found.dist) || found.dist}`)
+  for (const [phase, ms] of Object.entries(found.phasesMs)) console.log(`  ${fmt(ms).padStart(5)} ms  ${phase}`)
+  console.log(`  import with no inputs (load, evaluate, input error, exit): ${fmt(found.importWithoutInputsMs)} ms`)
+  console.log(`  compiling the bundle alone (vm.Script, same V8): ${fmt(found.compileOnlyMs)} ms`)
+  const { selfMs, inclusiveMs } = found.profile
+  const busy = Object.entries(selfMs).reduce((sum, [k, ms]) => (k === '(idle)' ? sum : sum + ms), 0)
+  const share = (ms: number) => `${((100 * ms) / busy).toFixed(0).padStart(3)} %`
+  console.log(`  CPU profile (--cpu-prof, 250 µs samples, median of 5; ${fmt(busy)} ms busy under the profiler), self time:`)
+  for (const [k, ms] of Object.entries(selfMs).slice(0, 18)) console.log(`    ${ms.toFixed(1).padStart(6)} ms ${share(ms)}  ${k}`)
+  console.log('  inclusive time of:')
+  const interesting = [
+    'src/config.ts',
+    'src/schedule.ts',
+    'luxon (with ICU: the first Intl.DateTimeFormat in a zone)',
+    'yaml',
+    'credential providers',
+    'undici',
+    'src/summary.ts',
+    'sourcemap-register.cjs'
+  ]
+  for (const k of interesting) if (inclusiveMs[k] !== undefined) console.log(`    ${inclusiveMs[k].toFixed(1).padStart(6)} ms ${share(inclusiveMs[k])}  ${k}`)
+  console.log()
+}
+
+async function benchmark(): Promise<void> {
+  const perDist = DISTS.map((dist) => ({ dist, scenarios: actionScenarios(dist, DISTS.length > 1 ? `[${path.basename(dist)}] ` : '') }))
+  const all: Scenario[] = [floor, ...perDist.flatMap((d) => d.scenarios), ...(awsScenario ? [awsScenario] : [])]
+  const times = new Map<string, number[]>(all.map((s) => [s.key, []]))
+
+  for (let round = 0; round <= RUNS; round++) {
+    process.stdout.write(round === 0 ? 'warm-up' : ` ${round}`)
+    for (const scenario of all) {
+      emulator.requests.length = 0
+      const { ms } = await scenario.run(false)
+      if (round > 0) times.get(scenario.key)!.push(ms)
+    }
+  }
+  process.stdout.write('\n')
+
+  // Peak RSS: the highest of three runs under GNU time.
+  const rss = new Map<string, number>()
+  if (GNU_TIME) {
+    for (const scenario of all) {
+      for (let i = 0; i < 3; i++) {
+        const { rssBytes } = await scenario.run(true)
+        if (rssBytes !== undefined) rss.set(scenario.key, Math.max(rss.get(scenario.key) ?? 0, rssBytes))
+      }
+    }
+  }
+
+  const floorMs = median(times.get('floor')!)
+  const rows = all.map((s) => {
+    const xs = times.get(s.key)!
+    return { key: s.key, label: s.label, medianMs: median(xs), minMs: Math.min(...xs), maxMs: Math.max(...xs), overFloor: median(xs) / floorMs, peakRssBytes: rss.get(s.key) }
+  })
+  const width = Math.max(...rows.map((r) => r.label.length))
+  console.log(`\n${'scenario'.padEnd(width)}  median    min    max  × floor  peak RSS`)
+  for (const r of rows) {
+    console.log(
+      `${r.label.padEnd(width)}  ${fmt(r.medianMs).padStart(6)} ${fmt(r.minMs).padStart(6)} ${fmt(r.maxMs).padStart(6)}  ${r.overFloor.toFixed(2).padStart(7)}  ${r.peakRssBytes ? `${mb(r.peakRssBytes)} MB` : 'n/a'}`
+    )
+  }
+  if (!awsScenario) console.log(`${'`aws kinesisanalyticsv2 describe-application`'.padEnd(width)}  not installed`)
+  console.log('(ms from spawn to exit; MB = 10^6 bytes)\n')
+
+  const budgets: { dist: string; name: string; value: string; limit: string; pass: boolean; note?: string }[] = []
+  const bundles = perDist.map(({ dist, scenarios }) => {
+    const own = scenarios.map((s) => rows.find((r) => r.key === s.key)!)
+    const [noop, , one, many] = own
+    const peak = Math.max(...own.map((r) => r.peakRssBytes ?? 0))
+    const bundle = bundleSize(dist)
+    const name = path.basename(dist)
+    budgets.push(
+      {
+        dist: name,
+        name: `no-op run ≤ ${BUDGETS.noopOverFloor} × node -e 0 (aim ${BUDGETS.noopOverFloorAim} ×)`,
+        value: `${noop.overFloor.toFixed(2)} × (${fmt(noop.medianMs)} / ${fmt(floorMs)} ms)`,
+        limit: `${BUDGETS.noopOverFloor} ×`,
+        pass: noop.overFloor <= BUDGETS.noopOverFloor,
+        note: noop.overFloor <= BUDGETS.noopOverFloorAim ? 'aim met' : 'aim missed'
+      },
+      {
+        dist: name,
+        name: `${FLEET} applications ≤ ${BUDGETS.fanOut} × 1 application`,
+        value: `${(many.medianMs / one.medianMs).toFixed(2)} × (${fmt(many.medianMs)} / ${fmt(one.medianMs)} ms)`,
+        limit: `${BUDGETS.fanOut} ×`,
+        pass: many.medianMs / one.medianMs <= BUDGETS.fanOut
+      },
+      {
+        dist: name,
+        name: `bundle ≤ ${mb(BUDGETS.bundleBytes)} MB`,
+        value: `${mb(bundle.total)} MB (${bundle.files.map((f) => `${f.file} ${mb(f.bytes)}`).join(', ')})`,
+        limit: `${mb(BUDGETS.bundleBytes)} MB`,
+        pass: bundle.total <= BUDGETS.bundleBytes
+      },
+      {
+        dist: name,
+        name: 'STS client (@aws-sdk/client-sts) not in index.js',
+        value: !bundle.sts ? 'not checked (no source maps)' : bundle.sts.length ? `in ${bundle.sts.join(', ')}` : 'not bundled',
+        limit: 'only in a chunk loaded with role-to-assume',
+        pass: !bundle.sts?.includes('index.js')
+      },
+      {
+        dist: name,
+        name: `peak RSS ≤ ${mb(BUDGETS.peakRssBytes)} MB`,
+        value: GNU_TIME ? `${mb(peak)} MB (highest of the action's scenarios)` : 'not measured',
+        limit: `${mb(BUDGETS.peakRssBytes)} MB`,
+        pass: GNU_TIME ? peak <= BUDGETS.peakRssBytes : true
+      }
+    )
+    return { dist: name, ...bundle }
+  })
+  for (const b of budgets) console.log(`${b.pass ? 'PASS' : 'FAIL'}  ${DISTS.length > 1 ? `[${b.dist}] ` : ''}${b.name}: ${b.value}${b.note ? `, ${b.note}` : ''}`)
+
+  writeFileSync(
+    args.json!,
+    JSON.stringify({ date: new Date().toISOString(), machine, runs: RUNS, latencyMs: LATENCY_MS, rows, bundles, budgets }, null, 2) + '\n'
+  )
+  console.log(`\nWrote ${path.relative(process.cwd(), args.json!)}`)
+  if (budgets.some((b) => !b.pass)) process.exitCode = 1
+}
+
+/**
+ * The code a run can load: index.js, its chunks, and sourcemap-register.cjs when index.js imports
+ * it; and which of these files hold @aws-sdk/client-sts (by their source maps).
+ */
+function bundleSize(dist: string): { total: number; files: { file: string; bytes: number }[]; sts?: string[] } {
+  const main = readFileSync(path.join(dist, 'index.js'), 'utf8')
+  const files = readdirSync(dist)
+    .filter((f) => f === 'index.js' || /^\d+\.index\.js$/.test(f) || (f === 'sourcemap-register.cjs' && main.includes('sourcemap-register.cjs')))
+    .map((file) => ({ file, bytes: statSync(path.join(dist, file)).size }))
+    .sort((a, b) => b.bytes - a.bytes)
+  const total = files.reduce((sum, f) => sum + f.bytes, 0)
+  const chunks = files.map(({ file }) => file).filter((file) => file.endsWith('.js'))
+  if (!chunks.every((file) => existsSync(path.join(dist, `${file}.map`)))) return { total, files }
+  const sts = chunks.filter((file) =>
+    (JSON.parse(readFileSync(path.join(dist, `${file}.map`), 'utf8')) as { sources: string[] }).sources.some((s) => s.includes('/@aws-sdk/client-sts/'))
+  )
+  return { total, files, sts }
+}
