@@ -5,22 +5,12 @@ import { describe, expect, it } from 'vitest'
 import { readConfig, type Config } from '../src/config.js'
 import { ScalerError } from '../src/errors.js'
 import { actionInputs as reader, inputDefaults } from './fixtures/action-inputs.js'
+import { DAYTIME_SCHEDULE } from './fixtures/application.js'
 
 // Tuesday 2026-03-10 12:00 UTC = 05:00 in Los Angeles (PDT since March 8).
 const NOW = new Date('2026-03-10T12:00:00Z')
 const clock = () => NOW
-const SCHEDULE = [
-  'timezone: America/Los_Angeles',
-  'default: { parallelism: 2 }',
-  'min: 1',
-  'max: 64',
-  'rules:',
-  '  - name: daytime',
-  '    days: Mon-Fri',
-  '    from: "08:00"',
-  '    to: "18:00"',
-  '    parallelism: 8'
-].join('\n')
+const SCHEDULE = DAYTIME_SCHEDULE
 
 const ENV = { AWS_REGION: 'us-west-2' }
 const base = { 'application-name': 'orders-enricher', schedule: SCHEDULE }

@@ -2,23 +2,10 @@ import { describe, expect, it } from 'vitest'
 import type { ApplicationState } from '../src/application.js'
 import { chooseTarget, decide, type DecideOptions, type Decision, type Hold, type Wanted } from '../src/decide.js'
 import { parseSchedule, type Target } from '../src/schedule.js'
+import { RUNNING_APPLICATION } from './fixtures/application.js'
 
 /** A RUNNING application at parallelism 4, one per KPU, no autoscaling, snapshots on. */
-const running: ApplicationState = {
-  name: 'orders-enricher',
-  arn: 'arn:aws:kinesisanalytics:us-west-2:123456789012:application/orders-enricher',
-  region: 'us-west-2',
-  status: 'RUNNING',
-  versionId: 7,
-  conditionalToken: 'token-7',
-  configurationType: 'CUSTOM',
-  parallelism: 4,
-  parallelismPerKpu: 1,
-  autoScalingEnabled: false,
-  currentParallelism: 4,
-  snapshotsEnabled: true,
-  allowNonRestoredState: false
-}
+const running: ApplicationState = RUNNING_APPLICATION
 
 const keep: DecideOptions = { autoscaling: 'keep', allowStatelessRestart: false }
 const bounded: DecideOptions = { ...keep, min: 2, max: 64 }

@@ -20,6 +20,7 @@ import { readConfig } from '../src/config.js'
 import { FlinkClient } from '../src/flink-client.js'
 import { reconcile, type Outcome } from '../src/reconcile.js'
 import { actionInputs } from './fixtures/action-inputs.js'
+import { DAYTIME_SCHEDULE } from './fixtures/application.js'
 
 const sdk = mockClient(KinesisAnalyticsV2Client)
 
@@ -29,17 +30,7 @@ const RUN_URL = 'https://github.com/acme/flink/actions/runs/42'
 const HOLD_KEYS = ['scheduled-scaler:hold-by', 'scheduled-scaler:hold-parallelism', 'scheduled-scaler:hold-until']
 
 // Tuesday 2026-03-10 10:00 in Los Angeles (17:00 UTC): the daytime rule asks for parallelism 8.
-const SCHEDULE = [
-  'timezone: America/Los_Angeles',
-  'default: { parallelism: 2 }',
-  'max: 64',
-  'rules:',
-  '  - name: daytime',
-  '    days: Mon-Fri',
-  '    from: "08:00"',
-  '    to: "18:00"',
-  '    parallelism: 8'
-].join('\n')
+const SCHEDULE = DAYTIME_SCHEDULE
 
 function application(
   options: { status?: string; parallelism?: number; perKpu?: number; snapshots?: boolean; version?: number } = {}

@@ -3,20 +3,9 @@ import type { ApplicationState, Desired } from '../src/application.js'
 import { ScalerError } from '../src/errors.js'
 import type { FlinkClient, OperationState } from '../src/flink-client.js'
 import { waitForUpdate } from '../src/wait.js'
+import { RUNNING_APPLICATION } from './fixtures/application.js'
 
-const before: ApplicationState = {
-  name: 'orders-enricher',
-  arn: 'arn:aws:kinesisanalytics:us-west-2:123456789012:application/orders-enricher',
-  region: 'us-west-2',
-  status: 'RUNNING',
-  versionId: 7,
-  conditionalToken: 'token-7',
-  configurationType: 'CUSTOM',
-  parallelism: 4,
-  parallelismPerKpu: 1,
-  autoScalingEnabled: false,
-  snapshotsEnabled: true
-}
+const before: ApplicationState = RUNNING_APPLICATION
 const target: Desired = { parallelism: 8, parallelismPerKpu: 1, autoScalingEnabled: false }
 const updating = { ...before, status: 'UPDATING', versionId: 8, parallelism: 8 }
 const atTarget = { ...before, status: 'RUNNING', versionId: 8, parallelism: 8 }
