@@ -4,7 +4,7 @@ import { FlinkClient } from './flink-client.js'
 import { runUrl } from './holds.js'
 import { reconcile, type Outcome } from './reconcile.js'
 import { describeTarget, nextTransition, resolveParallelism, sameParallelism, transitions, type Target } from './schedule.js'
-import { renderSummary, type Report, type Upcoming } from './summary.js'
+import { renderSummary, type Upcoming } from './summary.js'
 import * as workflow from './workflow.js'
 
 /**
@@ -20,7 +20,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     config = readConfig((name) => workflow.getInput(name, env), env)
   } catch (error) {
-    await fail(error, undefined)
+    fail(error, undefined)
     return
   }
 
@@ -43,13 +43,13 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       reconcile(ref, { client: clientFor(ref.region), config, runUrl: url, warn })
     )
   } catch (error) {
-    await fail(error, config)
+    fail(error, config)
     return
   }
-  await report(config, outcomes)
+  report(config, outcomes)
 }
 
-async function report(config: Config, outcomes: Outcome[]): Promise<void> {
+function report(config: Config, outcomes: Outcome[]): void {
   const first = outcomes[0]
   // KPU targets of the schedule become parallelism with the first application's ParallelismPerKPU
   // (the contract's next-parallelism); the summary shows parallelism only when all applications agree.
@@ -84,14 +84,14 @@ async function report(config: Config, outcomes: Outcome[]): Promise<void> {
       workflow.info(`${o.application} (${o.region}): ${o.action}. ${o.reason}`)
     }
   }
-  await writeSummary({
+  workflow.appendSummary(renderSummary({
     outcomes,
     dryRun: config.dryRun,
     now: config.now,
     atGiven: config.atGiven,
     timezone: config.schedule?.timezone,
     upcoming
-  })
+  }))
   const failed = outcomes.filter((o) => o.action === 'failed').length
   if (failed > 0) {
     // Each failure already has its own ::error annotation; a closing one would repeat them.
@@ -101,26 +101,22 @@ async function report(config: Config, outcomes: Outcome[]): Promise<void> {
 }
 
 /** A run-level failure: bad input (then no AWS call was made) or credentials. */
-async function fail(error: unknown, config: Config | undefined): Promise<void> {
+function fail(error: unknown, config: Config | undefined): void {
   const failure =
     error instanceof ScalerError ? error : new ScalerError(`Unexpected error: ${(error as Error)?.stack ?? String(error)}`)
   const title = failure.kind === 'input' ? 'Invalid input: nothing was changed' : 'Flink scaling failed'
   workflow.error(`${failure.message}${failure.hint ? ` Fix: ${failure.hint}` : ''}`, { title })
   workflow.setOutput('changed', 'false')
   workflow.setOutput('results', '[]')
-  await writeSummary({
+  workflow.appendSummary(renderSummary({
     outcomes: [],
     dryRun: config?.dryRun ?? false,
     now: config?.now ?? new Date(),
     atGiven: config?.atGiven ?? false,
     upcoming: [],
     failure: { message: `${title}. ${failure.message}`, hint: failure.hint }
-  })
+  }))
   process.exitCode = 1
-}
-
-async function writeSummary(report: Report): Promise<void> {
-  workflow.appendSummary(renderSummary(report))
 }
 
 /** The `results` object of the contract, without internal bookkeeping. */
