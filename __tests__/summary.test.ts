@@ -102,7 +102,7 @@ describe('headline', () => {
     {
       name: 'updated, failed and unchanged together',
       outcomes: [updated, skipped, failed, notFound],
-      expected: 'Scaled orders-enricher 2 → 8 KPU for rule daytime; clicks, ghost failed; 1 unchanged'
+      expected: 'Scaled orders-enricher 2 → 8 KPU for rule daytime; clicks, ghost failed; payments unchanged'
     },
     {
       name: 'two updates',

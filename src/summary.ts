@@ -117,11 +117,13 @@ export function headline(outcomes: Outcome[], dryRun: boolean): string {
       ? `${outcomes[0].application}: no change (${outcomes[0].reason.replace(/\.$/, '')})`
       : `No change: ${skipped} application${skipped === 1 ? '' : 's'} already as the schedule asks or not RUNNING`
   }
-  if (failed > 0) {
-    const names = outcomes.filter((o) => o.action === 'failed').map((o) => o.application)
-    parts.push(failed <= 3 ? `${names.join(', ')} failed` : `${failed} failed`)
+  // Up to three applications are named; more are counted.
+  const named = (action: Outcome['action'], word: string) => {
+    const names = outcomes.filter((o) => o.action === action).map((o) => o.application)
+    return `${names.length <= 3 ? names.join(', ') : names.length} ${word}`
   }
-  if (skipped > 0 && parts.length > 0 && outcomes.length > 1) parts.push(`${skipped} unchanged`)
+  if (failed > 0) parts.push(named('failed', 'failed'))
+  if (skipped > 0 && parts.length > 0 && outcomes.length > 1) parts.push(named('skipped', 'unchanged'))
   return parts.join('; ') + (dryRun ? ' (dry run)' : '')
 }
 
