@@ -408,7 +408,7 @@ describe.concurrent('access denied: each error names the kinesisanalytics: actio
     expect(outcome.error).toMatch(/TagResource for "orders" in us-east-1 failed/)
     expect(answers(emulator, 'TagResource')).toEqual(['AccessDeniedException'])
     expect(emulator.application('orders').tags).toEqual({})
-    // The hold is recorded once the target is reached, so the scaling itself went through.
+    // The hold is written right after the update is accepted, so the scaling itself went through.
     expect(outcome.reason).toMatch(/^The update was accepted, then: /)
     expect(result.outputs.changed).toBe('true')
     expect(emulator.application('orders').parallelism.parallelism).toBe(6)
