@@ -105,10 +105,11 @@ async function converge(ref: ApplicationRef, context: ReconcileContext, outcome:
       config.holdUntil && decision.kind !== 'fail'
         ? { parallelism: decision.desired.parallelism, until: holdEnd(config, decision.desired.parallelismPerKpu), by: context.runUrl }
         : undefined
-    const dropHold = hold !== undefined && !newHold && (config.releaseHold || hold.until <= config.now)
+    const activeHold = hold && hold.until > config.now ? hold : undefined
+    const dropHold = hold !== undefined && !newHold && (config.releaseHold || !activeHold)
     const holdInForce = newHold ?? (dropHold ? undefined : hold)
-    // Until this run writes its hold, the hold in force is the one found (if still active).
-    Object.assign(outcome, holdAfter(hold && hold.until > config.now ? hold : undefined))
+    // Until this run writes its hold, the hold in force is the one found, if still active.
+    Object.assign(outcome, holdAfter(activeHold))
 
     if (decision.kind === 'fail') {
       // A released or expired hold goes even when the target cannot be applied.
@@ -161,10 +162,9 @@ async function converge(ref: ApplicationRef, context: ReconcileContext, outcome:
       } catch (error) {
         // A failed or rolled-back update leaves no new hold behind: the one found before comes back.
         if (newHold && !(error instanceof ScalerError && error.code === WAIT_TIMEOUT)) {
-          const previous = hold && hold.until > config.now ? hold : undefined
           try {
-            await applyHold(state, previous, !previous, context)
-            Object.assign(outcome, holdAfter(previous))
+            await applyHold(state, activeHold, !activeHold, context)
+            Object.assign(outcome, holdAfter(activeHold))
           } catch (tagError) {
             context.warn(`${ref.name}: could not take back the new hold: ${(tagError as Error).message}`)
           }
