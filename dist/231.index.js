@@ -120,7 +120,7 @@ async function session(config, env, sts, options) {
         throw stsError(error, config, claims);
     }
     if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken) {
-        throw new errors/* ScalerError */.j(`STS returned no credentials for ${roleArn}.`, { hint: 'Re-run the job; if it persists, check the role in IAM.' });
+        throw new errors/* ScalerError */.j1(`STS returned no credentials for ${roleArn}.`, { hint: 'Re-run the job; if it persists, check the role in IAM.' });
     }
     workflow/* setSecret */.Pq(credentials.SecretAccessKey);
     workflow/* setSecret */.Pq(credentials.SessionToken);
@@ -149,7 +149,7 @@ async function idToken(audience, env, options) {
     catch (error) {
         const status = httpStatus(error);
         const refused = status === 401 || status === 403;
-        throw new errors/* ScalerError */.j(`Could not get the job's OIDC token for audience "${audience}": ${tokenFailure(error)}.`, {
+        throw new errors/* ScalerError */.j1(`Could not get the job's OIDC token for audience "${audience}": ${tokenFailure(error)}.`, {
             cause: error,
             hint: transientStatus(status)
                 ? `GitHub's token endpoint kept failing (${TOKEN_ATTEMPTS} attempts); re-run the job.`
@@ -159,7 +159,7 @@ async function idToken(audience, env, options) {
     }
 }
 function noTokenError(missing) {
-    return new errors/* ScalerError */.j('role-to-assume is set, but this job cannot request an OIDC token: the workflow does not grant ' +
+    return new errors/* ScalerError */.j1('role-to-assume is set, but this job cannot request an OIDC token: the workflow does not grant ' +
         `\`permissions: id-token: write\` (${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set).`, {
         hint: `Add this block to the workflow, or to the job that runs this step:\n${PERMISSIONS_BLOCK}\n` +
             'Listing permissions sets every other one to none, so keep contents: read for actions/checkout. ' +
@@ -179,7 +179,7 @@ function stsError(error, config, claims) {
     const presented = `${/[.!?]$/.test(failed) ? '' : '.'} ${presentedClaims(claims, config.audience)}`;
     const options = { code: name || undefined, cause: error };
     if (name === 'AccessDenied' || name === 'AccessDeniedException' || name === 'IDPRejectedClaimException') {
-        return new errors/* ScalerError */.j(`${failed}${presented}`, {
+        return new errors/* ScalerError */.j1(`${failed}${presented}`, {
             ...options,
             hint: `The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the federated principal ${providerArn}, ` +
                 `with "${PROVIDER}:aud" equal to "${config.audience}" and "${PROVIDER}:sub" matching the sub above ` +
@@ -207,30 +207,30 @@ function stsError(error, config, claims) {
         else {
             hint = `Check the IAM OIDC provider ${providerArn}: its URL must be https://${PROVIDER} and its audiences must include "${config.audience}".`;
         }
-        return new errors/* ScalerError */.j(`${failed}${presented}`, { ...options, hint });
+        return new errors/* ScalerError */.j1(`${failed}${presented}`, { ...options, hint });
     }
     if (name === 'IDPCommunicationErrorException') {
-        return new errors/* ScalerError */.j(failed, { ...options, hint: `STS could not reach GitHub's OIDC provider (${STS_ATTEMPTS} attempts); re-run the job.` });
+        return new errors/* ScalerError */.j1(failed, { ...options, hint: `STS could not reach GitHub's OIDC provider (${STS_ATTEMPTS} attempts); re-run the job.` });
     }
     if (name === 'ExpiredTokenException') {
-        return new errors/* ScalerError */.j(failed, {
+        return new errors/* ScalerError */.j1(failed, {
             ...options,
             hint: "The job's OIDC token expired before STS checked it (they last minutes; check the runner's clock). Re-run the job."
         });
     }
     if (/DurationSeconds|MaxSessionDuration/i.test(text)) {
-        return new errors/* ScalerError */.j(failed, {
+        return new errors/* ScalerError */.j1(failed, {
             ...options,
             hint: `role-duration-seconds is ${config.roleDurationSeconds}: lower it, or raise the role's maximum session duration in IAM.`
         });
     }
     if (name === 'RegionDisabledException') {
-        return new errors/* ScalerError */.j(failed, {
+        return new errors/* ScalerError */.j1(failed, {
             ...options,
             hint: 'STS is not activated in this region for the account: activate it (IAM account settings) or set the region input to one where it is.'
         });
     }
-    return new errors/* ScalerError */.j(failed, {
+    return new errors/* ScalerError */.j1(failed, {
         ...options,
         hint: "Check role-to-assume, role-duration-seconds (at most the role's maximum session duration) and the region; transient errors: re-run the job."
     });

@@ -22,6 +22,11 @@ export class ScalerError extends Error {
   }
 }
 
+/** Any error as a ScalerError: ours pass through; anything else is unexpected, with its stack for a bug report. */
+export function asScalerError(error: unknown): ScalerError {
+  return error instanceof ScalerError ? error : new ScalerError(`Unexpected error: ${(error as Error)?.stack ?? String(error)}`)
+}
+
 /** An invalid input or schedule: reported before any AWS call is made. */
 export function inputError(message: string, hint?: string): ScalerError {
   return new ScalerError(message, { hint, kind: 'input' })

@@ -1,5 +1,5 @@
 import { readConfig, type Config } from './config.js'
-import { ScalerError } from './errors.js'
+import { asScalerError } from './errors.js'
 import { FlinkClient } from './flink-client.js'
 import { runUrl } from './holds.js'
 import { reconcile, type Outcome } from './reconcile.js'
@@ -102,8 +102,7 @@ function report(config: Config, outcomes: Outcome[]): void {
 
 /** A run-level failure: bad input (then no AWS call was made) or credentials. */
 function fail(error: unknown, config: Config | undefined): void {
-  const failure =
-    error instanceof ScalerError ? error : new ScalerError(`Unexpected error: ${(error as Error)?.stack ?? String(error)}`)
+  const failure = asScalerError(error)
   const title = failure.kind === 'input' ? 'Invalid input: nothing was changed' : 'Flink scaling failed'
   workflow.error(`${failure.message}${failure.hint ? ` Fix: ${failure.hint}` : ''}`, { title })
   workflow.setOutput('changed', 'false')

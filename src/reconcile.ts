@@ -1,7 +1,7 @@
 import { kpus, type ApplicationState } from './application.js'
 import type { ApplicationRef, Config } from './config.js'
 import { chooseTarget, decide, type Decision, type Hold } from './decide.js'
-import { ScalerError } from './errors.js'
+import { asScalerError, ScalerError } from './errors.js'
 import type { FlinkClient } from './flink-client.js'
 import { HOLD_TAG_KEYS, holdTags, readHold } from './holds.js'
 import { nextTransition, sameParallelism } from './schedule.js'
@@ -55,8 +55,7 @@ export async function reconcile(ref: ApplicationRef, context: ReconcileContext):
   try {
     return await converge(ref, context, outcome)
   } catch (error) {
-    const failure =
-      error instanceof ScalerError ? error : new ScalerError(`Unexpected error: ${(error as Error)?.stack ?? String(error)}`)
+    const failure = asScalerError(error)
     return {
       ...outcome,
       action: 'failed',
