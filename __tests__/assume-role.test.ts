@@ -7,25 +7,28 @@ import {
   STSServiceException
 } from '@aws-sdk/client-sts'
 import { mockClient } from 'aws-sdk-client-mock'
-import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { assumeRole, PERMISSIONS_BLOCK, tokenClaims } from '../src/assume-role.js'
-import { readConfig, type Config } from '../src/config.js'
-import { ScalerError } from '../src/errors.js'
-import * as workflow from '../src/workflow.js'
-import { TokenRequestError } from '../src/workflow.js'
+import { beforeEach, describe, expect, it, jest } from '@jest/globals'
+import type { Config } from '../src/config.js'
 import { actionInputs } from './fixtures/action-inputs.js'
 
-vi.mock('../src/workflow.js', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../src/workflow.js')>()),
-  getIDToken: vi.fn(),
-  setSecret: vi.fn(),
-  info: vi.fn()
+const original = await import('../src/workflow.js')
+jest.unstable_mockModule('../src/workflow.js', () => ({
+  ...original,
+  getIDToken: jest.fn<typeof original.getIDToken>(),
+  setSecret: jest.fn<typeof original.setSecret>(),
+  info: jest.fn<typeof original.info>()
 }))
+const workflow = await import('../src/workflow.js')
+const { TokenRequestError } = workflow
+const { assumeRole, PERMISSIONS_BLOCK, tokenClaims } = await import('../src/assume-role.js')
+const { readConfig } = await import('../src/config.js')
+const { ScalerError } = await import('../src/errors.js')
+type ScalerError = InstanceType<typeof ScalerError>
 
 const sts = mockClient(STSClient)
-const getIDToken = vi.mocked(workflow.getIDToken)
-const setSecret = vi.mocked(workflow.setSecret)
-const info = vi.mocked(workflow.info)
+const getIDToken = jest.mocked(workflow.getIDToken)
+const setSecret = jest.mocked(workflow.setSecret)
+const info = jest.mocked(workflow.info)
 
 const ROLE = 'arn:aws:iam::123456789012:role/flink-scaler'
 const ENV = { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://runtime.example/token?api-version=2.0', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token' }
@@ -90,7 +93,7 @@ function logged(): string {
 
 beforeEach(() => {
   sts.reset()
-  vi.clearAllMocks()
+  jest.clearAllMocks()
   getIDToken.mockResolvedValue(TOKEN)
   sts.on(AssumeRoleWithWebIdentityCommand).resolves({ Credentials: CREDENTIALS })
 })
@@ -99,7 +102,8 @@ describe('assumeRole', () => {
   it('exchanges the token for the role with the inputs, and provides the session credentials', async () => {
     const provider = await assumeRole(config({ 'role-session-name': 'nightly-scale', 'role-duration-seconds': '3600', audience: 'sts.amazonaws.com' }), ENV, noSleep)
 
-    expect(getIDToken).toHaveBeenCalledExactlyOnceWith('sts.amazonaws.com', ENV)
+    expect(getIDToken).toHaveBeenCalledTimes(1)
+    expect(getIDToken).toHaveBeenCalledWith('sts.amazonaws.com', ENV)
     expect(sts.commandCalls(AssumeRoleWithWebIdentityCommand).map((c) => c.args[0].input)).toEqual([
       { RoleArn: ROLE, RoleSessionName: 'nightly-scale', DurationSeconds: 3600, WebIdentityToken: TOKEN }
     ])

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it } from '@jest/globals'
 import { readConfig, type Config } from '../src/config.js'
 import { ScalerError } from '../src/errors.js'
 import { actionInputs as reader, inputDefaults } from './fixtures/action-inputs.js'

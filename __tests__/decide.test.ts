@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it } from '@jest/globals'
 import type { ApplicationState } from '../src/application.js'
 import { chooseTarget, decide, type DecideOptions, type Decision, type Hold, type Wanted } from '../src/decide.js'
 import { parseSchedule, type Target } from '../src/schedule.js'

@@ -5,7 +5,8 @@
  * as the service does.
  */
 import { Readable } from 'node:stream'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { expectWith } from './fixtures/expect-with.js'
 import { getIDToken } from '@actions/core'
 import {
   ConcurrentModificationException,
@@ -176,8 +177,8 @@ function expectModelShaped(raw: RawResponse[]): void {
   expect(raw.length).toBeGreaterThan(0)
   for (const r of raw.filter((x) => x.status === 200)) {
     const shape = OUTPUT_SHAPES[r.operation as KdaOperation]
-    expect(shape, r.operation).toBeDefined()
-    expect(validate(shape, JSON.parse(r.body)), `${r.operation}: ${r.body}`).toEqual([])
+    expectWith(shape, r.operation).toBeDefined()
+    expectWith(validate(shape, JSON.parse(r.body)), `${r.operation}: ${r.body}`).toEqual([])
     expect(r.headers['content-type']).toBe('application/x-amz-json-1.1')
     expect(r.headers['x-amzn-requestid']).toMatch(/^[0-9a-f-]{36}$/)
   }

@@ -12,13 +12,15 @@ import {
   type ApplicationDetail
 } from '@aws-sdk/client-kinesis-analytics-v2'
 import { mockClient } from 'aws-sdk-client-mock'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from '@jest/globals'
 import type { ApplicationState } from '../src/application.js'
 import { ScalerError } from '../src/errors.js'
 import { FlinkClient, updateRequest } from '../src/flink-client.js'
 
 const sdk = mockClient(KinesisAnalyticsV2Client)
-beforeEach(() => sdk.reset())
+beforeEach(() => {
+  sdk.reset()
+})
 
 const ARN = 'arn:aws:kinesisanalytics:us-west-2:123456789012:application/orders-enricher'
 

@@ -15,7 +15,7 @@ import {
   type Tag
 } from '@aws-sdk/client-kinesis-analytics-v2'
 import { mockClient } from 'aws-sdk-client-mock'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { readConfig } from '../src/config.js'
 import { FlinkClient } from '../src/flink-client.js'
 import { reconcile, type Outcome } from '../src/reconcile.js'
@@ -426,8 +426,12 @@ describe('reconcile', () => {
   })
 
   describe('with wait', () => {
-    beforeEach(() => vi.useFakeTimers())
-    afterEach(() => vi.useRealTimers())
+    beforeEach(() => {
+      jest.useFakeTimers()
+    })
+    afterEach(() => {
+      jest.useRealTimers()
+    })
 
     it('follows the operation to RUNNING at the target', async () => {
       sdk
@@ -440,7 +444,7 @@ describe('reconcile', () => {
         .resolves(operation('SUCCESSFUL'))
 
       const pending = run({ wait: 'true' })
-      await vi.runAllTimersAsync()
+      await jest.runAllTimersAsync()
       const outcome = await pending
 
       expect(outcome).toMatchObject({ action: 'updated', targetParallelism: 8, operationId: 'op-8' })
@@ -454,7 +458,7 @@ describe('reconcile', () => {
       )
 
       const pending = run({ wait: 'true' })
-      await vi.runAllTimersAsync()
+      await jest.runAllTimersAsync()
       const outcome = await pending
 
       expect(outcome).toMatchObject({ action: 'failed', updateAccepted: true, operationId: 'op-8', targetParallelism: 8 })

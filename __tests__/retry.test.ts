@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it } from '@jest/globals'
 import { retry, type RetryOptions } from '../src/retry.js'
 
 /** A piece of work that fails `failures` times with the given errors, then returns 'done'. */

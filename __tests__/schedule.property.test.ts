@@ -6,7 +6,8 @@
  * rule whose window covers it.
  */
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it } from '@jest/globals'
+import { expectWith } from './fixtures/expect-with.js'
 import { stringify } from 'yaml'
 import { ScalerError } from '../src/errors.js'
 import { evaluate, nextTransition, parseSchedule, transitions, type Schedule, type Target } from '../src/schedule.js'
@@ -291,7 +292,7 @@ function compareTransitions(schedule: Schedule, ref: Reference, after: number, u
 
 function compareEvaluate(schedule: Schedule, ref: Reference, minute: number, seconds: number): void {
   const at = new Date(toDate(minute).getTime() + seconds * 1000)
-  expect(evaluate(schedule, at), at.toISOString()).toEqual(ref.match(minute))
+  expectWith(evaluate(schedule, at), at.toISOString()).toEqual(ref.match(minute))
 }
 
 function compareNext(schedule: Schedule, ref: Reference, minute: number, seconds: number): void {

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it } from '@jest/globals'
+import { expectWith } from './fixtures/expect-with.js'
 import { ScalerError } from '../src/errors.js'
 import {
   checkBounds,
@@ -230,8 +231,8 @@ rules:
     ['from: "00:00"\n    to: "24:00"', ['2026-06-01T00:00:00Z', '2026-06-01T23:59:59Z'], ['2026-05-31T23:59:59Z', '2026-06-02T00:00:00Z']]
   ])('window %j on Mondays', (window, inside, outside) => {
     const s = schedule(`default: { kpu: 1 }\nrules:\n  - days: Mon\n    kpu: 2\n    ${window}`)
-    for (const iso of inside) expect(ruleAt(s, iso), iso).toBe('rules[0]')
-    for (const iso of outside) expect(ruleAt(s, iso), iso).toBe('default')
+    for (const iso of inside) expectWith(ruleAt(s, iso), iso).toBe('rules[0]')
+    for (const iso of outside) expectWith(ruleAt(s, iso), iso).toBe('default')
   })
 
   it('returns the default when there are no rules', () => {
@@ -374,8 +375,8 @@ describe('daylight-saving time', () => {
     }
   ])('$what', ({ zone, rule, inside, outside, transitions: expected }) => {
     const s = dstSchedule(zone, rule)
-    for (const iso of inside) expect(ruleAt(s, iso), iso).toBe('r')
-    for (const iso of outside) expect(ruleAt(s, iso), iso).toBe('default')
+    for (const iso of inside) expectWith(ruleAt(s, iso), iso).toBe('r')
+    for (const iso of outside) expectWith(ruleAt(s, iso), iso).toBe('default')
     const first = new Date(new Date(expected[0] ?? inside[0] ?? outside[0]).getTime() - 86_400_000)
     const last = new Date(first.getTime() + 2 * 86_400_000)
     expect(isoList(transitions(s, first, last))).toEqual(expected)

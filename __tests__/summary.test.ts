@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it } from '@jest/globals'
 import type { Outcome } from '../src/reconcile.js'
 import { headline, renderSummary, type Report } from '../src/summary.js'
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it } from '@jest/globals'
 import type { ApplicationState, Desired } from '../src/application.js'
 import { ScalerError } from '../src/errors.js'
 import type { FlinkClient, OperationState } from '../src/flink-client.js'

@@ -6,7 +6,7 @@ import { getIDToken as coreGetIDToken } from '@actions/core'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { startEmulator, type Emulator } from '../emulator/index.js'
 import { parseAnnotations, parseOutputs } from '../runner/run-action.js'
 import * as workflow from '../src/workflow.js'
@@ -17,7 +17,7 @@ const saved = { ...process.env }
 
 beforeEach(() => {
   stdout = ''
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true))
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true))
   dir = mkdtempSync(path.join(tmpdir(), 'workflow-'))
   process.env.GITHUB_OUTPUT = path.join(dir, 'output')
   process.env.GITHUB_STEP_SUMMARY = path.join(dir, 'summary')
@@ -26,7 +26,7 @@ beforeEach(() => {
 })
 
 afterEach(() => {
-  vi.restoreAllMocks()
+  jest.restoreAllMocks()
   process.env = { ...saved }
 })
 

@@ -5,7 +5,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it } from '@jest/globals'
+import { expectWith } from './fixtures/expect-with.js'
 import { parse } from 'yaml'
 import { describeTarget, evaluate, parseSchedule } from '../src/schedule.js'
 import { exampleKind, ROOT, schemaProblems, usageProblems, validateRepository } from '../scripts/validate-workflows.js'
@@ -131,7 +132,7 @@ describe('README', () => {
   it('every schedule snippet parses', () => {
     const schedules = blocks.filter((block) => /^default:/m.test(block))
     expect(schedules.length).toBeGreaterThanOrEqual(5)
-    for (const block of schedules) expect(() => parseSchedule(block, 'README.md'), block).not.toThrow()
+    for (const block of schedules) expectWith(() => parseSchedule(block, 'README.md'), block).not.toThrow()
   })
 
   it('every complete workflow snippet passes the schema and uses only declared inputs', () => {

@@ -3,7 +3,7 @@
  * local emulator, asserting what a user sees (outputs, summary, annotations, exit code) and what
  * AWS saw (the emulator's request log and final state).
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from '@jest/globals'
 import type { Emulator } from '../../emulator/index.js'
 import {
   SAMPLE_SCHEDULE,

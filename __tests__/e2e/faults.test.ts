@@ -4,7 +4,8 @@
  * annotations) and what AWS saw (the emulator's request log and the application's final state).
  * docs/reliability.md lists these tests by name.
  */
-import { describe, expect, it, type TestContext } from 'vitest'
+import { afterAll, describe, expect, it } from '@jest/globals'
+import { expectWith } from '../fixtures/expect-with.js'
 import {
   EMULATOR_ROLE_ARN,
   EMULATOR_SECRET_ACCESS_KEY,
@@ -22,6 +23,7 @@ import {
   errors,
   expectNoSecrets,
   results,
+  eventually,
   run
 } from './support.js'
 
@@ -31,16 +33,20 @@ const FOUND = 4
 const scheduled = { 'application-name': 'orders', schedule: SAMPLE_SCHEDULE, at: WEDNESDAY_NIGHT }
 const orders: SeedApplication = { name: 'orders', parallelism: FOUND }
 
+/** Emulators of the concurrent tests below, stopped (hung requests and all) when the file is done. */
+const started: Emulator[] = []
+afterAll(() => Promise.all(started.map((emulator) => emulator.stop())))
+
 /** One emulator for one test, stopped when the test ends (hung requests included). */
-async function emulatorFor(test: TestContext, options: EmulatorOptions = {}): Promise<Emulator> {
+async function emulatorFor(options: EmulatorOptions = {}): Promise<Emulator> {
   const emulator = await emulatorWith({ applications: [orders], ...options })
-  test.onTestFinished(() => emulator.stop())
+  started.push(emulator)
   return emulator
 }
 
 /** The run scaled `orders` from FOUND to TARGET and left it RUNNING there, with one restart. */
 function expectScaled(emulator: Emulator, result: ActionRun): void {
-  expect(errors(result), result.stdout).toEqual([])
+  expectWith(errors(result), result.stdout).toEqual([])
   expect(result.exitCode).toBe(0)
   expect(result.outputs.changed).toBe('true')
   expect(results(result)[0]).toMatchObject({ application: 'orders', action: 'updated', targetParallelism: TARGET })
@@ -66,13 +72,13 @@ function failure(result: ActionRun, application = 'orders') {
   const outcome = results(result).find((r) => r.application === application)
   expect(outcome?.action).toBe('failed')
   const annotation = errors(result).find((e) => e.title?.startsWith(`${application} (`))
-  expect(annotation, result.stdout).toBeDefined()
+  expectWith(annotation, result.stdout).toBeDefined()
   return { outcome: outcome!, annotation: annotation! }
 }
 
-describe.concurrent('transient errors are retried, and the run succeeds', () => {
-  it('survives 3 ThrottlingException in a row on DescribeApplication', async (t) => {
-    const emulator = await emulatorFor(t)
+describe('transient errors are retried, and the run succeeds', () => {
+  it.concurrent('survives 3 ThrottlingException in a row on DescribeApplication', async () => {
+    const emulator = await emulatorFor()
     emulator.faults.set({ operation: 'DescribeApplication', throttle: 3 })
     const result = await run(emulator, scheduled)
     expectScaled(emulator, result)
@@ -84,16 +90,16 @@ describe.concurrent('transient errors are retried, and the run succeeds', () => 
     ])
   })
 
-  it('survives 3 ThrottlingException in a row on UpdateApplication', async (t) => {
-    const emulator = await emulatorFor(t)
+  it.concurrent('survives 3 ThrottlingException in a row on UpdateApplication', async () => {
+    const emulator = await emulatorFor()
     emulator.faults.set({ operation: 'UpdateApplication', throttle: 3 })
     const result = await run(emulator, scheduled)
     expectScaled(emulator, result)
     expect(answers(emulator, 'UpdateApplication')).toEqual(['ThrottlingException', 'ThrottlingException', 'ThrottlingException', '200'])
   })
 
-  it('survives ServiceUnavailableException (503) on UpdateApplication', async (t) => {
-    const emulator = await emulatorFor(t)
+  it.concurrent('survives ServiceUnavailableException (503) on UpdateApplication', async () => {
+    const emulator = await emulatorFor()
     emulator.faults.set({ operation: 'UpdateApplication', serverError: 2 })
     const result = await run(emulator, scheduled)
     expectScaled(emulator, result)
@@ -101,8 +107,8 @@ describe.concurrent('transient errors are retried, and the run succeeds', () => 
     expect(calls(emulator, 'UpdateApplication').map((r) => r.status)).toEqual([503, 503, 200])
   })
 
-  it('survives InternalFailure (500) on DescribeApplication and DescribeApplicationOperation', async (t) => {
-    const emulator = await emulatorFor(t)
+  it.concurrent('survives InternalFailure (500) on DescribeApplication and DescribeApplicationOperation', async () => {
+    const emulator = await emulatorFor()
     emulator.faults.set({
       operation: ['DescribeApplication', 'DescribeApplicationOperation'],
       serverError: 3,
@@ -113,8 +119,8 @@ describe.concurrent('transient errors are retried, and the run succeeds', () => 
     expect(answers(emulator, 'DescribeApplication').slice(0, 4)).toEqual(['InternalFailure', 'InternalFailure', 'InternalFailure', '200'])
   })
 
-  it('survives connection resets on DescribeApplication and UpdateApplication', async (t) => {
-    const emulator = await emulatorFor(t)
+  it.concurrent('survives connection resets on DescribeApplication and UpdateApplication', async () => {
+    const emulator = await emulatorFor()
     emulator.faults.set({ operation: 'DescribeApplication', reset: 2 })
     emulator.faults.set({ operation: 'UpdateApplication', reset: 1 })
     const result = await run(emulator, scheduled)
@@ -123,16 +129,16 @@ describe.concurrent('transient errors are retried, and the run succeeds', () => 
     expect(answers(emulator, 'UpdateApplication')).toEqual(['ConnectionReset', '200'])
   })
 
-  it('survives a slow endpoint (every call 400 ms late)', async (t) => {
-    const emulator = await emulatorFor(t)
+  it.concurrent('survives a slow endpoint (every call 400 ms late)', async () => {
+    const emulator = await emulatorFor()
     emulator.faults.set({ latencyMs: 400 })
     const result = await run(emulator, scheduled)
     expectScaled(emulator, result)
     expect(calls(emulator).every((r) => r.status === 200)).toBe(true)
   })
 
-  it('survives throttling and a 5xx of STS and the OIDC endpoint when assuming a role', async (t) => {
-    const emulator = await emulatorFor(t)
+  it.concurrent('survives throttling and a 5xx of STS and the OIDC endpoint when assuming a role', async () => {
+    const emulator = await emulatorFor()
     emulator.faults.set({ service: 'oidc', throttle: 1 })
     emulator.faults.set({ service: 'sts', throttle: 1 })
     emulator.faults.set({ service: 'sts', serverError: 1 })
@@ -146,8 +152,8 @@ describe.concurrent('transient errors are retried, and the run succeeds', () => 
     expect(calls(emulator).every((r) => r.sessionToken !== undefined)).toBe(true)
   })
 
-  it('gives up after the retries with a clear error when the service stays unavailable', async (t) => {
-    const emulator = await emulatorFor(t)
+  it.concurrent('gives up after the retries with a clear error when the service stays unavailable', async () => {
+    const emulator = await emulatorFor()
     emulator.faults.set({ operation: 'DescribeApplication', serverError: 100 })
     const result = await run(emulator, scheduled)
     const { outcome, annotation } = failure(result)
@@ -160,12 +166,12 @@ describe.concurrent('transient errors are retried, and the run succeeds', () => 
   })
 })
 
-describe.concurrent('hung connections are abandoned after the request timeout and retried', () => {
+describe('hung connections are abandoned after the request timeout and retried', () => {
   // The request timeout is 10 s; the runs must end well before the test's own timeout.
   const HUNG = 45_000
 
-  it('a DescribeApplication that is never answered', async (t) => {
-    const emulator = await emulatorFor(t)
+  it.concurrent('a DescribeApplication that is never answered', async () => {
+    const emulator = await emulatorFor()
     emulator.faults.set({ operation: 'DescribeApplication', hang: 1 })
     const result = await run(emulator, scheduled)
     expectScaled(emulator, result)
@@ -173,16 +179,16 @@ describe.concurrent('hung connections are abandoned after the request timeout an
     // The run ended within the test's time limit: the hung call was abandoned and retried.
   }, HUNG)
 
-  it('an UpdateApplication that is never answered', async (t) => {
-    const emulator = await emulatorFor(t)
+  it.concurrent('an UpdateApplication that is never answered', async () => {
+    const emulator = await emulatorFor()
     emulator.faults.set({ operation: 'UpdateApplication', hang: 1 })
     const result = await run(emulator, scheduled)
     expectScaled(emulator, result)
     expect(answers(emulator, 'UpdateApplication')).toEqual(['NoResponse', '200'])
   }, HUNG)
 
-  it('an AssumeRoleWithWebIdentity that is never answered', async (t) => {
-    const emulator = await emulatorFor(t)
+  it.concurrent('an AssumeRoleWithWebIdentity that is never answered', async () => {
+    const emulator = await emulatorFor()
     emulator.faults.set({ service: 'sts', hang: 1 })
     const result = await run(emulator, { ...scheduled, 'role-to-assume': EMULATOR_ROLE_ARN }, { envOptions: { credentials: false } })
     expectScaled(emulator, result)
@@ -190,9 +196,9 @@ describe.concurrent('hung connections are abandoned after the request timeout an
   }, HUNG)
 })
 
-describe.concurrent('ConcurrentModificationException: describe again, decide again', () => {
-  it('someone else reached the same target first: skipped, no second update', async (t) => {
-    const emulator = await emulatorFor(t)
+describe('ConcurrentModificationException: describe again, decide again', () => {
+  it.concurrent('someone else reached the same target first: skipped, no second update', async () => {
+    const emulator = await emulatorFor()
     emulator.faults.raceNextUpdate('orders', { parallelism: TARGET, instant: true })
     const result = await run(emulator, scheduled)
 
@@ -209,8 +215,8 @@ describe.concurrent('ConcurrentModificationException: describe again, decide aga
     expect(app.operations).toHaveLength(1)
   })
 
-  it('someone else set another parallelism first: describe again, update again, end at the target', async (t) => {
-    const emulator = await emulatorFor(t)
+  it.concurrent('someone else set another parallelism first: describe again, update again, end at the target', async () => {
+    const emulator = await emulatorFor()
     emulator.faults.raceNextUpdate('orders', { parallelism: 6, instant: true })
     const result = await run(emulator, scheduled)
 
@@ -225,8 +231,8 @@ describe.concurrent('ConcurrentModificationException: describe again, decide aga
     expect(results(result)[0]).toMatchObject({ action: 'updated', previousParallelism: 6, targetParallelism: TARGET })
   })
 
-  it('someone else is still restarting the application: skipped, naming UPDATING', async (t) => {
-    const emulator = await emulatorFor(t, { updateDurationMs: 5_000 })
+  it.concurrent('someone else is still restarting the application: skipped, naming UPDATING', async () => {
+    const emulator = await emulatorFor({ updateDurationMs: 5_000 })
     emulator.faults.raceNextUpdate('orders', { parallelism: 6 })
     const result = await run(emulator, scheduled)
 
@@ -250,9 +256,9 @@ function expectScaledAfterRace(emulator: Emulator, result: ActionRun): void {
   expect(app.operations.map((o) => o.status)).toEqual(['SUCCESSFUL', 'SUCCESSFUL'])
 }
 
-describe.concurrent('updates that are accepted, then do not end RUNNING at the target', () => {
-  it('fails and rolls back: the service error text, changed=true', async (t) => {
-    const emulator = await emulatorFor(t)
+describe('updates that are accepted, then do not end RUNNING at the target', () => {
+  it.concurrent('fails and rolls back: the service error text, changed=true', async () => {
+    const emulator = await emulatorFor()
     const errorString = 'java.lang.OutOfMemoryError: Java heap space (emulated)'
     emulator.faults.failNextUpdate('orders', { outcome: 'rollback', errorString })
     const result = await run(emulator, scheduled)
@@ -268,12 +274,12 @@ describe.concurrent('updates that are accepted, then do not end RUNNING at the t
     // The update was accepted, so the run changed something even though it failed.
     expect(result.outputs.changed).toBe('true')
     expect(acceptedUpdates(emulator)).toHaveLength(1)
-    await expect.poll(() => emulator.application('orders').status).toBe('RUNNING')
+    await eventually(() => emulator.application('orders').status).toBe('RUNNING')
     expect(emulator.application('orders').parallelism.parallelism).toBe(FOUND)
   })
 
-  it('fails and is left READY (no rollback): the service error text', async (t) => {
-    const emulator = await emulatorFor(t)
+  it.concurrent('fails and is left READY (no rollback): the service error text', async () => {
+    const emulator = await emulatorFor()
     emulator.faults.failNextUpdate('orders', { outcome: 'ready', errorString: 'Job failed to start (emulated)' })
     const result = await run(emulator, scheduled)
     const { outcome } = failure(result)
@@ -282,8 +288,8 @@ describe.concurrent('updates that are accepted, then do not end RUNNING at the t
     expect(emulator.application('orders').status).toBe('READY')
   })
 
-  it('ends READY, followed by status: says it is not RUNNING and may need starting', async (t) => {
-    const emulator = await emulatorFor(t)
+  it.concurrent('ends READY, followed by status: says it is not RUNNING and may need starting', async () => {
+    const emulator = await emulatorFor()
     emulator.faults.set({ operation: 'DescribeApplicationOperation', unsupported: true })
     emulator.faults.failNextUpdate('orders', { outcome: 'ready' })
     const result = await run(emulator, scheduled)
@@ -293,8 +299,8 @@ describe.concurrent('updates that are accepted, then do not end RUNNING at the t
     expect(result.outputs.changed).toBe('true')
   })
 
-  it('ends ROLLED_BACK, followed by status: says so', async (t) => {
-    const emulator = await emulatorFor(t)
+  it.concurrent('ends ROLLED_BACK, followed by status: says so', async () => {
+    const emulator = await emulatorFor()
     emulator.faults.set({ operation: 'DescribeApplicationOperation', unsupported: true })
     emulator.faults.failNextUpdate('orders', { outcome: 'rolled-back' })
     const result = await run(emulator, scheduled)
@@ -304,8 +310,8 @@ describe.concurrent('updates that are accepted, then do not end RUNNING at the t
     expect(emulator.application('orders').status).toBe('ROLLED_BACK')
   })
 
-  it('rolls back to RUNNING at the old parallelism, followed by status: says it was rolled back', async (t) => {
-    const emulator = await emulatorFor(t)
+  it.concurrent('rolls back to RUNNING at the old parallelism, followed by status: says it was rolled back', async () => {
+    const emulator = await emulatorFor()
     emulator.faults.set({ operation: 'DescribeApplicationOperation', unsupported: true })
     emulator.faults.failNextUpdate('orders', { outcome: 'rollback' })
     const result = await run(emulator, scheduled)
@@ -314,8 +320,8 @@ describe.concurrent('updates that are accepted, then do not end RUNNING at the t
     expect(result.outputs.changed).toBe('true')
   })
 
-  it('gives up waiting after wait-timeout-seconds: failed, the update goes on, changed=true', async (t) => {
-    const emulator = await emulatorFor(t, { updateDurationMs: 60_000 })
+  it.concurrent('gives up waiting after wait-timeout-seconds: failed, the update goes on, changed=true', async () => {
+    const emulator = await emulatorFor({ updateDurationMs: 60_000 })
     const result = await run(emulator, { ...scheduled, 'wait-timeout-seconds': '1' })
     const { outcome, annotation } = failure(result)
     expect(outcome.error).toMatch(/Gave up waiting after 1 s/)
@@ -328,9 +334,9 @@ describe.concurrent('updates that are accepted, then do not end RUNNING at the t
   })
 })
 
-describe.concurrent('DescribeApplicationOperation unavailable: follow the status instead', () => {
-  it('unsupported by the endpoint: warns once for all applications, succeeds', async (t) => {
-    const emulator = await emulatorFor(t, { applications: [orders, { name: 'payments', parallelism: FOUND }] })
+describe('DescribeApplicationOperation unavailable: follow the status instead', () => {
+  it.concurrent('unsupported by the endpoint: warns once for all applications, succeeds', async () => {
+    const emulator = await emulatorFor({ applications: [orders, { name: 'payments', parallelism: FOUND }] })
     emulator.faults.set({ operation: 'DescribeApplicationOperation', unsupported: true })
     const result = await run(emulator, { ...scheduled, 'application-name': 'orders\npayments' })
 
@@ -346,9 +352,9 @@ describe.concurrent('DescribeApplicationOperation unavailable: follow the status
   })
 })
 
-describe.concurrent('access denied: each error names the kinesisanalytics: action to allow', () => {
-  it('DescribeApplication: failed, nothing changed', async (t) => {
-    const emulator = await emulatorFor(t)
+describe('access denied: each error names the kinesisanalytics: action to allow', () => {
+  it.concurrent('DescribeApplication: failed, nothing changed', async () => {
+    const emulator = await emulatorFor()
     emulator.faults.set({ operation: 'DescribeApplication', accessDenied: true })
     const result = await run(emulator, scheduled)
     const { outcome, annotation } = failure(result)
@@ -359,8 +365,8 @@ describe.concurrent('access denied: each error names the kinesisanalytics: actio
     expect(result.outputs.changed).toBe('false')
   })
 
-  it('UpdateApplication: failed, nothing changed', async (t) => {
-    const emulator = await emulatorFor(t)
+  it.concurrent('UpdateApplication: failed, nothing changed', async () => {
+    const emulator = await emulatorFor()
     emulator.faults.set({ operation: 'UpdateApplication', accessDenied: true })
     const result = await run(emulator, scheduled)
     const { annotation } = failure(result)
@@ -370,8 +376,8 @@ describe.concurrent('access denied: each error names the kinesisanalytics: actio
     expect(emulator.application('orders').parallelism.parallelism).toBe(FOUND)
   })
 
-  it('DescribeApplicationOperation: warns naming it, follows the status, succeeds', async (t) => {
-    const emulator = await emulatorFor(t)
+  it.concurrent('DescribeApplicationOperation: warns naming it, follows the status, succeeds', async () => {
+    const emulator = await emulatorFor()
     emulator.faults.set({ operation: 'DescribeApplicationOperation', accessDenied: true })
     const result = await run(emulator, scheduled)
     expectScaled(emulator, result)
@@ -379,8 +385,8 @@ describe.concurrent('access denied: each error names the kinesisanalytics: actio
     expect(warnings(result)).toEqual([expect.stringMatching(/Allow kinesisanalytics:DescribeApplicationOperation/)])
   })
 
-  it('ListTagsForResource: warns once naming it, follows the schedule', async (t) => {
-    const emulator = await emulatorFor(t, {
+  it.concurrent('ListTagsForResource: warns once naming it, follows the schedule', async () => {
+    const emulator = await emulatorFor({
       // A hold the action cannot see: the schedule applies.
       applications: [
         { ...orders, tags: { 'scheduled-scaler:hold-parallelism': '2', 'scheduled-scaler:hold-until': '2099-01-01T00:00:00Z' } },
@@ -399,8 +405,8 @@ describe.concurrent('access denied: each error names the kinesisanalytics: actio
     expect(warnings(result)).toEqual([expect.stringMatching(/Allow kinesisanalytics:ListTagsForResource/)])
   })
 
-  it('TagResource, setting a hold: failed, names it', async (t) => {
-    const emulator = await emulatorFor(t)
+  it.concurrent('TagResource, setting a hold: failed, names it', async () => {
+    const emulator = await emulatorFor()
     emulator.faults.set({ operation: 'TagResource', accessDenied: true })
     const result = await run(emulator, { ...scheduled, parallelism: '6', 'hold-until': '4h' })
     const { outcome, annotation } = failure(result)
@@ -415,9 +421,9 @@ describe.concurrent('access denied: each error names the kinesisanalytics: actio
   })
 })
 
-describe.concurrent('errors of the request itself', () => {
-  it('unknown application: names it and its region; the other applications are still processed', async (t) => {
-    const emulator = await emulatorFor(t)
+describe('errors of the request itself', () => {
+  it.concurrent('unknown application: names it and its region; the other applications are still processed', async () => {
+    const emulator = await emulatorFor()
     const result = await run(emulator, { ...scheduled, 'application-name': 'ghost\norders' })
 
     const { outcome, annotation } = failure(result, 'ghost')
@@ -429,8 +435,8 @@ describe.concurrent('errors of the request itself', () => {
     expect(result.outputs.changed).toBe('true')
   })
 
-  it('KPU quota exceeded: LimitExceededException, failed with a hint about the quota', async (t) => {
-    const emulator = await emulatorFor(t, { kpuQuota: 8 })
+  it.concurrent('KPU quota exceeded: LimitExceededException, failed with a hint about the quota', async () => {
+    const emulator = await emulatorFor({ kpuQuota: 8 })
     const result = await run(emulator, scheduled)
     const { outcome, annotation } = failure(result)
     expect(answers(emulator, 'UpdateApplication')).toEqual(['LimitExceededException'])
@@ -440,8 +446,8 @@ describe.concurrent('errors of the request itself', () => {
     expect(emulator.application('orders').parallelism.parallelism).toBe(FOUND)
   })
 
-  it('snapshots disabled: failed before any update; allowed with allow-stateless-restart', async (t) => {
-    const emulator = await emulatorFor(t, { applications: [{ ...orders, snapshotsEnabled: false }] })
+  it.concurrent('snapshots disabled: failed before any update; allowed with allow-stateless-restart', async () => {
+    const emulator = await emulatorFor({ applications: [{ ...orders, snapshotsEnabled: false }] })
     const refused = await run(emulator, scheduled)
     const { outcome, annotation } = failure(refused)
     expect(outcome.error).toMatch(/Snapshots are disabled/)
@@ -454,9 +460,9 @@ describe.concurrent('errors of the request itself', () => {
   })
 })
 
-describe.concurrent('secret hygiene', () => {
-  it('the log scanner catches the secret key, a session token and an OIDC token', async (t) => {
-    const emulator = await emulatorFor(t)
+describe('secret hygiene', () => {
+  it.concurrent('the log scanner catches the secret key, a session token and an OIDC token', async () => {
+    const emulator = await emulatorFor()
     // A real run on an assumed role, so the emulator has seen a session token and an OIDC token.
     const clean = await run(emulator, { ...scheduled, 'role-to-assume': EMULATOR_ROLE_ARN }, { envOptions: { credentials: false } })
     expect(clean.exitCode).toBe(0)

@@ -2,7 +2,7 @@
  * Holds, end to end: a manual target with hold-until is written to the application's tags, and
  * every later run, from any workflow, respects it until it expires or is released.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from '@jest/globals'
 import type { Emulator } from '../../emulator/index.js'
 import { SAMPLE_SCHEDULE, acceptedUpdates, calls, emulatorWith, errors, results, run } from './support.js'
 

@@ -5,7 +5,8 @@
  * log) and what AWS saw (the emulator's request log).
  */
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
-import { describe, expect, it, type TestContext } from 'vitest'
+import { afterAll, describe, expect, it } from '@jest/globals'
+import { expectWith } from '../fixtures/expect-with.js'
 import {
   EMULATOR_ACCESS_KEY_ID,
   EMULATOR_ACCOUNT_ID,
@@ -20,12 +21,16 @@ import { SAMPLE_SCHEDULE, WEDNESDAY_NIGHT, acceptedUpdates, calls, emulatorWith,
 /** At WEDNESDAY_NIGHT the sample schedule asks for 10 KPU: parallelism 10 at one per KPU. */
 const scheduled = { 'application-name': 'orders', schedule: SAMPLE_SCHEDULE, at: WEDNESDAY_NIGHT }
 const withRole = { ...scheduled, 'role-to-assume': EMULATOR_ROLE_ARN }
+/** Emulators of the concurrent tests below, stopped (hung requests and all) when the file is done. */
+const started: Emulator[] = []
+afterAll(() => Promise.all(started.map((emulator) => emulator.stop())))
+
 /** What the emulated token of a scheduled run on main presents. */
 const MAIN_SUB = 'repo:acme/flink-jobs:ref:refs/heads/main'
 
-async function emulatorFor(test: TestContext, options: EmulatorOptions = {}): Promise<Emulator> {
+async function emulatorFor(options: EmulatorOptions = {}): Promise<Emulator> {
   const emulator = await emulatorWith({ applications: [{ name: 'orders', parallelism: 4 }], ...options })
-  test.onTestFinished(() => emulator.stop())
+  started.push(emulator)
   return emulator
 }
 
@@ -40,7 +45,7 @@ function masked(result: ActionRun): string[] {
 /** The run-level failure: exit 1, exactly one ::error annotation, no application handled. */
 function runFailure(result: ActionRun, title = 'Flink scaling failed') {
   expect(result.exitCode).toBe(1)
-  expect(errors(result), result.stdout).toHaveLength(1)
+  expectWith(errors(result), result.stdout).toHaveLength(1)
   const [annotation] = errors(result)
   expect(annotation.title).toBe(title)
   expect(results(result)).toEqual([])
@@ -72,13 +77,13 @@ async function sessionSecret(emulator: Emulator, result: ActionRun, accessKeyId:
   return undefined
 }
 
-describe.concurrent('role-to-assume with the GitHub OIDC token', () => {
-  it('gets the token, assumes the role, and signs every Kinesis Analytics call with the session', async (t) => {
-    const emulator = await emulatorFor(t)
+describe('role-to-assume with the GitHub OIDC token', () => {
+  it.concurrent('gets the token, assumes the role, and signs every Kinesis Analytics call with the session', async () => {
+    const emulator = await emulatorFor()
     // The static keys are in the environment too: the session must win over the default chain.
     const result = await run(emulator, withRole)
 
-    expect(errors(result), result.stdout).toEqual([])
+    expectWith(errors(result), result.stdout).toEqual([])
     expect(result.exitCode).toBe(0)
     expect(results(result)[0]).toMatchObject({ application: 'orders', action: 'updated', targetParallelism: 10 })
     expect(acceptedUpdates(emulator)).toHaveLength(1)
@@ -119,10 +124,10 @@ describe.concurrent('role-to-assume with the GitHub OIDC token', () => {
     expect(result.stdout).toContain(`Assumed ${EMULATOR_ROLE_ARN} (session flink-scheduled-scaler, until `)
   })
 
-  it('masks the secret key, session token and token, and never prints them anywhere else', async (t) => {
-    const emulator = await emulatorFor(t)
+  it.concurrent('masks the secret key, session token and token, and never prints them anywhere else', async () => {
+    const emulator = await emulatorFor()
     const result = await run(emulator, { ...withRole, 'role-session-name': 'nightly', 'role-duration-seconds': '3600' })
-    expect(result.exitCode, result.stdout).toBe(0)
+    expectWith(result.exitCode, result.stdout).toBe(0)
     expect(only(emulator.requests, 'sts', 'AssumeRoleWithWebIdentity')[0].body).toMatchObject({
       RoleSessionName: 'nightly',
       DurationSeconds: '3600'
@@ -131,7 +136,7 @@ describe.concurrent('role-to-assume with the GitHub OIDC token', () => {
     const [kda] = calls(emulator)
     const webIdentityToken = (only(emulator.requests, 'sts', 'AssumeRoleWithWebIdentity')[0].body as { WebIdentityToken: string }).WebIdentityToken
     const session = await sessionSecret(emulator, result, kda.accessKeyId!, kda.sessionToken!)
-    expect(session, 'the secret access key was not masked').toBeDefined()
+    expectWith(session, 'the secret access key was not masked').toBeDefined()
     const secrets = { secretAccessKey: session!.secretAccessKey, sessionToken: kda.sessionToken!, webIdentityToken }
 
     expect(masked(result)).toEqual(expect.arrayContaining([...Object.values(secrets), kda.accessKeyId]))
@@ -141,8 +146,8 @@ describe.concurrent('role-to-assume with the GitHub OIDC token', () => {
       .filter((line) => !line.startsWith('::add-mask::'))
       .join('\n')
     for (const [name, secret] of Object.entries(secrets)) {
-      expect(everywhere.includes(secret), `${name} is not in the log at all`).toBe(true)
-      expect(unmasked.includes(secret), `${name} reached the log outside ::add-mask::`).toBe(false)
+      expectWith(everywhere.includes(secret), `${name} is not in the log at all`).toBe(true)
+      expectWith(unmasked.includes(secret), `${name} reached the log outside ::add-mask::`).toBe(false)
     }
     // Every mask is issued before the first line that could carry the value.
     const lines = result.stdout.split('\n')
@@ -150,8 +155,8 @@ describe.concurrent('role-to-assume with the GitHub OIDC token', () => {
     expect(lastMask).toBeLessThan(lines.findIndex((line) => line.startsWith('Assumed ')))
   })
 
-  it('refused by the trust policy: fails before any Kinesis Analytics call and shows the sub this run presents', async (t) => {
-    const emulator = await emulatorFor(t, { trust: { subjectPattern: 'repo:acme/flink-jobs:environment:production' } })
+  it.concurrent('refused by the trust policy: fails before any Kinesis Analytics call and shows the sub this run presents', async () => {
+    const emulator = await emulatorFor({ trust: { subjectPattern: 'repo:acme/flink-jobs:environment:production' } })
     const result = await run(emulator, withRole)
 
     const annotation = runFailure(result)
@@ -170,8 +175,8 @@ describe.concurrent('role-to-assume with the GitHub OIDC token', () => {
     expect(emulator.application('orders').parallelism.parallelism).toBe(4)
   })
 
-  it('refused for a job in an environment: the sub shown names the environment and the event', async (t) => {
-    const emulator = await emulatorFor(t, {
+  it.concurrent('refused for a job in an environment: the sub shown names the environment and the event', async () => {
+    const emulator = await emulatorFor({
       oidc: { environment: 'production', eventName: 'workflow_dispatch' },
       trust: { subjectPattern: MAIN_SUB }
     })
@@ -184,8 +189,8 @@ describe.concurrent('role-to-assume with the GitHub OIDC token', () => {
     expect(calls(emulator)).toEqual([])
   })
 
-  it('an audience the OIDC provider does not accept: says to add it', async (t) => {
-    const emulator = await emulatorFor(t)
+  it.concurrent('an audience the OIDC provider does not accept: says to add it', async () => {
+    const emulator = await emulatorFor()
     const result = await run(emulator, { ...withRole, audience: 'https://github.com/acme' })
     const annotation = runFailure(result)
     expect(only(emulator.requests, 'oidc', 'GetIdToken')[0].body).toMatchObject({ audience: 'https://github.com/acme' })
@@ -194,15 +199,15 @@ describe.concurrent('role-to-assume with the GitHub OIDC token', () => {
     expect(calls(emulator)).toEqual([])
   })
 
-  it('a custom audience the provider accepts works', async (t) => {
-    const emulator = await emulatorFor(t, { trust: { audience: 'flink-scaler' } })
+  it.concurrent('a custom audience the provider accepts works', async () => {
+    const emulator = await emulatorFor({ trust: { audience: 'flink-scaler' } })
     const result = await run(emulator, { ...withRole, audience: 'flink-scaler' })
-    expect(result.exitCode, result.stdout).toBe(0)
+    expectWith(result.exitCode, result.stdout).toBe(0)
     expect(only(emulator.requests, 'oidc', 'GetIdToken')[0].body).toMatchObject({ audience: 'flink-scaler' })
   })
 
-  it("a duration above the role's maximum: says which setting to change", async (t) => {
-    const emulator = await emulatorFor(t, { trust: { maxSessionDurationSeconds: 3600 } })
+  it.concurrent("a duration above the role's maximum: says which setting to change", async () => {
+    const emulator = await emulatorFor({ trust: { maxSessionDurationSeconds: 3600 } })
     const result = await run(emulator, { ...withRole, 'role-duration-seconds': '7200' })
     const annotation = runFailure(result)
     expect(annotation.message).toContain('ValidationError: The requested DurationSeconds exceeds the MaxSessionDuration set for this role.')
@@ -210,17 +215,17 @@ describe.concurrent('role-to-assume with the GitHub OIDC token', () => {
     expect(calls(emulator)).toEqual([])
   })
 
-  it('retries the token request when the endpoint fails (HTTP 500)', async (t) => {
-    const emulator = await emulatorFor(t)
+  it.concurrent('retries the token request when the endpoint fails (HTTP 500)', async () => {
+    const emulator = await emulatorFor()
     emulator.faults.set({ service: 'oidc', serverError: 1 })
     const result = await run(emulator, withRole)
-    expect(result.exitCode, result.stdout).toBe(0)
+    expectWith(result.exitCode, result.stdout).toBe(0)
     expect(only(emulator.requests, 'oidc', 'GetIdToken').map((r) => r.status)).toEqual([500, 200])
     expect(result.stdout).toContain("Could not get the job's OIDC token (HTTP 500: Internal server error, attempt 1 of 4); retrying in")
   })
 
-  it('honours AWS_ENDPOINT_URL_STS (and the Kinesis Analytics one) over AWS_ENDPOINT_URL', async (t) => {
-    const emulator = await emulatorFor(t)
+  it.concurrent('honours AWS_ENDPOINT_URL_STS (and the Kinesis Analytics one) over AWS_ENDPOINT_URL', async () => {
+    const emulator = await emulatorFor()
     const result = await run(emulator, withRole, {
       env: {
         AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
@@ -228,15 +233,15 @@ describe.concurrent('role-to-assume with the GitHub OIDC token', () => {
         AWS_ENDPOINT_URL_KINESIS_ANALYTICS_V2: emulator.url
       }
     })
-    expect(result.exitCode, result.stdout).toBe(0)
+    expectWith(result.exitCode, result.stdout).toBe(0)
     expect(only(emulator.requests, 'sts', 'AssumeRoleWithWebIdentity')).toHaveLength(1)
     expect(calls(emulator).every((r) => r.accessKeyId?.startsWith('ASIA'))).toBe(true)
   })
 })
 
-describe.concurrent('what is missing is said before any call', () => {
-  it('role-to-assume without `permissions: id-token: write`: shows the permissions block, calls nothing', async (t) => {
-    const emulator = await emulatorFor(t)
+describe('what is missing is said before any call', () => {
+  it.concurrent('role-to-assume without `permissions: id-token: write`: shows the permissions block, calls nothing', async () => {
+    const emulator = await emulatorFor()
     // The static keys are still there: the action must not fall back to them.
     const result = await run(emulator, withRole, { envOptions: { oidc: false } })
     const annotation = runFailure(result)
@@ -248,12 +253,12 @@ describe.concurrent('what is missing is said before any call', () => {
     expect(emulator.requests).toEqual([])
   })
 
-  it('no role-to-assume and no credentials at all: says both ways to provide them', async (t) => {
-    const emulator = await emulatorFor(t)
+  it.concurrent('no role-to-assume and no credentials at all: says both ways to provide them', async () => {
+    const emulator = await emulatorFor()
     const result = await run(emulator, scheduled, { envOptions: { credentials: false, oidc: false } })
     expect(result.exitCode).toBe(1)
     const messages = errors(result).map((e) => e.message)
-    expect(messages, result.stdout).toHaveLength(1)
+    expectWith(messages, result.stdout).toHaveLength(1)
     expect(messages[0]).toContain('Could not load credentials from any providers')
     expect(messages[0]).toContain('role-to-assume')
     expect(messages[0]).toContain('permissions: id-token: write')
@@ -261,7 +266,7 @@ describe.concurrent('what is missing is said before any call', () => {
     expect(emulator.requests).toEqual([])
   })
 
-  it.each([
+  it.concurrent.each([
     ['role-to-assume', 'flink-scaler', 'Input "role-to-assume" is not an IAM role ARN: "flink-scaler".'],
     ['role-to-assume', 'arn:aws:iam::12345:role/flink-scaler', 'is not an IAM role ARN'],
     ['role-to-assume', `arn:aws:sts::${EMULATOR_ACCOUNT_ID}:assumed-role/flink-scaler/s`, 'is not an IAM role ARN'],

@@ -7,10 +7,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { describe, expect, it, type TestContext } from 'vitest'
+import { afterAll, describe, expect, it } from '@jest/globals'
+import { expectWith } from '../fixtures/expect-with.js'
 import type { Emulator, EmulatorOptions } from '../../emulator/index.js'
 import { ROOT, type ActionRun } from '../../runner/run-action.js'
-import { SAMPLE_SCHEDULE, WEDNESDAY_NIGHT, acceptedUpdates, calls, emulatorWith, errors, results, run } from './support.js'
+import { SAMPLE_SCHEDULE, WEDNESDAY_NIGHT, acceptedUpdates, calls, emulatorWith, errors, eventually, results, run } from './support.js'
+
+/** Emulators of the concurrent tests below, stopped (hung requests and all) when the file is done. */
+const started: Emulator[] = []
+afterAll(() => Promise.all(started.map((emulator) => emulator.stop())))
+const scratch: string[] = []
+afterAll(() => scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true })))
 
 /** At WEDNESDAY_NIGHT the sample schedule asks for parallelism 10; the manual run asks for 6. */
 const SCHEDULED_TARGET = 10
@@ -18,9 +25,9 @@ const MANUAL_TARGET = 6
 const scheduled = { 'application-name': 'orders', schedule: SAMPLE_SCHEDULE, at: WEDNESDAY_NIGHT }
 const manual = { ...scheduled, parallelism: String(MANUAL_TARGET) }
 
-async function emulatorFor(test: TestContext, options: EmulatorOptions): Promise<Emulator> {
+async function emulatorFor(options: EmulatorOptions): Promise<Emulator> {
   const emulator = await emulatorWith({ applications: [{ name: 'orders', parallelism: 4 }], ...options })
-  test.onTestFinished(() => emulator.stop())
+  started.push(emulator)
   return emulator
 }
 
@@ -35,11 +42,11 @@ function restarts(emulator: Emulator): number {
  */
 function oneWinner(a: ActionRun, b: ActionRun): { winner: ActionRun; loser: ActionRun } {
   for (const r of [a, b]) {
-    expect(errors(r), r.stdout).toEqual([])
+    expectWith(errors(r), r.stdout).toEqual([])
     expect(r.exitCode).toBe(0)
   }
   const updated = [a, b].filter((r) => results(r)[0].action === 'updated')
-  expect(updated, `${a.stdout}\n${b.stdout}`).toHaveLength(1)
+  expectWith(updated, `${a.stdout}\n${b.stdout}`).toHaveLength(1)
   const winner = updated[0]
   const loser = winner === a ? b : a
   expect(winner.outputs.changed).toBe('true')
@@ -48,10 +55,10 @@ function oneWinner(a: ActionRun, b: ActionRun): { winner: ActionRun; loser: Acti
   return { winner, loser }
 }
 
-describe.concurrent('two runs at the same moment', () => {
-  it('a scheduled run and a manual run with another target: one update lands, the other run skips naming UPDATING', async (t) => {
+describe('two runs at the same moment', () => {
+  it.concurrent('a scheduled run and a manual run with another target: one update lands, the other run skips naming UPDATING', async () => {
     // The restart outlasts the spread of the two process starts, so the runs truly overlap.
-    const emulator = await emulatorFor(t, { updateDurationMs: 4_000 })
+    const emulator = await emulatorFor({ updateDurationMs: 4_000 })
     const [a, b] = await Promise.all([run(emulator, scheduled), run(emulator, manual)])
 
     const { winner, loser } = oneWinner(a, b)
@@ -64,8 +71,8 @@ describe.concurrent('two runs at the same moment', () => {
     expect(app.parallelism.parallelism).toBe(results(winner)[0].targetParallelism)
   })
 
-  it('both describe RUNNING before either update lands: ConcurrentModificationException, describe again, skip', async (t) => {
-    const emulator = await emulatorFor(t, { updateDurationMs: 4_000 })
+  it.concurrent('both describe RUNNING before either update lands: ConcurrentModificationException, describe again, skip', async () => {
+    const emulator = await emulatorFor({ updateDurationMs: 4_000 })
     // Holding every UpdateApplication back lets both runs describe the same version first.
     emulator.faults.set({ operation: 'UpdateApplication', latencyMs: 2_000 })
     const [a, b] = await Promise.all([run(emulator, scheduled), run(emulator, manual)])
@@ -84,8 +91,8 @@ describe.concurrent('two runs at the same moment', () => {
     expect(restarts(emulator)).toBe(1)
   })
 
-  it('two identical scheduled runs: exactly one update', async (t) => {
-    const emulator = await emulatorFor(t, { updateDurationMs: 300 })
+  it.concurrent('two identical scheduled runs: exactly one update', async () => {
+    const emulator = await emulatorFor({ updateDurationMs: 300 })
     const [a, b] = await Promise.all([run(emulator, scheduled), run(emulator, scheduled)])
 
     const { loser } = oneWinner(a, b)
@@ -109,12 +116,12 @@ setInterval(() => { if (existsSync(process.env.KILL_FILE)) process.kill(process.
 await import(pathToFileURL(process.env.ACTION_ENTRY).href)
 `
 
-describe.concurrent('a run killed mid-way', () => {
-  it('after its update was accepted: the next runs converge without a second restart', async (t) => {
+describe('a run killed mid-way', () => {
+  it.concurrent('after its update was accepted: the next runs converge without a second restart', async () => {
     // The restart outlasts the next run's start, so that run finds it still UPDATING.
-    const emulator = await emulatorFor(t, { updateDurationMs: 6_000 })
+    const emulator = await emulatorFor({ updateDurationMs: 6_000 })
     const dir = mkdtempSync(path.join(tmpdir(), 'flink-scaler-kill-'))
-    t.onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+    scratch.push(dir)
     const entry = path.join(dir, 'killable.mjs')
     const killFile = path.join(dir, 'kill')
     writeFileSync(entry, KILLABLE_ENTRY)
@@ -123,7 +130,7 @@ describe.concurrent('a run killed mid-way', () => {
       entry,
       env: { KILL_FILE: killFile, ACTION_ENTRY: path.join(ROOT, 'dist', 'index.js') }
     })
-    await expect.poll(() => acceptedUpdates(emulator).length, { timeout: 30_000, interval: 20 }).toBe(1)
+    await eventually(() => acceptedUpdates(emulator).length, { timeout: 30_000, interval: 20 }).toBe(1)
     writeFileSync(killFile, '')
     const killed = await killing
     expect(killed.exitCode).toBe(-1)
@@ -138,7 +145,7 @@ describe.concurrent('a run killed mid-way', () => {
     expect(results(during)[0].reason).toMatch(/UPDATING, already configured for parallelism 10 /)
     expect(during.outputs.changed).toBe('false')
 
-    await expect.poll(() => emulator.application('orders').status, { timeout: 15_000, interval: 200 }).toBe('RUNNING')
+    await eventually(() => emulator.application('orders').status, { timeout: 15_000, interval: 200 }).toBe('RUNNING')
     const after = await run(emulator, scheduled)
     expect(after.exitCode).toBe(0)
     expect(results(after)[0]).toMatchObject({ action: 'skipped', status: 'RUNNING', targetParallelism: SCHEDULED_TARGET })

@@ -2,7 +2,8 @@
  * End-to-end helpers: the bundled action run as a child process, exactly as a runner runs it,
  * against the local emulator. Every run's output is checked for leaked secrets.
  */
-import { expect } from 'vitest'
+import { expect } from '@jest/globals'
+import { expectWith } from '../fixtures/expect-with.js'
 import {
   EMULATOR_SECRET_ACCESS_KEY,
   startEmulator,
@@ -64,7 +65,7 @@ export function expectNoSecrets(result: ActionRun, emulator: Emulator): void {
     .split('\n')
     .filter((line) => !line.startsWith('::add-mask::'))
     .join('\n')
-  for (const secret of secrets) expect(log.includes(secret), `a secret reached the log: ${secret.slice(0, 6)}…`).toBe(false)
+  for (const secret of secrets) expectWith(log.includes(secret), `a secret reached the log: ${secret.slice(0, 6)}…`).toBe(false)
 }
 
 export async function emulatorWith(options: EmulatorOptions): Promise<Emulator> {
@@ -90,4 +91,19 @@ export function results(run: ActionRun): Result[] {
 
 export function errors(run: ActionRun): ActionRun['annotations'] {
   return run.annotations.filter((a) => a.level === 'error')
+}
+
+/** Polls `read` until it returns the expected value or `timeout` ms have passed, then asserts it. */
+export function eventually<T>(read: () => T, { timeout = 1_000, interval = 50 }: { timeout?: number; interval?: number } = {}) {
+  return {
+    async toBe(expected: T): Promise<void> {
+      const deadline = Date.now() + timeout
+      let value = read()
+      while (!Object.is(value, expected) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, interval))
+        value = read()
+      }
+      expect(value).toBe(expected)
+    }
+  }
 }
