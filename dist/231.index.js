@@ -44,9 +44,12 @@ async function retry(work, options) {
     }
 }
 
+// EXTERNAL MODULE: ./src/sdk-options.ts + 28 modules
+var sdk_options = __webpack_require__(3158);
 // EXTERNAL MODULE: ./src/workflow.ts
 var workflow = __webpack_require__(2986);
 ;// CONCATENATED MODULE: ./src/assume-role.ts
+
 
 
 
@@ -76,12 +79,8 @@ async function assumeRole(config, env, options = {}) {
     const now = options.now ?? Date.now;
     // AssumeRoleWithWebIdentity is unsigned (the token is the credential). The SDK retries
     // throttling, 5xx, resets and timeouts itself, and honours AWS_ENDPOINT_URL(_STS).
-    const sts = new dist_cjs/* STSClient */.iM({
-        region: config.region ?? config.applications[0]?.region,
-        maxAttempts: 6,
-        // Without throwOnRequestTimeout the SDK only logs a breached requestTimeout and keeps waiting.
-        requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000, throwOnRequestTimeout: true, socketTimeout: 10_000 }
-    });
+    const sts = new dist_cjs/* STSClient */.iM({ ...(0,sdk_options/* sdkOptions */.rY)(config.region ?? config.applications[0]?.region ?? 'us-east-1'), maxAttempts: 6 });
+    sts.middlewareStack.use((0,sdk_options/* attemptLog */.Mb)('sts'));
     const startSession = () => session(config, env, sts, options);
     let current = await startSession();
     let renewing;

@@ -3,6 +3,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import type { Config } from './config.js'
 import { ScalerError } from './errors.js'
 import { retry } from './retry.js'
+import { attemptLog, sdkOptions } from './sdk-options.js'
 import * as workflow from './workflow.js'
 import { getIDToken, TokenRequestError } from './workflow.js'
 
@@ -54,12 +55,8 @@ export async function assumeRole(
   const now = options.now ?? Date.now
   // AssumeRoleWithWebIdentity is unsigned (the token is the credential). The SDK retries
   // throttling, 5xx, resets and timeouts itself, and honours AWS_ENDPOINT_URL(_STS).
-  const sts = new STSClient({
-    region: config.region ?? config.applications[0]?.region,
-    maxAttempts: 6,
-    // Without throwOnRequestTimeout the SDK only logs a breached requestTimeout and keeps waiting.
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000, throwOnRequestTimeout: true, socketTimeout: 10_000 }
-  })
+  const sts = new STSClient({ ...sdkOptions(config.region ?? config.applications[0]?.region ?? 'us-east-1'), maxAttempts: 6 })
+  sts.middlewareStack.use(attemptLog('sts'))
   const startSession = () => session(config, env, sts, options)
 
   let current = await startSession()

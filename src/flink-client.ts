@@ -13,12 +13,10 @@ import { StandardRetryStrategy } from '@smithy/core/retry'
 import type { AwsCredentialIdentityProvider, RetryErrorInfo, StandardRetryToken } from '@smithy/types'
 import type { ApplicationState, Desired } from './application.js'
 import { ScalerError } from './errors.js'
+import { attemptLog, sdkOptions } from './sdk-options.js'
 
 /** The SDK retries throttling, 5xx and connection errors with backoff; six attempts ride out a burst. */
 const MAX_ATTEMPTS = 6
-/** A control-plane call answers in about a second; a silent socket for this long is a hung connection. */
-const REQUEST_TIMEOUT_MS = 10_000
-const CONNECTION_TIMEOUT_MS = 5_000
 
 /**
  * The SDK counts LimitExceededException as throttling and retries it with backoff; for Managed
@@ -47,18 +45,8 @@ export class FlinkClient {
     readonly region: string,
     credentials?: AwsCredentialIdentityProvider
   ) {
-    this.sdk = new KinesisAnalyticsV2Client({
-      region,
-      credentials,
-      retryStrategy: new FlinkRetryStrategy(MAX_ATTEMPTS),
-      // Without throwOnRequestTimeout the SDK only logs a breached requestTimeout and keeps waiting.
-      requestHandler: {
-        connectionTimeout: CONNECTION_TIMEOUT_MS,
-        requestTimeout: REQUEST_TIMEOUT_MS,
-        throwOnRequestTimeout: true,
-        socketTimeout: REQUEST_TIMEOUT_MS
-      }
-    })
+    this.sdk = new KinesisAnalyticsV2Client({ ...sdkOptions(region, credentials), retryStrategy: new FlinkRetryStrategy(MAX_ATTEMPTS) })
+    this.sdk.middlewareStack.use(attemptLog('kinesisanalytics'))
   }
 
   async describe(name: string): Promise<ApplicationState> {

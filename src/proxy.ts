@@ -1,0 +1,87 @@
+/**
+ * The runner's proxy settings for the AWS SDK clients, which read none themselves. The same rules
+ * as @actions/http-client (and so as the OIDC token request): HTTPS_PROXY/https_proxy for https
+ * URLs, HTTP_PROXY/http_proxy for http URLs, NO_PROXY/no_proxy and loopback addresses go direct.
+ * Decided per request, so one client can reach a NO_PROXY endpoint directly and another through
+ * the proxy.
+ */
+import http from 'node:http'
+import https from 'node:https'
+import type { Duplex } from 'node:stream'
+import { getProxyUrl } from '@actions/http-client/lib/proxy'
+import { Agent, type AgentConnectOpts } from 'agent-base'
+import { HttpProxyAgent } from 'http-proxy-agent'
+import { HttpsProxyAgent } from 'https-proxy-agent'
+
+/** The agents an SDK request handler takes; undefined when no proxy is configured at all. */
+export function proxyAgents(env: NodeJS.ProcessEnv = process.env): { httpAgent: http.Agent; httpsAgent: https.Agent } | undefined {
+  if (!['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'].some((name) => env[name])) return undefined
+  return { httpAgent: new RunnerProxyAgent(false), httpsAgent: new RunnerProxyAgent(true) as unknown as https.Agent }
+}
+
+/** A proxy URL as it may be shown: without its user name and password. */
+export function proxyLabel(proxy: URL): string {
+  return `${proxy.protocol}//${proxy.host}`
+}
+
+/** The proxy a request to `url` goes through, as proxyLabel shows it; undefined when it goes direct. */
+export function proxyFor(url: string): string | undefined {
+  try {
+    const proxy = getProxyUrl(new URL(url))
+    return proxy ? proxyLabel(proxy) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The proxy could not be reached, or refused to connect to the endpoint. */
+export class ProxyError extends Error {
+  constructor(
+    readonly proxy: string,
+    readonly target: string,
+    message: string
+  ) {
+    super(message)
+    this.name = 'ProxyError'
+  }
+}
+
+class RunnerProxyAgent extends Agent {
+  private readonly direct: http.Agent
+  private readonly viaProxy = new Map<string, HttpProxyAgent<string> | HttpsProxyAgent<string>>()
+
+  constructor(private readonly secure: boolean) {
+    super({ keepAlive: true, maxSockets: 50 })
+    this.direct = secure ? new https.Agent({ keepAlive: true, maxSockets: 50 }) : new http.Agent({ keepAlive: true, maxSockets: 50 })
+  }
+
+  override async connect(req: http.ClientRequest, options: AgentConnectOpts): Promise<Duplex | http.Agent> {
+    const target = `${this.secure ? 'https' : 'http'}://${options.host}:${options.port}`
+    const proxy = getProxyUrl(new URL(target))
+    if (!proxy) return this.direct
+    const label = proxyLabel(proxy)
+    let agent = this.viaProxy.get(proxy.href)
+    if (!agent) {
+      agent = this.secure ? new HttpsProxyAgent(proxy.href) : new HttpProxyAgent(proxy.href)
+      this.viaProxy.set(proxy.href, agent)
+    }
+    // https-proxy-agent hands a proxy's refusal of CONNECT back as if the endpoint had answered;
+    // it must read as the proxy's answer instead.
+    let refusal: number | undefined
+    req.once('proxyConnect', (connect: { statusCode?: number }) => {
+      if (connect.statusCode !== undefined && connect.statusCode !== 200) refusal = connect.statusCode
+    })
+    let socket: Duplex
+    try {
+      socket = await agent.connect(req as Parameters<HttpProxyAgent<string>["connect"]>[0], options)
+    } catch (error) {
+      const cause = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+      throw new ProxyError(label, target, `cannot reach the proxy ${label} (${cause}) for ${target}`)
+    }
+    if (refusal !== undefined) {
+      socket.destroy()
+      throw new ProxyError(label, target, `the proxy ${label} refused to connect to ${target} (HTTP ${refusal})`)
+    }
+    return socket
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * What every AWS SDK client of the action shares: timeouts that turn a hung connection into a
+ * retried error, the runner's proxy, and with step debug logging on, one `::debug::` line per
+ * request attempt and the SDK's own logger.
+ */
+import * as core from '@actions/core'
+import type { AwsCredentialIdentityProvider, Logger, MetadataBearer, Pluggable } from '@smithy/types'
+import { proxyAgents } from './proxy.js'
+
+/** A control-plane call answers in about a second; a silent socket for this long is a hung connection. */
+const REQUEST_TIMEOUT_MS = 10_000
+const CONNECTION_TIMEOUT_MS = 5_000
+
+export interface SdkOptions {
+  region: string
+  credentials?: AwsCredentialIdentityProvider
+  requestHandler: Record<string, unknown>
+  logger?: Logger
+}
+
+/** Options for an SDK client in `region`; spread them into its constructor. */
+export function sdkOptions(region: string, credentials?: AwsCredentialIdentityProvider): SdkOptions {
+  return {
+    region,
+    credentials,
+    requestHandler: {
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      // Without throwOnRequestTimeout the SDK only logs a breached requestTimeout and keeps waiting.
+      throwOnRequestTimeout: true,
+      socketTimeout: REQUEST_TIMEOUT_MS,
+      ...proxyAgents()
+    },
+    ...(core.isDebug() ? { logger: debugLogger } : {})
+  }
+}
+
+const debugLogger: Logger = {
+  debug: (...content) => core.debug(`AWS SDK: ${text(content)}`),
+  info: (...content) => core.debug(`AWS SDK: ${text(content)}`),
+  warn: (...content) => core.debug(`AWS SDK warning: ${text(content)}`),
+  error: (...content) => core.debug(`AWS SDK error: ${text(content)}`)
+}
+
+function text(content: unknown[]): string {
+  return content.map((item) => (typeof item === 'string' ? item : JSON.stringify(item))).join(' ')
+}
+
+/** What one attempt of one request came to, for the debug line and for the request's caller. */
+export interface Attempt {
+  service: string
+  operation: string
+  /** The application the request is about, when it names one. */
+  application?: string
+  /** 1 for the first attempt, 2 for the SDK's first retry, … */
+  attempt: number
+  /** The HTTP status answered; undefined when no answer came (reset, timeout, refused). */
+  status?: number
+  /** The error's name, when the attempt failed. */
+  error?: string
+  ms: number
+}
+
+/**
+ * A middleware inside the SDK's retry loop, so it sees every attempt: it tells `onAttempt` and,
+ * with step debug logging on, logs one line per attempt (never headers or bodies).
+ */
+export function attemptLog(service: string, onAttempt?: (attempt: Attempt) => void): Pluggable<object, MetadataBearer> {
+  const debug = core.isDebug()
+  return {
+    applyToStack: (stack) => {
+      stack.add(
+        (next, context) => {
+          let attempt = 0
+          return async (args) => {
+            attempt++
+            const started = performance.now()
+            const record = (status: number | undefined, error?: string) => {
+              const entry: Attempt = {
+                service,
+                operation: String(context.commandName ?? '').replace(/Command$/, ''),
+                application: applicationOf(args.input),
+                attempt,
+                status,
+                ...(error ? { error } : {}),
+                ms: Math.round(performance.now() - started)
+              }
+              onAttempt?.(entry)
+              if (debug) core.debug(attemptText(entry))
+            }
+            try {
+              const result = await next(args)
+              record((result.response as { statusCode?: number } | undefined)?.statusCode)
+              return result
+            } catch (error) {
+              const failure = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } }
+              record(failure.$response?.statusCode ?? failure.$metadata?.httpStatusCode, failure.code ?? failure.name ?? 'Error')
+              throw error
+            }
+          }
+        },
+        { step: 'finalizeRequest', priority: 'low', name: 'scalerAttemptLog' }
+      )
+    }
+  }
+}
+
+/** "kinesisanalytics UpdateApplication orders-enricher: HTTP 200 in 84 ms (attempt 1)". */
+export function attemptText(a: Attempt): string {
+  const answer = a.status === undefined ? `no answer (${a.error})` : `HTTP ${a.status}${a.error ? ` ${a.error}` : ''}`
+  return `${a.service} ${a.operation}${a.application ? ` ${a.application}` : ''}: ${answer} in ${a.ms} ms (attempt ${a.attempt})`
+}
+
+function applicationOf(input: unknown): string | undefined {
+  const record = (input ?? {}) as { ApplicationName?: unknown; ResourceARN?: unknown }
+  if (typeof record.ApplicationName === 'string') return record.ApplicationName
+  if (typeof record.ResourceARN === 'string') return /:application\/([^/]+)$/.exec(record.ResourceARN)?.[1]
+  return undefined
+}
