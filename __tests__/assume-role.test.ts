@@ -11,24 +11,23 @@ import { beforeEach, describe, expect, it, jest } from '@jest/globals'
 import type { Config } from '../src/config.js'
 import { actionInputs } from './fixtures/action-inputs.js'
 
-const original = await import('../src/workflow.js')
-jest.unstable_mockModule('../src/workflow.js', () => ({
+const original = await import('@actions/core')
+jest.unstable_mockModule('@actions/core', () => ({
   ...original,
   getIDToken: jest.fn<typeof original.getIDToken>(),
   setSecret: jest.fn<typeof original.setSecret>(),
   info: jest.fn<typeof original.info>()
 }))
-const workflow = await import('../src/workflow.js')
-const { TokenRequestError } = workflow
+const core = await import('@actions/core')
 const { assumeRole, PERMISSIONS_BLOCK, tokenClaims } = await import('../src/assume-role.js')
 const { readConfig } = await import('../src/config.js')
 const { ScalerError } = await import('../src/errors.js')
 type ScalerError = InstanceType<typeof ScalerError>
 
 const sts = mockClient(STSClient)
-const getIDToken = jest.mocked(workflow.getIDToken)
-const setSecret = jest.mocked(workflow.setSecret)
-const info = jest.mocked(workflow.info)
+const getIDToken = jest.mocked(core.getIDToken)
+const setSecret = jest.mocked(core.setSecret)
+const info = jest.mocked(core.info)
 
 const ROLE = 'arn:aws:iam::123456789012:role/flink-scaler'
 const ENV = { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://runtime.example/token?api-version=2.0', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token' }
@@ -65,9 +64,9 @@ function config(inputs: Record<string, string> = {}): Config {
   )
 }
 
-/** A failed token request: an HTTP status, or none when the endpoint could not be reached. */
-function tokenRequestError(status: number | undefined, message: string): Error {
-  return new TokenRequestError(status, message)
+/** A failed token request as @actions/core reports it: the HTTP status and the answer's message in its text. */
+function tokenRequestError(status: number, message: string): Error {
+  return new Error(`Error message: Failed to get ID Token. \n \n        Error Code : ${status}\n \n        Error Message: ${message}`)
 }
 
 function stsException(name: string, message: string): STSServiceException {
@@ -103,7 +102,7 @@ describe('assumeRole', () => {
     const provider = await assumeRole(config({ 'role-session-name': 'nightly-scale', 'role-duration-seconds': '3600', audience: 'sts.amazonaws.com' }), ENV, noSleep)
 
     expect(getIDToken).toHaveBeenCalledTimes(1)
-    expect(getIDToken).toHaveBeenCalledWith('sts.amazonaws.com', ENV)
+    expect(getIDToken).toHaveBeenCalledWith('sts.amazonaws.com')
     expect(sts.commandCalls(AssumeRoleWithWebIdentityCommand).map((c) => c.args[0].input)).toEqual([
       { RoleArn: ROLE, RoleSessionName: 'nightly-scale', DurationSeconds: 3600, WebIdentityToken: TOKEN }
     ])
@@ -117,7 +116,7 @@ describe('assumeRole', () => {
 
   it('uses the defaults of action.yml: session flink-scheduled-scaler, 900 s, audience sts.amazonaws.com', async () => {
     await assumeRole(config(), ENV, noSleep)
-    expect(getIDToken).toHaveBeenCalledWith('sts.amazonaws.com', ENV)
+    expect(getIDToken).toHaveBeenCalledWith('sts.amazonaws.com')
     expect(sts.commandCalls(AssumeRoleWithWebIdentityCommand)[0].args[0].input).toMatchObject({
       RoleSessionName: 'flink-scheduled-scaler',
       DurationSeconds: 900
@@ -126,7 +125,7 @@ describe('assumeRole', () => {
 
   it('asks for the token with a custom audience', async () => {
     await assumeRole(config({ audience: 'https://github.com/acme' }), ENV, noSleep)
-    expect(getIDToken).toHaveBeenCalledWith('https://github.com/acme', ENV)
+    expect(getIDToken).toHaveBeenCalledWith('https://github.com/acme')
   })
 
   it("calls STS in the run's region", async () => {

@@ -27,7 +27,7 @@ const sdk = mockClient(KinesisAnalyticsV2Client)
 const NAME = 'orders-enricher'
 const ARN = `arn:aws:kinesisanalytics:us-west-2:123456789012:application/${NAME}`
 const RUN_URL = 'https://github.com/acme/flink/actions/runs/42'
-const HOLD_KEYS = ['scheduled-scaler:hold-by', 'scheduled-scaler:hold-parallelism', 'scheduled-scaler:hold-until']
+const HOLD_KEYS = ['scheduled-scaler:hold-actor', 'scheduled-scaler:hold-by', 'scheduled-scaler:hold-parallelism', 'scheduled-scaler:hold-until']
 
 // Tuesday 2026-03-10 10:00 in Los Angeles (17:00 UTC): the daytime rule asks for parallelism 8.
 const SCHEDULE = DAYTIME_SCHEDULE
@@ -96,7 +96,7 @@ async function run(inputs: Record<string, string> = {}): Promise<Outcome> {
   return reconcile(config.applications[0], {
     client: new FlinkClient('us-west-2'),
     config,
-    runUrl: RUN_URL,
+    run: { url: RUN_URL, actor: 'octocat' },
     warn: (message) => warnings.push(message)
   })
 }
@@ -357,6 +357,7 @@ describe('reconcile', () => {
       const tags = Object.fromEntries((tagged[0].Tags ?? []).map((t) => [t.Key, t.Value]))
       expect(Object.keys(tags).sort()).toEqual(HOLD_KEYS)
       expect(tags['scheduled-scaler:hold-parallelism']).toBe('12')
+      expect(tags['scheduled-scaler:hold-actor']).toBe('octocat')
       expect(new Date(tags['scheduled-scaler:hold-until']!).toISOString()).toBe('2026-03-10T21:00:00.000Z')
       expect(tags['scheduled-scaler:hold-until']).toMatch(/Z$/)
       expect(tags['scheduled-scaler:hold-by']).toBe(RUN_URL)

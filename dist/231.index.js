@@ -11,7 +11,9 @@ __webpack_require__.r(__webpack_exports__);
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
   PERMISSIONS_BLOCK: () => (/* binding */ PERMISSIONS_BLOCK),
+  TokenRequestError: () => (/* binding */ TokenRequestError),
   assumeRole: () => (/* binding */ assumeRole),
+  requestToken: () => (/* binding */ requestToken),
   tokenClaims: () => (/* binding */ tokenClaims)
 });
 
@@ -19,6 +21,8 @@ __webpack_require__.d(__webpack_exports__, {
 var dist_cjs = __webpack_require__(1695);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(3916);
+// EXTERNAL MODULE: ./src/proxy.ts + 7 modules
+var src_proxy = __webpack_require__(4306);
 ;// CONCATENATED MODULE: ./src/retry.ts
 /**
  * Runs `work` until it succeeds, a non-retryable error occurs, or the attempts run out; then
@@ -44,10 +48,10 @@ async function retry(work, options) {
     }
 }
 
-// EXTERNAL MODULE: ./src/sdk-options.ts + 28 modules
-var sdk_options = __webpack_require__(3158);
-// EXTERNAL MODULE: ./src/workflow.ts
-var workflow = __webpack_require__(2986);
+// EXTERNAL MODULE: ./src/sdk-options.ts
+var sdk_options = __webpack_require__(9644);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 17 modules
+var core = __webpack_require__(418);
 ;// CONCATENATED MODULE: ./src/assume-role.ts
 
 
@@ -79,9 +83,9 @@ async function assumeRole(config, env, options = {}) {
     const now = options.now ?? Date.now;
     // AssumeRoleWithWebIdentity is unsigned (the token is the credential). The SDK retries
     // throttling, 5xx, resets and timeouts itself, and honours AWS_ENDPOINT_URL(_STS).
-    const sts = new dist_cjs/* STSClient */.iM({ ...(0,sdk_options/* sdkOptions */.rY)(config.region ?? config.applications[0]?.region ?? 'us-east-1'), maxAttempts: 6 });
+    const sts = new dist_cjs/* STSClient */.iM({ ...(0,sdk_options/* sdkOptions */.rY)(config.region ?? config.applications[0]?.region ?? 'us-east-1', undefined, { logBodies: false }), maxAttempts: 6 });
     sts.middlewareStack.use((0,sdk_options/* attemptLog */.Mb)('sts'));
-    const startSession = () => session(config, env, sts, options);
+    const startSession = () => session(config, sts, options);
     let current = await startSession();
     let renewing;
     return async () => {
@@ -95,9 +99,9 @@ async function assumeRole(config, env, options = {}) {
     };
 }
 /** One token, one AssumeRoleWithWebIdentity, the credentials masked before anything else is logged. */
-async function session(config, env, sts, options) {
+async function session(config, sts, options) {
     const roleArn = config.roleToAssume;
-    const token = await idToken(config.audience, env, options);
+    const token = await idToken(config.audience, options);
     const claims = tokenClaims(token);
     let credentials;
     try {
@@ -111,7 +115,7 @@ async function session(config, env, sts, options) {
             baseDelayMs: BASE_DELAY_MS,
             retryable: providerUnreachable,
             sleep: options.sleep,
-            onRetry: (error, attempt, delay) => workflow/* info */.pq(`STS could not check the token with GitHub (${errorName(error)}, attempt ${attempt} of ${STS_ATTEMPTS}); retrying in ${seconds(delay)}.`)
+            onRetry: (error, attempt, delay) => core/* info */.pq(`STS could not check the token with GitHub (${errorName(error)}, attempt ${attempt} of ${STS_ATTEMPTS}); retrying in ${seconds(delay)}.`)
         });
         credentials = out.Credentials;
     }
@@ -121,10 +125,10 @@ async function session(config, env, sts, options) {
     if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken) {
         throw new errors/* ScalerError */.j1(`STS returned no credentials for ${roleArn}.`, { hint: 'Re-run the job; if it persists, check the role in IAM.' });
     }
-    workflow/* setSecret */.Pq(credentials.SecretAccessKey);
-    workflow/* setSecret */.Pq(credentials.SessionToken);
-    workflow/* setSecret */.Pq(credentials.AccessKeyId);
-    workflow/* info */.pq(`Assumed ${roleArn} (session ${config.roleSessionName}` +
+    core/* setSecret */.Pq(credentials.SecretAccessKey);
+    core/* setSecret */.Pq(credentials.SessionToken);
+    core/* setSecret */.Pq(credentials.AccessKeyId);
+    core/* info */.pq(`Assumed ${roleArn} (session ${config.roleSessionName}` +
         `${credentials.Expiration ? `, until ${credentials.Expiration.toISOString()}` : ''}) with the OIDC token of ${claims.sub ?? 'this job'}.`);
     return {
         accessKeyId: credentials.AccessKeyId,
@@ -133,21 +137,66 @@ async function session(config, env, sts, options) {
         expiration: credentials.Expiration
     };
 }
-/** The job's OIDC token; the runtime's endpoint fails now and then, so 5xx, 429 and resets are retried. */
-async function idToken(audience, env, options) {
+/** The token endpoint answered with an error, or could not be reached (no status). */
+class TokenRequestError extends Error {
+    status;
+    constructor(status, message) {
+        super(message);
+        this.status = status;
+        this.name = 'TokenRequestError';
+    }
+}
+/**
+ * A token request that gets no answer in this long is abandoned and tried again (the runtime's
+ * HTTP client itself would wait three minutes).
+ */
+const TOKEN_TIMEOUT_MS = 20_000;
+/**
+ * One token request through @actions/core, which honours the runner's proxy settings and masks
+ * the token. Its errors carry the HTTP status only in their text ("Error Code : 500").
+ */
+async function requestToken(audience, timeoutMs) {
+    let timer;
+    const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new TokenRequestError(undefined, `no answer in ${timeoutMs / 1000} s`)), timeoutMs);
+    });
     try {
-        // getIDToken masks the token itself.
-        return await retry(() => (0,workflow/* getIDToken */.V9)(audience, env), {
+        return await Promise.race([core/* getIDToken */.V9(audience), timeout]);
+    }
+    catch (error) {
+        if (error instanceof TokenRequestError)
+            throw error;
+        const text = errorMessage(error);
+        // A proxy that refuses the tunnel answers for the endpoint: "tunneling socket ... statusCode=407".
+        const status = /Error Code : (\d{3})/.exec(text)?.[1] ?? /statusCode=(\d{3})/.exec(text)?.[1];
+        const message = /Error Message: ([\s\S]*)$/.exec(text)?.[1]?.replace(/\s+/g, ' ').trim();
+        throw new TokenRequestError(status ? Number(status) : undefined, message || text.replace(/^Error message: /, '').replace(/\s+/g, ' ').trim());
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+/** The job's OIDC token; the runtime's endpoint fails now and then, so 5xx, 429 and resets are retried. */
+async function idToken(audience, options) {
+    try {
+        return await retry(() => requestToken(audience, options.tokenTimeoutMs ?? TOKEN_TIMEOUT_MS), {
             attempts: TOKEN_ATTEMPTS,
             baseDelayMs: BASE_DELAY_MS,
             retryable: (error) => transientStatus(httpStatus(error)),
             sleep: options.sleep,
-            onRetry: (error, attempt, delay) => workflow/* info */.pq(`Could not get the job's OIDC token (${tokenFailure(error)}, attempt ${attempt} of ${TOKEN_ATTEMPTS}); retrying in ${seconds(delay)}.`)
+            onRetry: (error, attempt, delay) => core/* info */.pq(`Could not get the job's OIDC token (${tokenFailure(error)}, attempt ${attempt} of ${TOKEN_ATTEMPTS}); retrying in ${seconds(delay)}.`)
         });
     }
     catch (error) {
         const status = httpStatus(error);
         const refused = status === 401 || status === 403;
+        const proxy = (0,src_proxy/* proxyFor */.iJ)(process.env.ACTIONS_ID_TOKEN_REQUEST_URL ?? '');
+        if (proxy && (status === undefined || status === 407)) {
+            throw new errors/* ScalerError */.j1(`Could not get the job's OIDC token for audience "${audience}" through the proxy ${proxy}: ${tokenFailure(error)}.`, {
+                cause: error,
+                hint: src_proxy/* PROXY_HINT */.Lx
+            });
+        }
         throw new errors/* ScalerError */.j1(`Could not get the job's OIDC token for audience "${audience}": ${tokenFailure(error)}.`, {
             cause: error,
             hint: transientStatus(status)
@@ -278,7 +327,7 @@ function providerUnreachable(error) {
 }
 /** The token endpoint's HTTP status; undefined when it could not be reached. */
 function httpStatus(error) {
-    return error instanceof workflow/* TokenRequestError */.Nj ? error.status : undefined;
+    return error instanceof TokenRequestError ? error.status : undefined;
 }
 /** No status (a reset or timeout), throttling and server errors are worth another attempt. */
 function transientStatus(status) {

@@ -21,9 +21,18 @@ export interface ActionRun {
   /** The job summary Markdown. */
   summary: string
   /** ::error / ::warning / ::notice commands, unescaped. */
-  annotations: { level: string; title?: string; message: string }[]
+  annotations: Annotation[]
   /** Milliseconds from spawn to exit. */
   durationMs: number
+}
+
+export interface Annotation {
+  level: string
+  title?: string
+  /** The file and line the annotation is shown on, when it names them. */
+  file?: string
+  line?: number
+  message: string
 }
 
 export interface RunOptions {
@@ -77,6 +86,8 @@ export async function runAction(inputs: Record<string, string>, options: RunOpti
     GITHUB_REPOSITORY: 'acme/flink-jobs',
     GITHUB_RUN_ID: '4242',
     GITHUB_EVENT_NAME: 'schedule',
+    GITHUB_ACTOR: 'octocat',
+    GITHUB_WORKFLOW: 'Scale Flink applications',
     ...options.env
   }
   for (const [name, value] of Object.entries({ ...defaults, ...inputs })) {
@@ -142,7 +153,13 @@ export function parseAnnotations(stdout: string): ActionRun['annotations'] {
           return [pair.slice(0, at), unescape(pair.slice(at + 1))]
         })
     )
-    annotations.push({ level: match[1], title: props.title, message: unescape(match[3]) })
+    annotations.push({
+      level: match[1],
+      title: props.title,
+      ...(props.file ? { file: props.file } : {}),
+      ...(props.line ? { line: Number(props.line) } : {}),
+      message: unescape(match[3])
+    })
   }
   return annotations
 }

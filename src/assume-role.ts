@@ -2,10 +2,10 @@ import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types'
 import type { Config } from './config.js'
 import { ScalerError } from './errors.js'
+import { PROXY_HINT, proxyFor } from './proxy.js'
 import { retry } from './retry.js'
 import { attemptLog, sdkOptions } from './sdk-options.js'
-import * as workflow from './workflow.js'
-import { getIDToken, TokenRequestError } from './workflow.js'
+import * as core from '@actions/core'
 
 /** What a workflow must grant for its jobs to get an OIDC token. */
 export const PERMISSIONS_BLOCK = 'permissions:\n  id-token: write\n  contents: read'
@@ -21,6 +21,8 @@ export interface AssumeRoleOptions {
   sleep?: (ms: number) => Promise<void>
   /** The clock that decides when the session is renewed. */
   now?: () => number
+  /** How long one token request may go unanswered. */
+  tokenTimeoutMs?: number
 }
 
 /** The claims of the job's token that the role's trust policy is matched against. */
@@ -55,9 +57,9 @@ export async function assumeRole(
   const now = options.now ?? Date.now
   // AssumeRoleWithWebIdentity is unsigned (the token is the credential). The SDK retries
   // throttling, 5xx, resets and timeouts itself, and honours AWS_ENDPOINT_URL(_STS).
-  const sts = new STSClient({ ...sdkOptions(config.region ?? config.applications[0]?.region ?? 'us-east-1'), maxAttempts: 6 })
+  const sts = new STSClient({ ...sdkOptions(config.region ?? config.applications[0]?.region ?? 'us-east-1', undefined, { logBodies: false }), maxAttempts: 6 })
   sts.middlewareStack.use(attemptLog('sts'))
-  const startSession = () => session(config, env, sts, options)
+  const startSession = () => session(config, sts, options)
 
   let current = await startSession()
   let renewing: Promise<AwsCredentialIdentity> | undefined
@@ -72,9 +74,9 @@ export async function assumeRole(
 }
 
 /** One token, one AssumeRoleWithWebIdentity, the credentials masked before anything else is logged. */
-async function session(config: Config, env: NodeJS.ProcessEnv, sts: STSClient, options: AssumeRoleOptions): Promise<AwsCredentialIdentity> {
+async function session(config: Config, sts: STSClient, options: AssumeRoleOptions): Promise<AwsCredentialIdentity> {
   const roleArn = config.roleToAssume!
-  const token = await idToken(config.audience, env, options)
+  const token = await idToken(config.audience, options)
   const claims = tokenClaims(token)
   let credentials
   try {
@@ -94,7 +96,7 @@ async function session(config: Config, env: NodeJS.ProcessEnv, sts: STSClient, o
         retryable: providerUnreachable,
         sleep: options.sleep,
         onRetry: (error, attempt, delay) =>
-          workflow.info(`STS could not check the token with GitHub (${errorName(error)}, attempt ${attempt} of ${STS_ATTEMPTS}); retrying in ${seconds(delay)}.`)
+          core.info(`STS could not check the token with GitHub (${errorName(error)}, attempt ${attempt} of ${STS_ATTEMPTS}); retrying in ${seconds(delay)}.`)
       }
     )
     credentials = out.Credentials
@@ -104,10 +106,10 @@ async function session(config: Config, env: NodeJS.ProcessEnv, sts: STSClient, o
   if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken) {
     throw new ScalerError(`STS returned no credentials for ${roleArn}.`, { hint: 'Re-run the job; if it persists, check the role in IAM.' })
   }
-  workflow.setSecret(credentials.SecretAccessKey)
-  workflow.setSecret(credentials.SessionToken)
-  workflow.setSecret(credentials.AccessKeyId)
-  workflow.info(
+  core.setSecret(credentials.SecretAccessKey)
+  core.setSecret(credentials.SessionToken)
+  core.setSecret(credentials.AccessKeyId)
+  core.info(
     `Assumed ${roleArn} (session ${config.roleSessionName}` +
       `${credentials.Expiration ? `, until ${credentials.Expiration.toISOString()}` : ''}) with the OIDC token of ${claims.sub ?? 'this job'}.`
   )
@@ -119,21 +121,67 @@ async function session(config: Config, env: NodeJS.ProcessEnv, sts: STSClient, o
   }
 }
 
-/** The job's OIDC token; the runtime's endpoint fails now and then, so 5xx, 429 and resets are retried. */
-async function idToken(audience: string, env: NodeJS.ProcessEnv, options: AssumeRoleOptions): Promise<string> {
+/** The token endpoint answered with an error, or could not be reached (no status). */
+export class TokenRequestError extends Error {
+  constructor(
+    readonly status: number | undefined,
+    message: string
+  ) {
+    super(message)
+    this.name = 'TokenRequestError'
+  }
+}
+
+/**
+ * A token request that gets no answer in this long is abandoned and tried again (the runtime's
+ * HTTP client itself would wait three minutes).
+ */
+const TOKEN_TIMEOUT_MS = 20_000
+
+/**
+ * One token request through @actions/core, which honours the runner's proxy settings and masks
+ * the token. Its errors carry the HTTP status only in their text ("Error Code : 500").
+ */
+export async function requestToken(audience: string, timeoutMs: number): Promise<string> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TokenRequestError(undefined, `no answer in ${timeoutMs / 1000} s`)), timeoutMs)
+  })
   try {
-    // getIDToken masks the token itself.
-    return await retry(() => getIDToken(audience, env), {
+    return await Promise.race([core.getIDToken(audience), timeout])
+  } catch (error) {
+    if (error instanceof TokenRequestError) throw error
+    const text = errorMessage(error)
+    // A proxy that refuses the tunnel answers for the endpoint: "tunneling socket ... statusCode=407".
+    const status = /Error Code : (\d{3})/.exec(text)?.[1] ?? /statusCode=(\d{3})/.exec(text)?.[1]
+    const message = /Error Message: ([\s\S]*)$/.exec(text)?.[1]?.replace(/\s+/g, ' ').trim()
+    throw new TokenRequestError(status ? Number(status) : undefined, message || text.replace(/^Error message: /, '').replace(/\s+/g, ' ').trim())
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** The job's OIDC token; the runtime's endpoint fails now and then, so 5xx, 429 and resets are retried. */
+async function idToken(audience: string, options: AssumeRoleOptions): Promise<string> {
+  try {
+    return await retry(() => requestToken(audience, options.tokenTimeoutMs ?? TOKEN_TIMEOUT_MS), {
       attempts: TOKEN_ATTEMPTS,
       baseDelayMs: BASE_DELAY_MS,
       retryable: (error) => transientStatus(httpStatus(error)),
       sleep: options.sleep,
       onRetry: (error, attempt, delay) =>
-        workflow.info(`Could not get the job's OIDC token (${tokenFailure(error)}, attempt ${attempt} of ${TOKEN_ATTEMPTS}); retrying in ${seconds(delay)}.`)
+        core.info(`Could not get the job's OIDC token (${tokenFailure(error)}, attempt ${attempt} of ${TOKEN_ATTEMPTS}); retrying in ${seconds(delay)}.`)
     })
   } catch (error) {
     const status = httpStatus(error)
     const refused = status === 401 || status === 403
+    const proxy = proxyFor(process.env.ACTIONS_ID_TOKEN_REQUEST_URL ?? '')
+    if (proxy && (status === undefined || status === 407)) {
+      throw new ScalerError(`Could not get the job's OIDC token for audience "${audience}" through the proxy ${proxy}: ${tokenFailure(error)}.`, {
+        cause: error,
+        hint: PROXY_HINT
+      })
+    }
     throw new ScalerError(`Could not get the job's OIDC token for audience "${audience}": ${tokenFailure(error)}.`, {
       cause: error,
       hint: transientStatus(status)

@@ -11,7 +11,10 @@ export interface Wanted {
 export interface Hold {
   parallelism: number
   until: Date
+  /** The URL of the run that set it. */
   by?: string
+  /** The GitHub login that started that run. */
+  actor?: string
 }
 
 export interface TargetInput {

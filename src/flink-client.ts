@@ -13,6 +13,7 @@ import { StandardRetryStrategy } from '@smithy/core/retry'
 import type { AwsCredentialIdentityProvider, RetryErrorInfo, StandardRetryToken } from '@smithy/types'
 import type { ApplicationState, Desired } from './application.js'
 import { ScalerError } from './errors.js'
+import { PROXY_HINT, ProxyError, proxyFor } from './proxy.js'
 import { attemptLog, sdkOptions } from './sdk-options.js'
 
 /** The SDK retries throttling, 5xx and connection errors with backoff; six attempts ride out a burst. */
@@ -173,6 +174,16 @@ export function awsError(error: unknown, operation: string, name: string, region
   const kind = (error as { name?: string })?.name ?? ''
   const text = (error as Error)?.message ?? String(error)
   const base = `${operation} for "${name}" in ${region} failed: ${text}`
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode
+  const proxy = proxyFor(kinesisAnalyticsEndpoint(region))
+  if (error instanceof ProxyError || (status === 407 && proxy)) {
+    const what = error instanceof ProxyError ? text : `the proxy ${proxy} refused the request (HTTP 407 Proxy Authentication Required)`
+    return new ScalerError(`${operation} for "${name}" in ${region} failed: ${what}.`, {
+      hint: PROXY_HINT,
+      code: 'ProxyError',
+      cause: error
+    })
+  }
   const hints: Record<string, string> = {
     AccessDeniedException: `Allow kinesisanalytics:${operation} on this application in the IAM policy of the role the action runs as.`,
     ResourceNotFoundException: `No application "${name}" in ${region}: check application-name and region (an ARN fixes the region).`,
@@ -193,7 +204,13 @@ export function awsError(error: unknown, operation: string, name: string, region
   const hint =
     hints[kind] ??
     (/ECONN|EPIPE|ENOTFOUND|socket/i.test(text)
-      ? `Could not reach the Kinesis Analytics endpoint for ${region}; the next run retries.`
+      ? `Could not reach the Kinesis Analytics endpoint for ${region}${proxy ? ` through the proxy ${proxy}` : ''}; the next run retries.` +
+        (/ENOTFOUND/.test(text) ? ' Check the network: a runner that can only reach the internet through a proxy needs HTTPS_PROXY, and the host must not be in NO_PROXY.' : '')
       : undefined)
   return new ScalerError(base, { hint, code: kind, cause: error })
+}
+
+/** The endpoint the SDK calls for `region`, for naming the proxy in errors (AWS_ENDPOINT_URL overrides it). */
+function kinesisAnalyticsEndpoint(region: string): string {
+  return process.env.AWS_ENDPOINT_URL_KINESIS_ANALYTICS_V2 || process.env.AWS_ENDPOINT_URL || `https://kinesisanalytics.${region}.amazonaws.com`
 }

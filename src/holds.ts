@@ -4,7 +4,8 @@ import type { Hold } from './decide.js'
 export const HOLD_TAGS = {
   parallelism: 'scheduled-scaler:hold-parallelism',
   until: 'scheduled-scaler:hold-until',
-  by: 'scheduled-scaler:hold-by'
+  by: 'scheduled-scaler:hold-by',
+  actor: 'scheduled-scaler:hold-actor'
 } as const
 
 export const HOLD_TAG_KEYS = Object.values(HOLD_TAGS)
@@ -18,22 +19,30 @@ export function readHold(tags: Record<string, string>): Hold | undefined {
   const until = new Date(untilText ?? '')
   // A half-written or hand-edited hold is treated as expired, so the next run removes it.
   if (!Number.isSafeInteger(parallelism) || parallelism < 1 || Number.isNaN(until.getTime())) {
-    return { parallelism: 0, until: new Date(0), by: tags[HOLD_TAGS.by] }
+    return { parallelism: 0, until: new Date(0), ...recordedBy(tags) }
   }
-  return { parallelism, until, by: tags[HOLD_TAGS.by] }
+  return { parallelism, until, ...recordedBy(tags) }
+}
+
+function recordedBy(tags: Record<string, string>): Pick<Hold, 'by' | 'actor'> {
+  const by = tags[HOLD_TAGS.by]
+  const actor = tags[HOLD_TAGS.actor]
+  return { ...(by ? { by } : {}), ...(actor ? { actor } : {}) }
 }
 
 export function holdTags(hold: Hold): Record<string, string> {
   return {
     [HOLD_TAGS.parallelism]: String(hold.parallelism),
     [HOLD_TAGS.until]: hold.until.toISOString().replace(/\.000Z$/, 'Z'),
-    ...(hold.by ? { [HOLD_TAGS.by]: hold.by } : {})
+    ...(hold.by ? { [HOLD_TAGS.by]: tagValue(hold.by) } : {}),
+    ...(hold.actor ? { [HOLD_TAGS.actor]: tagValue(hold.actor) } : {})
   }
 }
 
-/** The URL of this workflow run, recorded as who set a hold. */
-export function runUrl(env: NodeJS.ProcessEnv): string | undefined {
-  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = env
-  if (!GITHUB_REPOSITORY || !GITHUB_RUN_ID) return undefined
-  return `${GITHUB_SERVER_URL || 'https://github.com'}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`
+/**
+ * AWS tag values are at most 256 characters of letters, digits, spaces and + - = . _ : / @; a bot
+ * login such as github-actions[bot] has others, which become "_".
+ */
+function tagValue(text: string): string {
+  return text.replace(/[^\p{L}\p{N}\s+\-=._:/@]/gu, '_').slice(0, 256)
 }

@@ -1,11 +1,11 @@
+import * as core from '@actions/core'
 import { readConfig, type Config } from './config.js'
 import { asScalerError } from './errors.js'
 import { FlinkClient } from './flink-client.js'
-import { runUrl } from './holds.js'
+import { gitHubRun, startedBy, type GitHubRun } from './github-run.js'
 import { reconcile, type Outcome } from './reconcile.js'
 import { describeTarget, nextTransition, resolveParallelism, sameParallelism, transitions, type Target } from './schedule.js'
 import { renderSummary, type Upcoming } from './summary.js'
-import * as workflow from './workflow.js'
 
 /**
  * Applications reconciled at once. Past 20 the SDK's CPU per call, not AWS latency, is the limit on
@@ -16,17 +16,18 @@ const WEEK_MS = 7 * 24 * 3_600_000
 
 /** One run of the action: inputs → config → reconcile each application → report. */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const github = gitHubRun()
   let config: Config
   try {
-    config = readConfig((name) => workflow.getInput(name, env), env)
+    config = readConfig((name) => core.getInput(name), env)
   } catch (error) {
-    fail(error, undefined)
+    await fail(error, undefined, github)
     return
   }
 
   const warned = new Set<string>()
   const warn = (message: string) => {
-    if (!warned.has(message)) workflow.warning(message)
+    if (!warned.has(message)) core.warning(message)
     warned.add(message)
   }
 
@@ -38,18 +39,17 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       if (!clients.has(region)) clients.set(region, new FlinkClient(region, credentials))
       return clients.get(region)!
     }
-    const url = runUrl(env)
     outcomes = await mapConcurrently(config.applications, CONCURRENCY, (ref) =>
-      reconcile(ref, { client: clientFor(ref.region), config, runUrl: url, warn })
+      reconcile(ref, { client: clientFor(ref.region), config, run: github, warn })
     )
   } catch (error) {
-    fail(error, config)
+    await fail(error, config, github)
     return
   }
-  report(config, outcomes)
+  await report(config, outcomes, github)
 }
 
-function report(config: Config, outcomes: Outcome[]): void {
+async function report(config: Config, outcomes: Outcome[], github: GitHubRun): Promise<void> {
   const first = outcomes[0]
   // KPU targets of the schedule become parallelism with the first application's ParallelismPerKPU
   // (the contract's next-parallelism); the summary shows parallelism only when all applications agree.
@@ -59,11 +59,11 @@ function report(config: Config, outcomes: Outcome[]): void {
   const sameTarget = sameParallelism(perKpu)
   const next = config.schedule && nextTransition(config.schedule, config.now, sameTarget)
 
-  workflow.setOutput('changed', String(outcomes.some((o) => o.updateAccepted)))
-  workflow.setOutput('results', JSON.stringify(outcomes.map(publicFields)))
-  workflow.setOutput('target-parallelism', first?.targetParallelism === undefined ? '' : String(first.targetParallelism))
-  workflow.setOutput('next-transition', next ? next.at.toISOString() : '')
-  workflow.setOutput('next-parallelism', next ? String(resolve(next.to.target) ?? '') : '')
+  core.setOutput('changed', String(outcomes.some((o) => o.updateAccepted)))
+  core.setOutput('results', JSON.stringify(outcomes.map(publicFields)))
+  core.setOutput('target-parallelism', first?.targetParallelism === undefined ? '' : String(first.targetParallelism))
+  core.setOutput('next-transition', next ? next.at.toISOString() : '')
+  core.setOutput('next-parallelism', next ? String(resolve(next.to.target) ?? '') : '')
 
   const upcoming: Upcoming[] = config.schedule
     ? transitions(config.schedule, config.now, new Date(config.now.getTime() + WEEK_MS), sameTarget).map((t) => {
@@ -79,13 +79,14 @@ function report(config: Config, outcomes: Outcome[]): void {
 
   for (const o of outcomes) {
     if (o.action === 'failed') {
-      workflow.error(`${o.error ?? o.reason}${o.hint ? ` Fix: ${o.hint}` : ''}`, { title: `${o.application} (${o.region}): scaling failed` })
+      core.error(`${o.error ?? o.reason}${o.hint ? ` Fix: ${o.hint}` : ''}`, { title: `${o.application} (${o.region}): scaling failed` })
     } else {
-      workflow.info(`${o.application} (${o.region}): ${o.action}. ${o.reason}`)
+      core.info(`${o.application} (${o.region}): ${o.action}. ${o.reason}`)
     }
   }
-  workflow.appendSummary(renderSummary({
+  await writeSummary(renderSummary({
     outcomes,
+    startedBy: startedBy(github),
     dryRun: config.dryRun,
     now: config.now,
     atGiven: config.atGiven,
@@ -95,20 +96,21 @@ function report(config: Config, outcomes: Outcome[]): void {
   const failed = outcomes.filter((o) => o.action === 'failed').length
   if (failed > 0) {
     // Each failure already has its own ::error annotation; a closing one would repeat them.
-    workflow.info(`${failed} of ${outcomes.length} application${outcomes.length === 1 ? '' : 's'} failed.`)
+    core.info(`${failed} of ${outcomes.length} application${outcomes.length === 1 ? '' : 's'} failed.`)
     process.exitCode = 1
   }
 }
 
 /** A run-level failure: bad input (then no AWS call was made) or credentials. */
-function fail(error: unknown, config: Config | undefined): void {
+async function fail(error: unknown, config: Config | undefined, github: GitHubRun): Promise<void> {
   const failure = asScalerError(error)
   const title = failure.kind === 'input' ? 'Invalid input: nothing was changed' : 'Flink scaling failed'
-  workflow.error(`${failure.message}${failure.hint ? ` Fix: ${failure.hint}` : ''}`, { title })
-  workflow.setOutput('changed', 'false')
-  workflow.setOutput('results', '[]')
-  workflow.appendSummary(renderSummary({
+  core.error(`${failure.message}${failure.hint ? ` Fix: ${failure.hint}` : ''}`, { title })
+  core.setOutput('changed', 'false')
+  core.setOutput('results', '[]')
+  await writeSummary(renderSummary({
     outcomes: [],
+    startedBy: startedBy(github),
     dryRun: config?.dryRun ?? false,
     now: config?.now ?? new Date(),
     atGiven: config?.atGiven ?? false,
@@ -116,6 +118,11 @@ function fail(error: unknown, config: Config | undefined): void {
     failure: { message: `${title}. ${failure.message}`, hint: failure.hint }
   }))
   process.exitCode = 1
+}
+
+/** The job summary; outside a runner (no GITHUB_STEP_SUMMARY) there is none to write. */
+async function writeSummary(markdown: string): Promise<void> {
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown, true).write()
 }
 
 /** The `results` object of the contract, without internal bookkeeping. */

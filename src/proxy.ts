@@ -34,15 +34,25 @@ export function proxyFor(url: string): string | undefined {
   }
 }
 
+/** What to do when a request through the proxy fails. */
+export const PROXY_HINT =
+  "Check the runner's proxy settings: HTTPS_PROXY / HTTP_PROXY must name a proxy that is up and lets this runner reach GitHub's " +
+  'token endpoint and AWS (with credentials in the URL if it needs them: http://user:password@proxy:3128); hosts in NO_PROXY are reached directly.'
+
 /** The proxy could not be reached, or refused to connect to the endpoint. */
 export class ProxyError extends Error {
+  /** The network error reaching the proxy (ECONNREFUSED, ...): the SDK retries those; a refusal has none. */
+  readonly code: string | undefined
+
   constructor(
     readonly proxy: string,
     readonly target: string,
-    message: string
+    message: string,
+    code?: string
   ) {
     super(message)
     this.name = 'ProxyError'
+    this.code = code
   }
 }
 
@@ -75,8 +85,8 @@ class RunnerProxyAgent extends Agent {
     try {
       socket = await agent.connect(req as Parameters<HttpProxyAgent<string>["connect"]>[0], options)
     } catch (error) {
-      const cause = (error as NodeJS.ErrnoException).code ?? (error as Error).message
-      throw new ProxyError(label, target, `cannot reach the proxy ${label} (${cause}) for ${target}`)
+      const code = (error as NodeJS.ErrnoException).code
+      throw new ProxyError(label, target, `cannot reach the proxy ${label} (${code ?? (error as Error).message}) for ${target}`, code)
     }
     if (refusal !== undefined) {
       socket.destroy()

@@ -1,10 +1,12 @@
 import { kpus, type ApplicationState } from './application.js'
 import type { ApplicationRef, Config } from './config.js'
-import { chooseTarget, decide, type Decision, type Hold } from './decide.js'
+import { chooseTarget, decide, sourceText, type Decision, type Hold } from './decide.js'
 import { asScalerError, ScalerError } from './errors.js'
 import type { FlinkClient } from './flink-client.js'
+import type { GitHubRun } from './github-run.js'
 import { HOLD_TAG_KEYS, holdTags, readHold } from './holds.js'
-import { nextTransition, sameParallelism } from './schedule.js'
+import { describeTarget, nextTransition, sameParallelism } from './schedule.js'
+import { debug } from './sdk-options.js'
 import { WAIT_TIMEOUT, waitForUpdate } from './wait.js'
 
 /** One application's result: one object of the `results` output. */
@@ -30,7 +32,7 @@ export interface Outcome {
   /** What to do about it. */
   hint?: string
   /** The hold in force after this run, if any. */
-  hold?: { parallelism: number; until: string; by?: string }
+  hold?: { parallelism: number; until: string; by?: string; actor?: string }
   /** Internal: the application's ParallelismPerKPU as found (resolves the schedule's KPU targets). */
   foundParallelismPerKpu?: number
   /** Internal: an UpdateApplication was accepted (even if what followed failed). */
@@ -40,8 +42,8 @@ export interface Outcome {
 export interface ReconcileContext {
   client: FlinkClient
   config: Config
-  /** The URL of this run, recorded with a hold. */
-  runUrl?: string
+  /** This run, recorded with a hold (its URL and actor). */
+  run: GitHubRun
   warn: (message: string) => void
 }
 
@@ -93,6 +95,8 @@ async function converge(ref: ApplicationRef, context: ReconcileContext, outcome:
       min: config.schedule?.min,
       max: config.schedule?.max
     })
+    debug(`${ref.name} (${ref.region}): found ${state.status} at parallelism ${state.parallelism}, ${state.parallelismPerKpu} per KPU, autoscaling ${state.autoScalingEnabled ? 'on' : 'off'}, version ${state.versionId}${hold ? `; hold parallelism ${hold.parallelism} until ${hold.until.toISOString()}` : ''}`)
+    debug(`${ref.name} (${ref.region}): target ${describeTarget(wanted.target)} from ${sourceText(wanted.rule)}; decision ${decision.kind}: ${decision.reason}`)
     Object.assign(outcome, describeOutcome(state, decision))
     if (config.manual && wanted.rule === 'hold' && hold) {
       const note = ` A hold (parallelism ${hold.parallelism} until ${hold.until.toISOString()}) outranks the manual target; give hold-until to replace it, or release-hold: true.`
@@ -102,7 +106,7 @@ async function converge(ref: ApplicationRef, context: ReconcileContext, outcome:
 
     const newHold: Hold | undefined =
       config.holdUntil && decision.kind !== 'fail'
-        ? { parallelism: decision.desired.parallelism, until: holdEnd(config, decision.desired.parallelismPerKpu), by: context.runUrl }
+        ? { parallelism: decision.desired.parallelism, until: holdEnd(config, decision.desired.parallelismPerKpu), by: context.run.url, actor: context.run.actor }
         : undefined
     const activeHold = hold && hold.until > config.now ? hold : undefined
     const dropHold = hold !== undefined && !newHold && (config.releaseHold || !activeHold)
@@ -216,7 +220,14 @@ function holdPlan(newHold: Hold | undefined, dropHold: boolean): string {
 
 /** The hold in force after this run, for the outcome. */
 function holdAfter(hold: Hold | undefined): Pick<Outcome, 'hold'> {
-  return { hold: hold && { parallelism: hold.parallelism, until: hold.until.toISOString(), ...(hold.by ? { by: hold.by } : {}) } }
+  return {
+    hold: hold && {
+      parallelism: hold.parallelism,
+      until: hold.until.toISOString(),
+      ...(hold.by ? { by: hold.by } : {}),
+      ...(hold.actor ? { actor: hold.actor } : {})
+    }
+  }
 }
 
 function describeOutcome(state: ApplicationState, { reason, rule, desired }: Decision): Partial<Outcome> {

@@ -18,8 +18,12 @@ export interface SdkOptions {
   logger?: Logger
 }
 
-/** Options for an SDK client in `region`; spread them into its constructor. */
-export function sdkOptions(region: string, credentials?: AwsCredentialIdentityProvider): SdkOptions {
+/**
+ * Options for an SDK client in `region`; spread them into its constructor. `logBodies` false keeps
+ * the SDK logger from logging a call's input and output: STS answers with the session token, which
+ * would reach the log before the action could mask it.
+ */
+export function sdkOptions(region: string, credentials?: AwsCredentialIdentityProvider, { logBodies = true } = {}): SdkOptions {
   return {
     region,
     credentials,
@@ -31,15 +35,24 @@ export function sdkOptions(region: string, credentials?: AwsCredentialIdentityPr
       socketTimeout: REQUEST_TIMEOUT_MS,
       ...proxyAgents()
     },
-    ...(core.isDebug() ? { logger: debugLogger } : {})
+    ...(core.isDebug() ? { logger: debugLogger(logBodies) } : {})
   }
 }
 
-const debugLogger: Logger = {
-  debug: (...content) => core.debug(`AWS SDK: ${text(content)}`),
-  info: (...content) => core.debug(`AWS SDK: ${text(content)}`),
-  warn: (...content) => core.debug(`AWS SDK warning: ${text(content)}`),
-  error: (...content) => core.debug(`AWS SDK error: ${text(content)}`)
+/** The SDK logs each call's input and output (sensitive members redacted) at info level, the rest at debug. */
+function debugLogger(logBodies: boolean): Logger {
+  const ignore = () => {}
+  return {
+    debug: (...content) => core.debug(`AWS SDK: ${text(content)}`),
+    info: logBodies ? (...content) => core.debug(`AWS SDK: ${text(content)}`) : ignore,
+    warn: (...content) => core.debug(`AWS SDK warning: ${text(content)}`),
+    error: logBodies ? (...content) => core.debug(`AWS SDK error: ${text(content)}`) : ignore
+  }
+}
+
+/** A debug line, written only with step debug logging on (the runner shows none of them otherwise). */
+export function debug(message: string): void {
+  if (core.isDebug()) core.debug(message)
 }
 
 function text(content: unknown[]): string {

@@ -21,6 +21,8 @@ export interface Report {
   timezone?: string
   /** The next 7 days of schedule changes, in order. */
   upcoming: Upcoming[]
+  /** What started the run: "a scheduled run", "workflow_dispatch by @octocat". */
+  startedBy?: string
   /** A run-level failure before any application was handled (bad input, no credentials). */
   failure?: { message: string; hint?: string }
 }
@@ -45,7 +47,8 @@ export function renderSummary(report: Report): string {
   }
 
   lines.push(`**${escape(headline(report.outcomes, report.dryRun))}**`, '')
-  lines.push(`Evaluated at ${formatTime(report.now, report.timezone)}${report.atGiven ? ', the instant given by `at`' : ''}.`, '')
+  const started = report.startedBy ? `Started by ${escape(report.startedBy)}; evaluated` : 'Evaluated'
+  lines.push(`${started} at ${formatTime(report.now, report.timezone)}${report.atGiven ? ', the instant given by `at`' : ''}.`, '')
 
   lines.push('| Application | Status | Before | Target | Action | Rule | Why |', '| --- | --- | --- | --- | --- | --- | --- |')
   for (const o of report.outcomes) {

@@ -15,14 +15,17 @@ const MORNING = '2026-12-02T10:00:00-08:00'
 const HOLD_END = '2026-12-02T22:00:00.000Z' // 10:00 PST (18:00 UTC) + 4h
 const NOON = '2026-12-02T12:00:00-08:00'
 const EVENING = '2026-12-02T19:00:00-08:00'
-const HOLD_TAGS = ['scheduled-scaler:hold-parallelism', 'scheduled-scaler:hold-until', 'scheduled-scaler:hold-by']
+const HOLD_TAGS = ['scheduled-scaler:hold-parallelism', 'scheduled-scaler:hold-until', 'scheduled-scaler:hold-by', 'scheduled-scaler:hold-actor']
+
+/** A workflow_dispatch run started by octocat. */
+const MANUAL_RUN = { GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_ACTOR: 'octocat' }
 
 function tags(): Record<string, string> {
   return emulator.application('orders', 'us-west-2').tags
 }
 
 async function setHold() {
-  const result = await run(emulator, { ...base, parallelism: '32', 'hold-until': '4h', at: MORNING })
+  const result = await run(emulator, { ...base, parallelism: '32', 'hold-until': '4h', at: MORNING }, { env: MANUAL_RUN })
   expect(result.exitCode).toBe(0)
   return result
 }
@@ -35,15 +38,17 @@ describe('holds', () => {
       action: 'updated',
       rule: 'manual',
       targetParallelism: 32,
-      hold: { parallelism: 32, until: HOLD_END, by: 'https://github.com/acme/flink-jobs/actions/runs/4242' }
+      hold: { parallelism: 32, until: HOLD_END, by: 'https://github.com/acme/flink-jobs/actions/runs/4242', actor: 'octocat' }
     })
     expect(tags()).toEqual({
       team: 'data',
       'scheduled-scaler:hold-parallelism': '32',
       'scheduled-scaler:hold-until': '2026-12-02T22:00:00Z',
-      'scheduled-scaler:hold-by': 'https://github.com/acme/flink-jobs/actions/runs/4242'
+      'scheduled-scaler:hold-by': 'https://github.com/acme/flink-jobs/actions/runs/4242',
+      'scheduled-scaler:hold-actor': 'octocat'
     })
     expect(manual.summary).toContain('### Holds')
+    expect(manual.summary).toContain('Started by workflow_dispatch by @octocat')
 
     // Noon: the schedule says 20 KPU, the hold says 32; the hold wins and nothing restarts.
     const scheduled = await run(emulator, { ...base, at: NOON })

@@ -1,0 +1,84 @@
+/**
+ * A self-hosted runner whose only way out is a forward proxy: the endpoints are on a host name that
+ * does not resolve, so only the proxy (a real one, runner/forward-proxy.ts) can reach them. The
+ * OIDC token request, STS and Kinesis Analytics must all go through it, and a proxy that is down
+ * or refuses must give a clear error naming it, not a hang.
+ */
+import { afterAll, describe, expect, it } from '@jest/globals'
+import { EMULATOR_ROLE_ARN, type Emulator } from '../../emulator/index.js'
+import { startForwardProxy, type ForwardProxy } from '../../runner/forward-proxy.js'
+import { SAMPLE_SCHEDULE, WEDNESDAY_NIGHT, acceptedUpdates, emulatorWith, errors, results, run } from './support.js'
+
+const HOST = 'aws.emulator.invalid'
+const scheduled = { 'application-name': 'orders', schedule: SAMPLE_SCHEDULE, at: WEDNESDAY_NIGHT }
+
+const started: { stop(): Promise<void> }[] = []
+afterAll(() => Promise.all(started.map((s) => s.stop())))
+
+async function setUp(): Promise<{ emulator: Emulator; proxy: ForwardProxy; env: Record<string, string> }> {
+  const emulator = await emulatorWith({ applications: [{ name: 'orders', parallelism: 4 }] })
+  const proxy = await startForwardProxy()
+  started.push(emulator, proxy)
+  const endpoint = `http://${HOST}:${emulator.port}`
+  const env = {
+    AWS_ENDPOINT_URL: endpoint,
+    ACTIONS_ID_TOKEN_REQUEST_URL: `${endpoint}/oidc/token?api-version=2.0`,
+    HTTP_PROXY: proxy.url
+  }
+  return { emulator, proxy, env }
+}
+
+describe('behind a forward proxy', () => {
+  it.concurrent('carries the OIDC token request, STS and every Kinesis Analytics call through the proxy', async () => {
+    const { emulator, proxy, env } = await setUp()
+    const result = await run(emulator, { ...scheduled, 'role-to-assume': EMULATOR_ROLE_ARN }, { env })
+
+    expect(errors(result)).toEqual([])
+    expect(result.exitCode).toBe(0)
+    expect(results(result)[0]).toMatchObject({ action: 'updated', targetParallelism: 10 })
+    expect(acceptedUpdates(emulator)).toHaveLength(1)
+
+    // The token request is tunnelled (CONNECT), the SDK's requests are forwarded by absolute URL.
+    const through = proxy.requests.map((r) => `${r.method} ${r.url.replace(String(emulator.port), 'PORT')}`)
+    expect(through).toContain(`CONNECT ${HOST}:PORT`)
+    expect(through).toContain(`POST http://${HOST}:PORT/`)
+    // Every request the emulator answered came through the proxy: the name resolves nowhere else.
+    const services = new Set(emulator.requests.map((r) => r.service))
+    expect(services).toEqual(new Set(['oidc', 'sts', 'kinesisanalytics']))
+    expect(proxy.requests.filter((r) => r.method === 'POST')).toHaveLength(emulator.requests.filter((r) => r.service !== 'oidc').length)
+  })
+
+  it.concurrent('goes direct to hosts in NO_PROXY (which here, where only the proxy resolves the name, cannot be reached)', async () => {
+    const { emulator, proxy, env } = await setUp()
+    const result = await run(emulator, scheduled, { env: { ...env, NO_PROXY: `example.com,.emulator.invalid` } })
+    expect(result.exitCode).toBe(1)
+    expect(errors(result)[0].message).toMatch(/ENOTFOUND/)
+    expect(proxy.requests).toEqual([])
+    expect(emulator.requests).toEqual([])
+  })
+
+  it.concurrent('a proxy that is down: a clear error naming the proxy, no hang', async () => {
+    const { emulator, env } = await setUp()
+    const result = await run(emulator, scheduled, { env: { ...env, HTTP_PROXY: 'http://127.0.0.1:9' } })
+    expect(result.exitCode).toBe(1)
+    expect(result.durationMs).toBeLessThan(30_000)
+    const [error] = errors(result)
+    expect(error.message).toMatch(/cannot reach the proxy http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\)/)
+    expect(error.message).toMatch(/Fix: .*proxy/)
+    expect(emulator.requests).toEqual([])
+  })
+
+  it.concurrent('a proxy that refuses: a clear error naming the proxy, for the token request and for AWS', async () => {
+    const { emulator, proxy, env } = await setUp()
+    proxy.refuse()
+    const withRole = await run(emulator, { ...scheduled, 'role-to-assume': EMULATOR_ROLE_ARN }, { env })
+    expect(withRole.exitCode).toBe(1)
+    expect(errors(withRole)[0].message).toMatch(new RegExp(`through the proxy ${proxy.url.replace(/[.]/g, '\\.')}.*407`))
+    expect(errors(withRole)[0].message).toMatch(/Fix: .*proxy/)
+
+    const withKeys = await run(emulator, scheduled, { env })
+    expect(withKeys.exitCode).toBe(1)
+    expect(errors(withKeys)[0].message).toMatch(new RegExp(`proxy ${proxy.url.replace(/[.]/g, '\\.')}.*407`))
+    expect(emulator.requests).toEqual([])
+  })
+})
