@@ -18,7 +18,8 @@ import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { readConfig } from '../src/config.js'
 import { FlinkClient } from '../src/flink-client.js'
-import { reconcile, type Outcome } from '../src/reconcile.js'
+import type { Outcome } from '../src/outcome.js'
+import { reconcile } from '../src/reconcile.js'
 import { actionInputs } from './fixtures/action-inputs.js'
 import { DAYTIME_SCHEDULE } from './fixtures/application.js'
 
@@ -93,12 +94,16 @@ async function run(inputs: Record<string, string> = {}): Promise<Outcome> {
     { AWS_REGION: 'us-west-2' },
     () => new Date('2026-03-10T17:00:00Z')
   )
-  return reconcile(config.applications[0], {
-    client: new FlinkClient('us-west-2'),
+  const client = new FlinkClient('us-west-2')
+  const [outcome] = await reconcile({
     config,
+    clientFor: () => client,
     run: { url: RUN_URL, actor: 'octocat' },
-    warn: (message) => warnings.push(message)
+    warn: (message) => warnings.push(message),
+    log: () => {},
+    clock: () => config.now
   })
+  return outcome
 }
 
 const sent = {

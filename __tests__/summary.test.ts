@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import type { Outcome } from '../src/reconcile.js'
+import type { Outcome } from '../src/outcome.js'
 import { headline, renderSummary, type Report } from '../src/summary.js'
 
 const updated: Outcome = {

@@ -84,7 +84,7 @@ async function assumeRole(config, env, options = {}) {
     // AssumeRoleWithWebIdentity is unsigned (the token is the credential). The SDK retries
     // throttling, 5xx, resets and timeouts itself, and honours AWS_ENDPOINT_URL(_STS).
     const sts = new dist_cjs/* STSClient */.iM({ ...(0,sdk_options/* sdkOptions */.rY)(config.region ?? config.applications[0]?.region ?? 'us-east-1', undefined, { logBodies: false }), maxAttempts: 6 });
-    sts.middlewareStack.use((0,sdk_options/* attemptLog */.Mb)('sts'));
+    sts.middlewareStack.use((0,sdk_options/* requestMiddleware */.qP)('sts'));
     const startSession = () => session(config, sts, options);
     let current = await startSession();
     let renewing;

@@ -4,7 +4,7 @@ import type { Config } from './config.js'
 import { ScalerError } from './errors.js'
 import { PROXY_HINT, proxyFor } from './proxy.js'
 import { retry } from './retry.js'
-import { attemptLog, sdkOptions } from './sdk-options.js'
+import { requestMiddleware, sdkOptions } from './sdk-options.js'
 import * as core from '@actions/core'
 
 /** What a workflow must grant for its jobs to get an OIDC token. */
@@ -58,7 +58,7 @@ export async function assumeRole(
   // AssumeRoleWithWebIdentity is unsigned (the token is the credential). The SDK retries
   // throttling, 5xx, resets and timeouts itself, and honours AWS_ENDPOINT_URL(_STS).
   const sts = new STSClient({ ...sdkOptions(config.region ?? config.applications[0]?.region ?? 'us-east-1', undefined, { logBodies: false }), maxAttempts: 6 })
-  sts.middlewareStack.use(attemptLog('sts'))
+  sts.middlewareStack.use(requestMiddleware('sts'))
   const startSession = () => session(config, sts, options)
 
   let current = await startSession()

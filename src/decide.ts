@@ -1,5 +1,18 @@
 import { atTarget, kpus, type ApplicationState, type Desired } from './application.js'
-import { describeTarget, evaluate, outsideBounds, resolveParallelism, type Schedule, type Target } from './schedule.js'
+import type { Config } from './config.js'
+import { ScalerError } from './errors.js'
+import type { GitHubRun } from './github-run.js'
+import { planHold, type HoldPlan } from './holds.js'
+import {
+  describeTarget,
+  evaluate,
+  nextTransition,
+  outsideBounds,
+  resolveParallelism,
+  sameParallelism,
+  type Schedule,
+  type Target
+} from './schedule.js'
 
 /** Where a target came from: a schedule rule's name, `default`, `manual` or `hold`. */
 export interface Wanted {
@@ -26,7 +39,10 @@ export interface TargetInput {
   releaseHold: boolean
   /** Whether this run sets a new hold (a manual target with `hold-until`). */
   settingHold: boolean
+  /** The instant holds are reckoned at. */
   now: Date
+  /** The instant the schedule is evaluated at (`at`); default `now`. */
+  at?: Date
 }
 
 /** Step 2 of the decision: which target applies, and why. */
@@ -36,7 +52,7 @@ export function chooseTarget(input: TargetInput): Wanted {
   if (hold && !input.releaseHold && hold.until > now) return { rule: 'hold', target: { parallelism: hold.parallelism } }
   if (manual) return { rule: 'manual', target: manual }
   if (!schedule) throw new Error('no schedule and no manual target: config validation should have caught this')
-  const match = evaluate(schedule, now)
+  const match = evaluate(schedule, input.at ?? now)
   return { rule: match.rule, target: match.target }
 }
 
@@ -132,4 +148,64 @@ export function describeDesired(d: Desired): string {
   if (d.parallelismPerKpu !== 1) parts.push(`, ${d.parallelismPerKpu} per KPU`)
   parts.push(d.autoScalingEnabled ? ', autoscaling on)' : ')')
   return parts.join('')
+}
+
+/** The decide phase for one application: which target, what to do, and what to do about holds. */
+export interface Plan {
+  wanted: Wanted
+  decision: Decision
+  hold: HoldPlan
+  /** Something the user should know besides the reason (said once per run as a warning). */
+  warning?: string
+}
+
+/**
+ * Steps 2-5 and the hold plan for one observed application: pure. `now` is the instant the
+ * schedule is evaluated at; `holdClock` the instant holds are reckoned at.
+ * Throws a ScalerError when a hold until next-transition has no next transition for this application.
+ */
+export function planApplication(state: ApplicationState, found: Hold | undefined, config: Config, run: GitHubRun, holdClock: Date): Plan {
+  const wanted = chooseTarget({
+    schedule: config.schedule,
+    manual: config.manual,
+    hold: found,
+    releaseHold: config.releaseHold,
+    settingHold: config.holdUntil !== undefined,
+    now: holdClock,
+    at: config.now
+  })
+  const decision = decide(state, wanted, {
+    parallelismPerKpu: config.parallelismPerKpu,
+    autoscaling: config.autoscaling,
+    allowStatelessRestart: config.allowStatelessRestart,
+    min: config.schedule?.min,
+    max: config.schedule?.max
+  })
+  const requested: Hold | undefined =
+    config.holdUntil && decision.kind !== 'fail'
+      ? {
+          parallelism: decision.desired.parallelism,
+          until: holdEnd(config, decision.desired.parallelismPerKpu),
+          ...(run.url ? { by: run.url } : {}),
+          ...(run.actor ? { actor: run.actor } : {})
+        }
+      : undefined
+  const hold = planHold(found, { requested, releaseHold: config.releaseHold, decision: decision.kind }, holdClock)
+  const warning =
+    config.manual && wanted.rule === 'hold' && found
+      ? `A hold (parallelism ${found.parallelism} until ${found.until.toISOString()}) outranks the manual target; give hold-until to replace it, or release-hold: true.`
+      : undefined
+  return { wanted, decision: warning ? { ...decision, reason: `${decision.reason} ${warning}` } : decision, hold, ...(warning ? { warning } : {}) }
+}
+
+/** When a hold set now ends; `next-transition` is the schedule's next change for this application. */
+function holdEnd(config: Config, parallelismPerKpu: number): Date {
+  if (config.holdUntil !== 'next-transition') return config.holdUntil!
+  const next = config.schedule && nextTransition(config.schedule, config.now, sameParallelism(parallelismPerKpu))
+  if (!next) {
+    throw new ScalerError('hold-until is next-transition, but the schedule asks this application for the same parallelism all year.', {
+      hint: 'Give hold-until as an instant (2026-11-27T18:00:00Z) or a duration (90m, 4h, 2d).'
+    })
+  }
+  return next.at
 }

@@ -14,7 +14,8 @@ import type { AwsCredentialIdentityProvider, RetryErrorInfo, StandardRetryToken 
 import type { ApplicationState, Desired } from './application.js'
 import { ScalerError } from './errors.js'
 import { PROXY_HINT, ProxyError, proxyFor } from './proxy.js'
-import { attemptLog, sdkOptions } from './sdk-options.js'
+import type { RequestRate } from './rate-limit.js'
+import { requestMiddleware, sdkOptions } from './sdk-options.js'
 
 /** The SDK retries throttling, 5xx and connection errors with backoff; six attempts ride out a burst. */
 const MAX_ATTEMPTS = 6
@@ -44,10 +45,11 @@ export class FlinkClient {
 
   constructor(
     readonly region: string,
-    credentials?: AwsCredentialIdentityProvider
+    credentials?: AwsCredentialIdentityProvider,
+    rate?: RequestRate
   ) {
     this.sdk = new KinesisAnalyticsV2Client({ ...sdkOptions(region, credentials), retryStrategy: new FlinkRetryStrategy(MAX_ATTEMPTS) })
-    this.sdk.middlewareStack.use(attemptLog('kinesisanalytics'))
+    this.sdk.middlewareStack.use(requestMiddleware('kinesisanalytics', { rate }))
   }
 
   async describe(name: string): Promise<ApplicationState> {

@@ -46,3 +46,44 @@ export function holdTags(hold: Hold): Record<string, string> {
 function tagValue(text: string): string {
   return text.replace(/[^\p{L}\p{N}\s+\-=._:/@]/gu, '_').slice(0, 256)
 }
+
+/** What a run does about holds for one application: a pure function of the hold found, the inputs and the time. */
+export interface HoldPlan {
+  /** The hold in force until this run writes one: the hold found, while it is active. */
+  current?: Hold
+  /** Tags to write: once the update is accepted, or at once when no update is needed. */
+  write?: Hold
+  /** Remove the hold's tags: it was released or has expired (whatever else happens). */
+  remove: boolean
+  /**
+   * When the update is accepted and then fails (not when the wait only runs out of time): the hold
+   * to put back, or none (then this run's hold is removed).
+   */
+  undo?: { restore?: Hold }
+  /** The hold in force once this run has done what it set out to do. */
+  after?: Hold
+}
+
+export interface HoldInputs {
+  /** The hold this run asks for (a manual target with hold-until), resolved for this application. */
+  requested?: Hold
+  releaseHold: boolean
+  /** What the decision is: a hold is never written for a target that fails. */
+  decision: 'update' | 'skip' | 'fail'
+}
+
+export function planHold(found: Hold | undefined, inputs: HoldInputs, now: Date): HoldPlan {
+  const current = found && found.until > now ? found : undefined
+  if (inputs.requested && inputs.decision !== 'fail') {
+    return { current, write: inputs.requested, remove: false, undo: { restore: current }, after: inputs.requested }
+  }
+  const remove = found !== undefined && (inputs.releaseHold || !current)
+  return { current, remove, after: remove ? undefined : current }
+}
+
+/** "Would hold parallelism 12 until …", "Would remove the hold", or nothing: what a dry run leaves undone. */
+export function holdPlanText(plan: HoldPlan): string {
+  if (plan.write) return ` Would hold parallelism ${plan.write.parallelism} until ${plan.write.until.toISOString()}.`
+  if (plan.remove) return ' Would remove the hold.'
+  return ''
+}

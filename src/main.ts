@@ -1,27 +1,19 @@
 import * as core from '@actions/core'
 import { readConfig, type Config } from './config.js'
-import { asScalerError } from './errors.js'
 import { FlinkClient } from './flink-client.js'
-import { gitHubRun, startedBy, type GitHubRun } from './github-run.js'
-import { reconcile, type Outcome } from './reconcile.js'
-import { describeTarget, nextTransition, resolveParallelism, sameParallelism, transitions, type Target } from './schedule.js'
-import { renderSummary, type Upcoming } from './summary.js'
+import { gitHubRun } from './github-run.js'
+import { RequestRate } from './rate-limit.js'
+import { reconcile } from './reconcile.js'
+import { report, reportFailure } from './report.js'
 
-/**
- * Applications reconciled at once. Past 20 the SDK's CPU per call, not AWS latency, is the limit on
- * a 2-core runner (docs/performance.md); the bound also caps how many updates are followed at once.
- */
-const CONCURRENCY = 20
-const WEEK_MS = 7 * 24 * 3_600_000
-
-/** One run of the action: inputs → config → reconcile each application → report. */
+/** One run of the action: inputs → config → the phases over every application → report. */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const github = gitHubRun()
   let config: Config
   try {
     config = readConfig((name) => core.getInput(name), env)
   } catch (error) {
-    await fail(error, undefined, github)
+    await reportFailure(error, undefined, github)
     return
   }
 
@@ -30,116 +22,18 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     if (!warned.has(message)) core.warning(message)
     warned.add(message)
   }
-
-  let outcomes: Outcome[]
   try {
     const credentials = config.roleToAssume ? await (await import('./assume-role.js')).assumeRole(config, env) : undefined
+    // One client, and one request rate, per region: the rate is what the region's endpoint sees.
     const clients = new Map<string, FlinkClient>()
     const clientFor = (region: string) => {
-      if (!clients.has(region)) clients.set(region, new FlinkClient(region, credentials))
+      if (!clients.has(region)) clients.set(region, new FlinkClient(region, credentials, new RequestRate()))
       return clients.get(region)!
     }
-    outcomes = await mapConcurrently(config.applications, CONCURRENCY, (ref) =>
-      reconcile(ref, { client: clientFor(ref.region), config, run: github, warn })
-    )
+    const now = config.now
+    const outcomes = await reconcile({ config, clientFor, run: github, warn, log: (line) => core.info(line), clock: () => now })
+    await report(config, outcomes, github)
   } catch (error) {
-    await fail(error, config, github)
-    return
+    await reportFailure(error, config, github)
   }
-  await report(config, outcomes, github)
-}
-
-async function report(config: Config, outcomes: Outcome[], github: GitHubRun): Promise<void> {
-  const first = outcomes[0]
-  // KPU targets of the schedule become parallelism with the first application's ParallelismPerKPU
-  // (the contract's next-parallelism); the summary shows parallelism only when all applications agree.
-  const perKpu = config.parallelismPerKpu ?? first?.foundParallelismPerKpu
-  const perKpuAgreed = new Set(outcomes.map((o) => config.parallelismPerKpu ?? o.foundParallelismPerKpu)).size === 1
-  const resolve = (target: Target) => resolveParallelism(target, perKpu)
-  const sameTarget = sameParallelism(perKpu)
-  const next = config.schedule && nextTransition(config.schedule, config.now, sameTarget)
-
-  core.setOutput('changed', String(outcomes.some((o) => o.updateAccepted)))
-  core.setOutput('results', JSON.stringify(outcomes.map(publicFields)))
-  core.setOutput('target-parallelism', first?.targetParallelism === undefined ? '' : String(first.targetParallelism))
-  core.setOutput('next-transition', next ? next.at.toISOString() : '')
-  core.setOutput('next-parallelism', next ? String(resolve(next.to.target) ?? '') : '')
-
-  const upcoming: Upcoming[] = config.schedule
-    ? transitions(config.schedule, config.now, new Date(config.now.getTime() + WEEK_MS), sameTarget).map((t) => {
-        const parallelism = resolve(t.to.target)
-        const text = describeTarget(t.to.target)
-        return {
-          at: t.at,
-          rule: t.to.rule,
-          target: 'kpu' in t.to.target && parallelism !== undefined && perKpuAgreed ? `${text} (parallelism ${parallelism})` : text
-        }
-      })
-    : []
-
-  for (const o of outcomes) {
-    if (o.action === 'failed') {
-      core.error(`${o.error ?? o.reason}${o.hint ? ` Fix: ${o.hint}` : ''}`, { title: `${o.application} (${o.region}): scaling failed` })
-    } else {
-      core.info(`${o.application} (${o.region}): ${o.action}. ${o.reason}`)
-    }
-  }
-  await writeSummary(renderSummary({
-    outcomes,
-    startedBy: startedBy(github),
-    dryRun: config.dryRun,
-    now: config.now,
-    atGiven: config.atGiven,
-    timezone: config.schedule?.timezone,
-    upcoming
-  }))
-  const failed = outcomes.filter((o) => o.action === 'failed').length
-  if (failed > 0) {
-    // Each failure already has its own ::error annotation; a closing one would repeat them.
-    core.info(`${failed} of ${outcomes.length} application${outcomes.length === 1 ? '' : 's'} failed.`)
-    process.exitCode = 1
-  }
-}
-
-/** A run-level failure: bad input (then no AWS call was made) or credentials. */
-async function fail(error: unknown, config: Config | undefined, github: GitHubRun): Promise<void> {
-  const failure = asScalerError(error)
-  const title = failure.kind === 'input' ? 'Invalid input: nothing was changed' : 'Flink scaling failed'
-  core.error(`${failure.message}${failure.hint ? ` Fix: ${failure.hint}` : ''}`, { title })
-  core.setOutput('changed', 'false')
-  core.setOutput('results', '[]')
-  await writeSummary(renderSummary({
-    outcomes: [],
-    startedBy: startedBy(github),
-    dryRun: config?.dryRun ?? false,
-    now: config?.now ?? new Date(),
-    atGiven: config?.atGiven ?? false,
-    upcoming: [],
-    failure: { message: `${title}. ${failure.message}`, hint: failure.hint }
-  }))
-  process.exitCode = 1
-}
-
-/** The job summary; outside a runner (no GITHUB_STEP_SUMMARY) there is none to write. */
-async function writeSummary(markdown: string): Promise<void> {
-  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown, true).write()
-}
-
-/** The `results` object of the contract, without internal bookkeeping. */
-function publicFields(outcome: Outcome): Omit<Outcome, 'foundParallelismPerKpu' | 'updateAccepted'> {
-  const { foundParallelismPerKpu, updateAccepted, ...rest } = outcome
-  return rest
-}
-
-async function mapConcurrently<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length)
-  let nextIndex = 0
-  const worker = async () => {
-    while (nextIndex < items.length) {
-      const index = nextIndex++
-      results[index] = await work(items[index])
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return results
 }

@@ -6,6 +6,7 @@
 import * as core from '@actions/core'
 import type { AwsCredentialIdentityProvider, Logger, MetadataBearer, Pluggable } from '@smithy/types'
 import { proxyAgents } from './proxy.js'
+import type { RequestRate } from './rate-limit.js'
 
 /** A control-plane call answers in about a second; a silent socket for this long is a hung connection. */
 const REQUEST_TIMEOUT_MS = 10_000
@@ -65,7 +66,7 @@ export interface Attempt {
   operation: string
   /** The application the request is about, when it names one. */
   application?: string
-  /** 1 for the first attempt, 2 for the SDK's first retry, … */
+  /** 1 for the first attempt, 2 for the next (a retry by the SDK, or a throttled request sent again), … */
   attempt: number
   /** The HTTP status answered; undefined when no answer came (reset, timeout, refused). */
   status?: number
@@ -74,49 +75,77 @@ export interface Attempt {
   ms: number
 }
 
+export interface RequestOptions {
+  /** The region's shared request rate; every attempt waits for it. */
+  rate?: RequestRate
+  /** Told of every attempt. */
+  onAttempt?: (attempt: Attempt) => void
+}
+
+/** A throttled request is sent again this many times (paced by the rate) before the SDK's own retries see it. */
+const THROTTLED_RESENDS = 8
+const RESEND_DELAY_MS = 100
+const MAX_RESEND_DELAY_MS = 5_000
+
 /**
- * A middleware inside the SDK's retry loop, so it sees every attempt: it tells `onAttempt` and,
- * with step debug logging on, logs one line per attempt (never headers or bodies).
+ * A middleware inside the SDK's retry loop, so that it sees every attempt: each waits for the
+ * region's request rate; a throttling answer slows that rate and the request is sent again when
+ * the rate allows; every attempt is told to `onAttempt` and, with step debug logging on, logged
+ * as one line (never headers or bodies).
  */
-export function attemptLog(service: string, onAttempt?: (attempt: Attempt) => void): Pluggable<object, MetadataBearer> {
-  const debug = core.isDebug()
+export function requestMiddleware(service: string, { rate, onAttempt }: RequestOptions = {}): Pluggable<object, MetadataBearer> {
+  const logging = core.isDebug()
   return {
     applyToStack: (stack) => {
       stack.add(
         (next, context) => {
           let attempt = 0
           return async (args) => {
-            attempt++
-            const started = performance.now()
-            const record = (status: number | undefined, error?: string) => {
-              const entry: Attempt = {
-                service,
-                operation: String(context.commandName ?? '').replace(/Command$/, ''),
-                application: applicationOf(args.input),
-                attempt,
-                status,
-                ...(error ? { error } : {}),
-                ms: Math.round(performance.now() - started)
+            for (let resend = 0; ; resend++) {
+              attempt++
+              await rate?.acquire()
+              const started = performance.now()
+              const record = (status: number | undefined, error?: string) => {
+                const entry: Attempt = {
+                  service,
+                  operation: String(context.commandName ?? '').replace(/Command$/, ''),
+                  application: applicationOf(args.input),
+                  attempt,
+                  status,
+                  ...(error ? { error } : {}),
+                  ms: Math.round(performance.now() - started)
+                }
+                onAttempt?.(entry)
+                if (logging) core.debug(attemptText(entry))
               }
-              onAttempt?.(entry)
-              if (debug) core.debug(attemptText(entry))
-            }
-            try {
-              const result = await next(args)
-              record((result.response as { statusCode?: number } | undefined)?.statusCode)
-              return result
-            } catch (error) {
-              const failure = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } }
-              record(failure.$response?.statusCode ?? failure.$metadata?.httpStatusCode, failure.code ?? failure.name ?? 'Error')
-              throw error
+              try {
+                const result = await next(args)
+                record((result.response as { statusCode?: number } | undefined)?.statusCode)
+                return result
+              } catch (error) {
+                const failure = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } }
+                const status = failure.$response?.statusCode ?? failure.$metadata?.httpStatusCode
+                record(status, failure.code ?? failure.name ?? 'Error')
+                if (!rate || !isThrottling(failure.name, status) || resend >= THROTTLED_RESENDS) throw error
+                rate.throttle()
+                await sleep(Math.min(RESEND_DELAY_MS * 2 ** resend, MAX_RESEND_DELAY_MS) * (0.5 + Math.random() / 2))
+              } finally {
+                rate?.release()
+              }
             }
           }
         },
-        { step: 'finalizeRequest', priority: 'low', name: 'scalerAttemptLog' }
+        { step: 'finalizeRequest', priority: 'low', name: 'scalerRequests' }
       )
     }
   }
 }
+
+function isThrottling(name: string | undefined, status: number | undefined): boolean {
+  return status === 429 || name === 'ThrottlingException' || name === 'Throttling' || name === 'TooManyRequestsException' || name === 'RequestLimitExceeded'
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /** "kinesisanalytics UpdateApplication orders-enricher: HTTP 200 in 84 ms (attempt 1)". */
 export function attemptText(a: Attempt): string {

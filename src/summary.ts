@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon'
 import { sourceText } from './decide.js'
-import type { Outcome } from './reconcile.js'
+import type { Outcome } from './outcome.js'
 
 /** A coming change of the schedule, resolved to parallelism where possible. */
 export interface Upcoming {

@@ -38,7 +38,7 @@ describe('with RUNNER_DEBUG=1', () => {
     expect(attempts).toContainEqual(expect.stringMatching(/^kinesisanalytics DescribeApplication orders: HTTP 200 in \d+ ms \(attempt 2\)$/))
     expect(attempts).toContainEqual(expect.stringMatching(/^kinesisanalytics UpdateApplication orders: HTTP 200 in \d+ ms \(attempt 1\)$/))
 
-    expect(lines).toContainEqual(expect.stringMatching(/^orders \(us-east-1\): found RUNNING at parallelism 4, 1 per KPU, autoscaling off, version 1$/))
+    expect(lines).toContainEqual(expect.stringMatching(/^orders \(us-east-1\): found RUNNING at parallelism 4 \(4 KPU\), version 1$/))
     expect(lines).toContainEqual(expect.stringMatching(/^orders \(us-east-1\): target 10 KPU from the default; decision update: Scaling from parallelism 4/))
     expect(lines.some((line) => line.startsWith('AWS SDK'))).toBe(true)
   })

@@ -12,7 +12,7 @@ import {
   type RequestLogEntry
 } from '../../emulator/index.js'
 import { runAction, type ActionRun, type RunOptions } from '../../runner/run-action.js'
-import type { Outcome } from '../../src/reconcile.js'
+import type { PublicOutcome } from '../../src/outcome.js'
 
 /** The AWS sample's day, in Los Angeles: 20 KPU 05:05-18:05 on weekdays, 10 otherwise. */
 export const SAMPLE_SCHEDULE = `
@@ -83,7 +83,7 @@ export function acceptedUpdates(emulator: Emulator): RequestLogEntry[] {
 }
 
 /** One object of the `results` output, as the contract lists its fields. */
-export type Result = Omit<Outcome, 'foundParallelismPerKpu' | 'updateAccepted'>
+export type Result = PublicOutcome
 
 export function results(run: ActionRun): Result[] {
   return JSON.parse(run.outputs.results ?? '[]') as Result[]

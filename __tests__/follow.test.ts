@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import type { ApplicationState, Desired } from '../src/application.js'
+import type { Applied } from '../src/apply.js'
 import { ScalerError } from '../src/errors.js'
 import type { FlinkClient, OperationState } from '../src/flink-client.js'
-import { waitForUpdate } from '../src/wait.js'
+import { follow } from '../src/follow.js'
+import type { Outcome } from '../src/outcome.js'
 import { RUNNING_APPLICATION } from './fixtures/application.js'
 
 const before: ApplicationState = RUNNING_APPLICATION
@@ -14,7 +16,7 @@ type Step<T> = T | ScalerError
 
 /**
  * An application that answers from scripts, one answer per call, the last one repeated.
- * Time only moves when the wait sleeps.
+ * Time only moves when the follow phase sleeps.
  */
 function world(script: { operations?: Step<OperationState>[]; states: Step<ApplicationState>[] }) {
   let now = 0
@@ -32,45 +34,57 @@ function world(script: { operations?: Step<OperationState>[]; states: Step<Appli
   return {
     slept,
     warnings,
-    wait: (operationId: string | undefined, timeoutMs = 1_800_000, desired = target) =>
-      waitForUpdate(client as unknown as FlinkClient, 'orders-enricher', operationId, desired, {
-        timeoutMs,
-        warn: (message) => warnings.push(message),
-        sleep: async (ms) => {
-          slept.push(ms)
-          now += ms
-        },
-        clock: () => now
-      })
+    /** Follows one accepted update of orders-enricher; its outcome. */
+    wait: async (operationId: string | undefined, timeoutMs = 1_800_000, desired = target): Promise<Outcome> => {
+      const applied: Applied = {
+        ref: { name: 'orders-enricher', region: 'us-west-2' },
+        outcome: { application: 'orders-enricher', region: 'us-west-2', action: 'updated', reason: 'Scaling.', updateAccepted: true },
+        follow: { state: before, operationId, desired, hold: { remove: false } }
+      }
+      const [outcome] = await follow(
+        [applied],
+        { clientFor: () => client as unknown as FlinkClient, warn: (message) => warnings.push(message), log: () => {} },
+        {
+          timeoutMs,
+          sleep: async (ms) => {
+            slept.push(ms)
+            now += ms
+          },
+          clock: () => now
+        }
+      )
+      return outcome
+    }
   }
 }
 
 const op = (status: string, extra: Partial<OperationState> = {}): OperationState => ({ status, ...extra })
 const awsError = (code: string) => new ScalerError(`DescribeApplicationOperation failed: ${code}`, { code })
-const failure = (promise: Promise<unknown>) => promise.then(
-  () => {
-    throw new Error('expected the wait to fail, but it returned')
-  },
-  (error: unknown) => {
-    expect(error).toBeInstanceOf(ScalerError)
-    return error as ScalerError
-  }
-)
+/** The failure a followed update ended in: its error text and fix. */
+const failure = async (pending: Promise<Outcome>) => {
+  const outcome = await pending
+  expect(outcome.action).toBe('failed')
+  return { message: outcome.error ?? '', hint: outcome.hint ?? '' }
+}
+const succeeded = async (pending: Promise<Outcome>) => {
+  const outcome = await pending
+  expect(outcome).toMatchObject({ action: 'updated' })
+  expect(outcome.error).toBeUndefined()
+  return outcome
+}
 
-describe('waitForUpdate', () => {
+describe('follow, for one update', () => {
   it('returns once the operation succeeded and the application is RUNNING at the target', async () => {
     const w = world({ operations: [op('SUCCESSFUL')], states: [atTarget] })
 
-    const state = await w.wait('op-8')
-
-    expect(state).toMatchObject({ status: 'RUNNING', parallelism: 8 })
+    await succeeded(w.wait('op-8'))
     expect(w.warnings).toEqual([])
   })
 
   it('keeps following while the operation is IN_PROGRESS, polling less and less often up to a cap', async () => {
     const w = world({ operations: [...Array<OperationState>(12).fill(op('IN_PROGRESS')), op('SUCCESSFUL')], states: [atTarget] })
 
-    expect(await w.wait('op-8')).toMatchObject({ status: 'RUNNING', parallelism: 8 })
+    await succeeded(w.wait('op-8'))
 
     expect(w.slept).toHaveLength(13)
     const cap = Math.max(...w.slept)
@@ -87,7 +101,7 @@ describe('waitForUpdate', () => {
   it('after a successful operation, waits for the application to leave UPDATING', async () => {
     const w = world({ operations: [op('SUCCESSFUL')], states: [updating, updating, atTarget] })
 
-    expect(await w.wait('op-8')).toMatchObject({ status: 'RUNNING', parallelism: 8 })
+    await succeeded(w.wait('op-8'))
     expect(w.slept).toHaveLength(3)
   })
 
@@ -119,7 +133,7 @@ describe('waitForUpdate', () => {
     async (code) => {
       const w = world({ operations: [awsError(code)], states: [updating, updating, updating, atTarget] })
 
-      expect(await w.wait('op-8')).toMatchObject({ status: 'RUNNING', parallelism: 8 })
+      await succeeded(w.wait('op-8'))
 
       expect(w.warnings).toHaveLength(1)
       expect(w.warnings[0]).toContain(code)
@@ -130,7 +144,7 @@ describe('waitForUpdate', () => {
   it('without an operation id it follows the status, without warning', async () => {
     const w = world({ states: [updating, atTarget] })
 
-    expect(await w.wait(undefined)).toMatchObject({ status: 'RUNNING', parallelism: 8 })
+    await succeeded(w.wait(undefined))
     expect(w.warnings).toEqual([])
   })
 
@@ -139,7 +153,7 @@ describe('waitForUpdate', () => {
 
     const error = await failure(w.wait('op-8'))
 
-    expect(error.code).toBe('ThrottlingException')
+    expect(error.message).toBe('DescribeApplicationOperation failed: ThrottlingException')
   })
 
   it.each([

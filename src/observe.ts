@@ -1,0 +1,50 @@
+/** The observe phase: what every application is like now (DescribeApplication) and the hold on it (tags). */
+import type { ApplicationState } from './application.js'
+import type { ApplicationRef } from './config.js'
+import type { Hold } from './decide.js'
+import { asScalerError, ScalerError } from './errors.js'
+import { readHold } from './holds.js'
+import { outcomeFor, type Outcome } from './outcome.js'
+import type { RunContext } from './reconcile.js'
+
+export type Observation =
+  | { ref: ApplicationRef; state: ApplicationState; hold?: Hold }
+  | { ref: ApplicationRef; failed: Outcome }
+
+/** Observes every application at once; the region's request rate paces the calls. Never throws. */
+export function observe(refs: ApplicationRef[], context: Pick<RunContext, 'clientFor' | 'warn'>): Promise<Observation[]> {
+  return Promise.all(refs.map((ref) => observeOne(ref, context)))
+}
+
+async function observeOne(ref: ApplicationRef, context: Pick<RunContext, 'clientFor' | 'warn'>): Promise<Observation> {
+  const client = context.clientFor(ref.region)
+  try {
+    const state = await client.describe(ref.name)
+    // A name alone resolves in the credentials' account; an ARN must be that very application.
+    if (ref.arn && state.arn && state.arn !== ref.arn) {
+      throw new ScalerError(`${ref.arn} was asked for, but these credentials reach ${state.arn}.`, {
+        hint: "Run the action with credentials for the ARN's account (role-to-assume a role there; one step per account)."
+      })
+    }
+    return { ref, state, hold: await observeHold(state, context) }
+  } catch (error) {
+    const failure = asScalerError(error)
+    return { ref, failed: { ...outcomeFor(ref), reason: failure.message, error: failure.message, ...(failure.hint ? { hint: failure.hint } : {}) } }
+  }
+}
+
+/** The hold on the application, or undefined when there is none or its tags cannot be read. */
+async function observeHold(state: ApplicationState, context: Pick<RunContext, 'clientFor' | 'warn'>): Promise<Hold | undefined> {
+  try {
+    return readHold(await context.clientFor(state.region).tags(state))
+  } catch (error) {
+    if (error instanceof ScalerError && error.code === 'AccessDeniedException') {
+      context.warn(
+        'Cannot read application tags (AccessDeniedException), so holds are ignored and the schedule applies. ' +
+          'Allow kinesisanalytics:ListTagsForResource to make manual holds work.'
+      )
+      return undefined
+    }
+    throw error
+  }
+}

@@ -1,0 +1,79 @@
+/** What a run did about one application: one object of the `results` output, and what the report needs. */
+import { kpus, type ApplicationState } from './application.js'
+import type { ApplicationRef } from './config.js'
+import type { Decision, Hold } from './decide.js'
+
+export interface Outcome {
+  application: string
+  region: string
+  action: 'updated' | 'planned' | 'skipped' | 'failed'
+  /** One human sentence. */
+  reason: string
+  /** The status found. */
+  status?: string
+  previousParallelism?: number
+  targetParallelism?: number
+  parallelismPerKpu?: number
+  previousKpu?: number
+  targetKpu?: number
+  /** The matched rule's name, `default`, `manual` or `hold`. */
+  rule?: string
+  applicationVersionId?: number
+  operationId?: string
+  /** What failed, when action is `failed`. */
+  error?: string
+  /** What to do about it. */
+  hint?: string
+  /** The hold in force after this run, if any. */
+  hold?: { parallelism: number; until: string; by?: string; actor?: string }
+  /** Internal: the application's ParallelismPerKPU as found (resolves the schedule's KPU targets). */
+  foundParallelismPerKpu?: number
+  /** Internal: an UpdateApplication was accepted (even if what followed failed). */
+  updateAccepted?: boolean
+  /** Internal: when the update was accepted, and when the application was RUNNING at the target (epoch ms). */
+  acceptedAt?: number
+  reachedAt?: number
+}
+
+/** Fields of Outcome that are bookkeeping for the report, not part of the `results` output. */
+export const INTERNAL_FIELDS = ['foundParallelismPerKpu', 'updateAccepted', 'acceptedAt', 'reachedAt'] as const
+export type PublicOutcome = Omit<Outcome, (typeof INTERNAL_FIELDS)[number]>
+
+/** The `results` object of the contract, without internal bookkeeping. */
+export function publicFields(outcome: Outcome): PublicOutcome {
+  const copy: Partial<Outcome> = { ...outcome }
+  for (const field of INTERNAL_FIELDS) delete copy[field]
+  return copy as PublicOutcome
+}
+
+/** An outcome that knows only which application it is about. */
+export function outcomeFor(ref: ApplicationRef): Outcome {
+  return { application: ref.name, region: ref.region, action: 'failed', reason: '' }
+}
+
+/** What was found and what was decided, as outcome fields. */
+export function decided(state: ApplicationState, { reason, rule, desired }: Decision): Partial<Outcome> {
+  return {
+    status: state.status,
+    reason,
+    rule,
+    previousParallelism: state.parallelism,
+    previousKpu: kpus(state.parallelism, state.parallelismPerKpu),
+    foundParallelismPerKpu: state.parallelismPerKpu,
+    targetParallelism: desired.parallelism,
+    parallelismPerKpu: desired.parallelismPerKpu,
+    targetKpu: kpus(desired.parallelism, desired.parallelismPerKpu)
+  }
+}
+
+/** The hold in force, as the outcome shows it. */
+export function holdField(hold: Hold | undefined): Pick<Outcome, 'hold'> {
+  return {
+    hold: hold && {
+      parallelism: hold.parallelism,
+      until: hold.until.toISOString(),
+      ...(hold.by ? { by: hold.by } : {}),
+      ...(hold.actor ? { actor: hold.actor } : {})
+    }
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The report: outputs, the log (a group per application), annotations and the job summary, from
+ * the list of outcomes. The exit code is failure when any application failed.
+ */
+import * as core from '@actions/core'
+import type { Config } from './config.js'
+import { asScalerError } from './errors.js'
+import { startedBy, type GitHubRun } from './github-run.js'
+import { publicFields, type Outcome } from './outcome.js'
+import { describeTarget, nextTransition, resolveParallelism, sameParallelism, transitions, type Target } from './schedule.js'
+import { renderSummary, type Upcoming } from './summary.js'
+
+const WEEK_MS = 7 * 24 * 3_600_000
+/** GitHub shows at most this many error annotations per step. */
+export const MAX_ERROR_ANNOTATIONS = 10
+
+export async function report(config: Config, outcomes: Outcome[], github: GitHubRun): Promise<void> {
+  const first = outcomes[0]
+  // KPU targets of the schedule become parallelism with the first application's ParallelismPerKPU
+  // (the contract's next-parallelism); the summary shows parallelism only when all applications agree.
+  const perKpu = config.parallelismPerKpu ?? first?.foundParallelismPerKpu
+  const perKpuAgreed = new Set(outcomes.map((o) => config.parallelismPerKpu ?? o.foundParallelismPerKpu)).size === 1
+  const resolve = (target: Target) => resolveParallelism(target, perKpu)
+  const sameTarget = sameParallelism(perKpu)
+  const next = config.schedule && nextTransition(config.schedule, config.now, sameTarget)
+
+  core.setOutput('changed', String(outcomes.some((o) => o.updateAccepted)))
+  core.setOutput('results', JSON.stringify(outcomes.map(publicFields)))
+  core.setOutput('target-parallelism', first?.targetParallelism === undefined ? '' : String(first.targetParallelism))
+  core.setOutput('next-transition', next ? next.at.toISOString() : '')
+  core.setOutput('next-parallelism', next ? String(resolve(next.to.target) ?? '') : '')
+
+  const upcoming: Upcoming[] = config.schedule
+    ? transitions(config.schedule, config.now, new Date(config.now.getTime() + WEEK_MS), sameTarget).map((t) => {
+        const parallelism = resolve(t.to.target)
+        const text = describeTarget(t.to.target)
+        return {
+          at: t.at,
+          rule: t.to.rule,
+          target: 'kpu' in t.to.target && parallelism !== undefined && perKpuAgreed ? `${text} (parallelism ${parallelism})` : text
+        }
+      })
+    : []
+
+  for (const o of outcomes) logOutcome(o)
+  annotate(outcomes.filter((o) => o.action === 'failed'))
+  await writeSummary(
+    renderSummary({
+      outcomes,
+      startedBy: startedBy(github),
+      dryRun: config.dryRun,
+      now: config.now,
+      atGiven: config.atGiven,
+      timezone: config.schedule?.timezone,
+      upcoming
+    })
+  )
+  const failed = outcomes.filter((o) => o.action === 'failed').length
+  if (failed > 0) {
+    core.info(`${failed} of ${outcomes.length} application${outcomes.length === 1 ? '' : 's'} failed.`)
+    process.exitCode = 1
+  }
+}
+
+/** A run-level failure: bad input (then no AWS call was made) or credentials. */
+export async function reportFailure(error: unknown, config: Config | undefined, github: GitHubRun): Promise<void> {
+  const failure = asScalerError(error)
+  const title = failure.kind === 'input' ? 'Invalid input: nothing was changed' : 'Flink scaling failed'
+  core.error(`${failure.message}${failure.hint ? ` Fix: ${failure.hint}` : ''}`, { title })
+  core.setOutput('changed', 'false')
+  core.setOutput('results', '[]')
+  await writeSummary(
+    renderSummary({
+      outcomes: [],
+      startedBy: startedBy(github),
+      dryRun: config?.dryRun ?? false,
+      now: config?.now ?? new Date(),
+      atGiven: config?.atGiven ?? false,
+      upcoming: [],
+      failure: { message: `${title}. ${failure.message}`, hint: failure.hint }
+    })
+  )
+  process.exitCode = 1
+}
+
+/** One line per application; its details in a group, folded in the log. */
+function logOutcome(o: Outcome): void {
+  const change = o.action === 'updated' || o.action === 'planned' ? ` ${o.previousKpu ?? '?'} → ${o.targetKpu ?? '?'} KPU` : ''
+  core.startGroup(`${o.application} (${o.region}): ${o.action}${change}`)
+  core.info(o.reason)
+  if (o.hint) core.info(`Fix: ${o.hint}`)
+  if (o.status) core.info(`Found ${o.status} at parallelism ${o.previousParallelism ?? '?'}; target parallelism ${o.targetParallelism ?? '?'} (${o.rule ?? 'no rule'}).`)
+  if (o.operationId) core.info(`Operation ${o.operationId}, application version ${o.applicationVersionId ?? '?'}.`)
+  if (o.hold) core.info(`Hold: parallelism ${o.hold.parallelism} until ${o.hold.until}${o.hold.actor ? `, set by @${o.hold.actor}` : ''}${o.hold.by ? ` in ${o.hold.by}` : ''}.`)
+  core.endGroup()
+}
+
+/**
+ * One ::error annotation per failed application; GitHub shows ten per step, so with more the
+ * tenth says how many more there are and points to the summary, which lists them all.
+ */
+function annotate(failed: Outcome[]): void {
+  const shown = failed.length > MAX_ERROR_ANNOTATIONS ? failed.slice(0, MAX_ERROR_ANNOTATIONS - 1) : failed
+  for (const o of shown) {
+    core.error(`${o.error ?? o.reason}${o.hint ? ` Fix: ${o.hint}` : ''}`, { title: `${o.application} (${o.region}): scaling failed` })
+  }
+  const rest = failed.slice(shown.length)
+  if (rest.length > 0) {
+    const names = rest.slice(0, 20).map((o) => `${o.application} (${o.region})`).join(', ')
+    core.error(
+      `${rest.length} more applications failed: ${names}${rest.length > 20 ? ', …' : ''}. GitHub shows ${MAX_ERROR_ANNOTATIONS} annotations per step; ` +
+        'the job summary lists every failure with its fix.',
+      { title: `${rest.length} more applications failed` }
+    )
+  }
+}
+
+/** The job summary; outside a runner (no GITHUB_STEP_SUMMARY) there is none to write. */
+async function writeSummary(markdown: string): Promise<void> {
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown, true).write()
+}
