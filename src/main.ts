@@ -1,3 +1,4 @@
+import type { AwsCredentialIdentityProvider } from '@smithy/types'
 import { readConfig, type Config } from './config.js'
 import { asScalerError } from './errors.js'
 import { FlinkClient } from './flink-client.js'
@@ -31,8 +32,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   }
 
   let outcomes: Outcome[]
+  let credentials: AwsCredentialIdentityProvider | undefined
   try {
-    const credentials = config.roleToAssume ? await (await import('./assume-role.js')).assumeRole(config, env) : undefined
+    credentials = config.roleToAssume ? await (await import('./assume-role.js')).assumeRole(config, env) : undefined
     const clients = new Map<string, FlinkClient>()
     const clientFor = (region: string) => {
       if (!clients.has(region)) clients.set(region, new FlinkClient(region, credentials))
@@ -47,6 +49,11 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     return
   }
   report(config, outcomes)
+
+  // Metrics come last: publishing them can only warn, never change what the run did or reports.
+  if (config.metricsNamespace) {
+    await (await import('./metrics.js')).publishMetrics(config.metricsNamespace, outcomes, credentials, new Date())
+  }
 }
 
 function report(config: Config, outcomes: Outcome[]): void {
