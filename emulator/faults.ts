@@ -14,6 +14,7 @@
  * emulator.faults.set({ operation: ['UpdateApplication'], accessDenied: true })  // IAM denies these operations
  * emulator.faults.set({ operation: 'DescribeApplicationOperation', unsupported: true }) // UnknownOperationException
  * emulator.faults.set({ service: 'sts', throttle: 1 })                  // STS <Code>Throttling</Code>
+ * emulator.faults.set({ service: 'cloudwatch', accessDenied: true })   // IAM denies cloudwatch:PutMetricData
  * const rule = emulator.faults.set({ throttle: 5 }); rule.clear()       // remove one rule
  * emulator.faults.clear()                                               // remove every rule and pending knob
  *
@@ -23,16 +24,16 @@
  * ```
  */
 
-export type ServiceName = 'kinesisanalytics' | 'sts' | 'oidc'
+export type ServiceName = 'kinesisanalytics' | 'sts' | 'oidc' | 'cloudwatch'
 
 export interface FaultSpec {
   /** Which endpoint the rule applies to. Default 'kinesisanalytics'. */
   service?: ServiceName
   /** Only requests about this application (ApplicationName, or the name in ResourceARN). */
   application?: string
-  /** Only these operations (Kinesis Analytics operation, STS Action, or 'GetIdToken' for OIDC). */
+  /** Only these operations (Kinesis Analytics or CloudWatch operation, STS Action, or 'GetIdToken' for OIDC). */
   operation?: string | readonly string[]
-  /** The next N matching calls are throttled: ThrottlingException (HTTP 400); STS `Throttling`; OIDC HTTP 429. */
+  /** The next N matching calls are throttled: ThrottlingException (HTTP 400); STS and CloudWatch `Throttling`; OIDC HTTP 429. */
   throttle?: number
   /** The next N matching calls fail with a server error (see serverErrorType). */
   serverError?: number
@@ -44,7 +45,7 @@ export interface FaultSpec {
   hang?: number
   /** Every matching call is answered this many ms later. */
   latencyMs?: number
-  /** Every matching call is refused with AccessDeniedException, worded as IAM does (Kinesis Analytics only). */
+  /** Every matching call is refused by IAM, worded as IAM does: AccessDeniedException (Kinesis Analytics), AccessDenied (CloudWatch, STS). */
   accessDenied?: boolean
   /** Every matching call is answered UnknownOperationException, as an endpoint without the operation would. */
   unsupported?: boolean

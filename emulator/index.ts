@@ -1,17 +1,19 @@
 /**
  * A local stand-in for the AWS endpoints the action talks to — Kinesis Analytics V2 (Managed
- * Service for Apache Flink), STS AssumeRoleWithWebIdentity, and the GitHub Actions OIDC token
- * endpoint — served over HTTP on 127.0.0.1 so the real AWS SDK clients can be pointed at it with
- * `AWS_ENDPOINT_URL` alone.
+ * Service for Apache Flink), STS AssumeRoleWithWebIdentity, CloudWatch PutMetricData, and the
+ * GitHub Actions OIDC token endpoint — served over HTTP on 127.0.0.1 so the real AWS SDK clients
+ * can be pointed at it with `AWS_ENDPOINT_URL` alone.
  *
  * ```ts
  * const emulator = await startEmulator({ applications: [{ name: 'orders', parallelism: 4 }] })
  * const env = { ...process.env, ...emulator.env() }   // AWS_ENDPOINT_URL, credentials, OIDC, region
  * // … run the action with env, or build SDK clients with endpoint: emulator.url …
  * emulator.application('orders').parallelism.parallelism
+ * emulator.metrics   // the CloudWatch data points received: namespace, region, name, dimensions, value, …
  * await emulator.stop()
  * ```
  */
+import { CloudWatchService, type RecordedDatum } from './cloudwatch.js'
 import { Faults } from './faults.js'
 import {
   ACCOUNT_ID,
@@ -26,6 +28,7 @@ import { CredentialStore, StsService, type TrustOptions } from './sts.js'
 
 export type { ApplicationSnapshot, OperationSnapshot, SeedApplication } from './kinesis-analytics.js'
 export type { RequestLogEntry } from './server.js'
+export type { RecordedDatum } from './cloudwatch.js'
 export type { FaultRule, FaultSpec, FailOptions, FailedUpdateOutcome, RaceOptions, ServiceName } from './faults.js'
 export { Faults } from './faults.js'
 export type { OidcOptions } from './oidc.js'
@@ -74,6 +77,8 @@ export interface Emulator {
   addApplication(seed: SeedApplication): void
   /** Every request received, in arrival order (clear with `requests.length = 0`). */
   requests: RequestLogEntry[]
+  /** Every CloudWatch data point accepted by PutMetricData, in arrival order (clear with `metrics.length = 0`). */
+  metrics: RecordedDatum[]
   /** Fault knobs, mutable at any time (see faults.ts). */
   faults: Faults
   /** A token as the OIDC endpoint would issue it (for calling STS directly in tests). */
@@ -99,9 +104,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   credentials.add({ ...staticCredentials, principalArn: EMULATOR_USER_ARN })
   const oidc = new OidcProvider(options.oidc)
   const sts = new StsService(oidc, options.trust ?? {}, credentials)
+  const cloudwatch = new CloudWatchService()
   const requests: RequestLogEntry[] = []
 
-  const server = await startHttpServer({ kda, sts, oidc, faults, credentials, requests }, options.port ?? 0)
+  const server = await startHttpServer({ kda, sts, cloudwatch, oidc, faults, credentials, requests }, options.port ?? 0)
   const url = `http://127.0.0.1:${server.port}`
   let stopped: Promise<void> | undefined
 
@@ -127,6 +133,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     application: (name, region) => kda.snapshot(name, region),
     addApplication: (seed) => kda.addApplication(seed),
     requests,
+    metrics: cloudwatch.metrics,
     faults,
     issueIdToken: (audience) => oidc.issue(audience),
     stop: () => (stopped ??= server.close())

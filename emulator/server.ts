@@ -1,7 +1,8 @@
 /**
- * The HTTP front: one server on 127.0.0.1 for all three endpoints, told apart as AWS clients
+ * The HTTP front: one server on 127.0.0.1 for all the endpoints, told apart as AWS clients
  * address them:
  * - `POST /` with `X-Amz-Target: KinesisAnalytics_20180523.<Op>` → Kinesis Analytics V2 (JSON 1.1)
+ * - `POST /` with `X-Amz-Target: GraniteServiceVersion20100801.<Op>` → CloudWatch (JSON 1.0, cloudwatch.ts)
  * - `POST /` form-encoded `Action=…&Version=2011-06-15` → STS (query protocol, XML)
  * - `GET /oidc/token?api-version=2.0&audience=…` → the Actions OIDC token endpoint
  *
@@ -11,6 +12,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { randomUUID } from 'node:crypto'
+import { isCloudWatchRequest, serveCloudWatch, type CloudWatchService } from './cloudwatch.js'
 import { frameworkError, ServiceError, StsError } from './errors.js'
 import type { FaultDecision, Faults, ServiceName } from './faults.js'
 import { KinesisAnalyticsService, peekBody, TARGET_PREFIX } from './kinesis-analytics.js'
@@ -20,9 +22,9 @@ import { stsErrorXml, type CredentialStore, type StsService } from './sts.js'
 
 export interface RequestLogEntry {
   service: ServiceName
-  /** Kinesis Analytics operation, STS Action, or 'GetIdToken' / 'GetJwks' for the OIDC endpoint. */
+  /** Kinesis Analytics or CloudWatch operation, STS Action, or 'GetIdToken' / 'GetJwks' for the OIDC endpoint. */
   operation: string
-  /** The parsed request: JSON body (Kinesis Analytics), form parameters (STS), query parameters (OIDC). */
+  /** The parsed request: JSON body (Kinesis Analytics, CloudWatch), form parameters (STS), query parameters (OIDC). */
   body: unknown
   /** HTTP status answered; 0 while unanswered, and for a reset connection or a hung request. */
   status: number
@@ -42,6 +44,7 @@ export interface RequestLogEntry {
 export interface ServerContext {
   kda: KinesisAnalyticsService
   sts: StsService
+  cloudwatch: CloudWatchService
   oidc: OidcProvider
   faults: Faults
   credentials: CredentialStore
@@ -116,6 +119,10 @@ export async function startHttpServer(ctx: ServerContext, port = 0): Promise<Run
     if (method === 'GET' && path === OIDC_JWKS_PATH) {
       const entry = log({ service: 'oidc', operation: 'GetJwks', body: {}, requestId })
       return sendJson(res, 200, ctx.oidc.jwks(), requestId, entry)
+    }
+    if (method === 'POST' && isCloudWatchRequest(headers)) {
+      const front = { service: ctx.cloudwatch, faults: ctx.faults, credentials: ctx.credentials, log, network, send }
+      return serveCloudWatch({ req, res, url, body, headers, requestId }, front)
     }
     const contentType = headers.get('content-type') ?? ''
     if (method === 'POST' && !headers.has('x-amz-target') && contentType.startsWith('application/x-www-form-urlencoded')) {

@@ -46,6 +46,8 @@ export interface Config {
    */
   holdUntil?: Date | 'next-transition'
   releaseHold: boolean
+  /** `metrics-namespace`: the CloudWatch namespace each run publishes its metrics to; undefined publishes none. */
+  metricsNamespace?: string
 }
 
 /** Reads one input by its action.yml name; the runner passes '' for unset inputs without default. */
@@ -134,6 +136,7 @@ export function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clock: ()
   if (holdUntil && releaseHold) {
     throw inputError('Inputs "hold-until" and "release-hold" are both set.', 'Either set a new hold or release the current one.')
   }
+  const metricsNamespace = readMetricsNamespace(get('metrics-namespace'))
 
   return {
     applications,
@@ -153,8 +156,34 @@ export function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clock: ()
     atGiven: Boolean(atText),
     allowStatelessRestart: boolean('allow-stateless-restart', get('allow-stateless-restart')),
     holdUntil,
-    releaseHold
+    releaseHold,
+    metricsNamespace
   }
+}
+
+/**
+ * A CloudWatch namespace (the PutMetricData model: 1-255 characters, not starting with ":"), of
+ * printable ASCII with at least one non-blank character, outside the "AWS/" namespaces that
+ * CloudWatch keeps for AWS services. Empty: no metrics.
+ */
+function readMetricsNamespace(text: string): string | undefined {
+  if (!text) return undefined
+  const problem =
+    text.length > 255
+      ? `is ${text.length} characters long`
+      : !/^[\x20-\x7e]+$/.test(text)
+        ? 'has characters other than printable ASCII'
+        : text.startsWith(':')
+          ? 'starts with ":"'
+          : text.startsWith('AWS/')
+            ? 'starts with "AWS/", which CloudWatch reserves for AWS services'
+            : undefined
+  if (!problem) return text
+  const shown = text.length > 80 ? `${text.slice(0, 80)}…` : text
+  throw inputError(
+    `Input "metrics-namespace" ("${shown}") ${problem}.`,
+    'Use a CloudWatch namespace of your own: 1-255 printable ASCII characters, not starting with "AWS/" or ":", for example FlinkScheduledScaler (or empty for no metrics).'
+  )
 }
 
 function readSchedule(inline: string, file: string, env: NodeJS.ProcessEnv): Schedule | undefined {

@@ -1,7 +1,9 @@
 import * as core from '@actions/core'
+import type { AwsCredentialIdentityProvider } from '@smithy/types'
 import { readConfig, type Config } from './config.js'
 import { FlinkClient } from './flink-client.js'
 import { gitHubRun } from './github-run.js'
+import type { Outcome } from './outcome.js'
 import { RequestRate } from './rate-limit.js'
 import { reconcile } from './reconcile.js'
 import { report, reportFailure } from './report.js'
@@ -22,8 +24,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     if (!warned.has(message)) core.warning(message)
     warned.add(message)
   }
+  let outcomes: Outcome[]
+  let credentials: AwsCredentialIdentityProvider | undefined
   try {
-    const credentials = config.roleToAssume ? await (await import('./assume-role.js')).assumeRole(config, env) : undefined
+    credentials = config.roleToAssume ? await (await import('./assume-role.js')).assumeRole(config, env) : undefined
     // One client, and one request rate, per region: the rate is what the region's endpoint sees.
     const clients = new Map<string, FlinkClient>()
     const clientFor = (region: string) => {
@@ -31,9 +35,14 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       return clients.get(region)!
     }
     const now = config.now
-    const outcomes = await reconcile({ config, clientFor, run: github, warn, log: (line) => core.info(line), clock: () => now })
-    await report(config, outcomes, github)
+    outcomes = await reconcile({ config, clientFor, run: github, warn, log: (line) => core.info(line), clock: () => now })
   } catch (error) {
     await reportFailure(error, config, github)
+    return
+  }
+  await report(config, outcomes, github)
+  // Metrics come last: publishing them can only warn, never change what the run did or reports.
+  if (config.metricsNamespace) {
+    await (await import('./metrics.js')).publishMetrics(config.metricsNamespace, outcomes, credentials, new Date())
   }
 }
