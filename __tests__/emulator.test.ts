@@ -12,12 +12,14 @@ import {
   ConcurrentModificationException,
   DescribeApplicationCommand,
   DescribeApplicationOperationCommand,
+  DescribeApplicationSnapshotCommand,
   InvalidArgumentException,
   InvalidRequestException,
   KinesisAnalyticsV2Client,
   KinesisAnalyticsV2ServiceException,
   LimitExceededException,
   ListApplicationOperationsCommand,
+  ListApplicationSnapshotsCommand,
   ListApplicationsCommand,
   ListTagsForResourceCommand,
   ResourceInUseException,
@@ -674,6 +676,233 @@ describe('Kinesis Analytics V2 operations', () => {
     await rejection(client.send(new TagResourceCommand({ ResourceARN: arn, Tags: [{ Key: 'aws:owner', Value: 'x' }] })), InvalidArgumentException)
     await rejection(client.send(new ListTagsForResourceCommand({ ResourceARN: 'arn:aws:s3:::bucket' })), InvalidArgumentException)
     expectModelShaped(raw)
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Application state across restarts
+// ---------------------------------------------------------------------------------------------
+
+describe('application state across restarts', () => {
+  /** Scales each application once and waits until every restart has finished. */
+  async function restartAll(em: Emulator, names: string[], extra: Partial<UpdateApplicationCommandInput> = {}) {
+    const client = kda(em)
+    for (const name of names) {
+      const { ConditionalToken } = await describeApp(client, name)
+      await client.send(scale(name, ConditionalToken, 3, extra))
+    }
+    await until(() => names.every((name) => em.application(name).status !== 'UPDATING'))
+    return client
+  }
+
+  it('a restart keeps, drops or rewinds the state as the restore configuration says', async () => {
+    const em = await emulator({
+      recordsPerSecond: 0,
+      applications: [
+        { name: 'latest', records: 1000 },
+        { name: 'skip', records: 1000, applicationRestoreType: 'SKIP_RESTORE_FROM_SNAPSHOT' },
+        {
+          name: 'custom',
+          records: 1000,
+          applicationRestoreType: 'RESTORE_FROM_CUSTOM_SNAPSHOT',
+          snapshotName: 'nightly',
+          snapshots: [{ name: 'nightly', records: 400 }, { name: 'hourly', records: 900 }]
+        },
+        { name: 'stateless', records: 1000, snapshotsEnabled: false }
+      ]
+    })
+    expect(em.application('latest').state).toEqual({ running: true, records: 1000, restore: 'seeded' })
+    await restartAll(em, ['latest', 'skip', 'custom', 'stateless'])
+
+    const latest = em.application('latest')
+    expect(latest.status).toBe('RUNNING')
+    expect(latest.snapshots).toEqual([
+      { name: expect.stringMatching(/^latest-1-\d+$/), status: 'READY', versionId: 1, createdAt: expect.any(Number), records: 1000 }
+    ])
+    expect(latest.state).toEqual({ running: true, records: 1000, restore: 'kept', snapshotName: latest.snapshots[0]!.name })
+
+    const skip = em.application('skip')
+    expect(skip.state).toEqual({ running: true, records: 0, restore: 'dropped' })
+    expect(skip.snapshots).toHaveLength(1)
+
+    const custom = em.application('custom')
+    expect(custom.state).toEqual({ running: true, records: 400, restore: 'rewound', snapshotName: 'nightly' })
+    expect(custom.snapshots.map((s) => s.name)).toEqual(['nightly', 'hourly', expect.stringMatching(/^custom-1-/)])
+
+    // Snapshots disabled: nothing is taken, nothing restored.
+    const stateless = em.application('stateless')
+    expect(stateless.state).toEqual({ running: true, records: 0, restore: 'dropped' })
+    expect(stateless.snapshots).toEqual([])
+  })
+
+  it('an update carrying ApplicationRestoreConfiguration uses and stores it; one without keeps the stored one', async () => {
+    const em = await emulator({
+      recordsPerSecond: 0,
+      applications: [
+        {
+          name: 'orders',
+          records: 5000,
+          applicationRestoreType: 'SKIP_RESTORE_FROM_SNAPSHOT',
+          snapshots: [{ name: 'before-migration', records: 10 }]
+        }
+      ]
+    })
+    const latest = { RunConfigurationUpdate: { ApplicationRestoreConfiguration: { ApplicationRestoreType: 'RESTORE_FROM_LATEST_SNAPSHOT' as const } } }
+    await restartAll(em, ['orders'], latest)
+    expect(em.application('orders').state).toMatchObject({ records: 5000, restore: 'kept' })
+    expect(em.application('orders').applicationRestoreConfiguration).toEqual({ applicationRestoreType: 'RESTORE_FROM_LATEST_SNAPSHOT' })
+
+    await restartAll(em, ['orders'])
+    expect(em.application('orders').state).toMatchObject({ records: 5000, restore: 'kept' })
+
+    const custom = {
+      RunConfigurationUpdate: {
+        ApplicationRestoreConfiguration: { ApplicationRestoreType: 'RESTORE_FROM_CUSTOM_SNAPSHOT' as const, SnapshotName: 'before-migration' }
+      }
+    }
+    const client = await restartAll(em, ['orders'], custom)
+    expect(em.application('orders').state).toEqual({ running: true, records: 10, restore: 'rewound', snapshotName: 'before-migration' })
+    const stored = (await describeApp(client, 'orders')).ApplicationConfigurationDescription!.RunConfigurationDescription!
+    expect(stored.ApplicationRestoreConfigurationDescription).toEqual({
+      ApplicationRestoreType: 'RESTORE_FROM_CUSTOM_SNAPSHOT',
+      SnapshotName: 'before-migration'
+    })
+    // The stored custom snapshot applies to the next restart too.
+    await restartAll(em, ['orders'])
+    expect(em.application('orders').state).toMatchObject({ records: 10, restore: 'rewound' })
+    expect(em.application('orders').snapshots.map((s) => s.records)).toEqual([10, 5000, 5000, 5000, 10])
+  })
+
+  it('snapshots turned on by the update: the latest snapshot there is is an older one, so the state is rewound', async () => {
+    const em = await emulator({
+      recordsPerSecond: 0,
+      applications: [{ name: 'orders', records: 800, snapshotsEnabled: false, snapshots: [{ name: 'last-week', records: 120 }] }]
+    })
+    await restartAll(em, ['orders'], {
+      ApplicationConfigurationUpdate: {
+        ApplicationSnapshotConfigurationUpdate: { SnapshotsEnabledUpdate: true },
+        FlinkApplicationConfigurationUpdate: { ParallelismConfigurationUpdate: { ConfigurationTypeUpdate: 'CUSTOM', ParallelismUpdate: 3 } }
+      }
+    })
+    expect(em.application('orders').state).toEqual({ running: true, records: 120, restore: 'rewound', snapshotName: 'last-week' })
+  })
+
+  it("a running job's records grow; a stopped one's do not", async () => {
+    const em = await emulator({
+      recordsPerSecond: 100_000,
+      applications: [{ name: 'running', records: 7 }, { name: 'stopped', status: 'READY', records: 7 }]
+    })
+    await until(() => em.application('running').state.records > 1000)
+    expect(em.application('stopped').state).toEqual({ running: false, records: 7, restore: 'seeded' })
+    // The snapshot taken as the update stops the job holds what the job had counted by then.
+    const client = kda(em)
+    const { ConditionalToken } = await describeApp(client, 'running')
+    await client.send(scale('running', ConditionalToken, 2))
+    const [taken] = em.application('running').snapshots
+    expect(taken!.records).toBeGreaterThan(1000)
+    expect(em.application('running').state).toMatchObject({ running: false, records: taken!.records })
+    await until(() => em.application('running').state.restore === 'kept')
+    await until(() => em.application('running').state.records > taken!.records)
+  })
+
+  it('a custom snapshot that does not exist fails the restart; the rollback restores the latest snapshot', async () => {
+    const em = await emulator({
+      recordsPerSecond: 0,
+      applications: [
+        { name: 'orders', parallelism: 2, records: 300, applicationRestoreType: 'RESTORE_FROM_CUSTOM_SNAPSHOT', snapshotName: 'gone' },
+        {
+          name: 'no-rollback',
+          parallelism: 2,
+          records: 300,
+          systemRollbackEnabled: false,
+          applicationRestoreType: 'RESTORE_FROM_CUSTOM_SNAPSHOT',
+          snapshotName: 'failed-one',
+          snapshots: [{ name: 'failed-one', status: 'FAILED' }]
+        }
+      ]
+    })
+    const client = kda(em)
+    const ops: Record<string, string> = {}
+    for (const name of ['orders', 'no-rollback']) {
+      const { ConditionalToken } = await describeApp(client, name)
+      const out = await client.send(scale(name, ConditionalToken, 4))
+      // Accepted like any update: the failure comes with the restart.
+      expect(out.ApplicationDetail!.ApplicationStatus).toBe('UPDATING')
+      ops[name] = out.OperationId!
+    }
+    await until(() => em.application('orders').status === 'RUNNING' && em.application('no-rollback').status === 'READY')
+
+    const failed = await client.send(new DescribeApplicationOperationCommand({ ApplicationName: 'orders', OperationId: ops.orders! }))
+    expect(failed.ApplicationOperationInfoDetails).toMatchObject({
+      OperationStatus: 'FAILED',
+      OperationFailureDetails: {
+        RollbackOperationId: expect.any(String),
+        ErrorInfo: { ErrorString: 'Unable to restore application orders from snapshot gone: the snapshot does not exist.' }
+      }
+    })
+    const orders = em.application('orders')
+    expect(orders).toMatchObject({ versionId: 3, parallelism: { parallelism: 2 } })
+    expect(orders.state).toMatchObject({ running: true, records: 300, restore: 'kept' })
+
+    const stopped = em.application('no-rollback')
+    expect(stopped.operations.map((o) => o.status)).toEqual(['FAILED'])
+    expect(stopped.operations[0]!.errorString).toBe(
+      'Unable to restore application no-rollback from snapshot failed-one: the snapshot is FAILED, not READY.'
+    )
+    expect(stopped.state).toEqual({ running: false, records: 300, restore: 'seeded' })
+  })
+
+  it('ListApplicationSnapshots and DescribeApplicationSnapshot', async () => {
+    const em = await emulator({
+      applications: [
+        { name: 'orders', snapshots: [{ name: 'a', records: 1 }, { name: 'b', records: 2 }, { name: 'c', records: 3 }] },
+        { name: 'legacy-sql', runtimeEnvironment: 'SQL-1_0' }
+      ]
+    })
+    const raw: RawResponse[] = []
+    const client = kda(em, { raw })
+    const page1 = await client.send(new ListApplicationSnapshotsCommand({ ApplicationName: 'orders', Limit: 2 }))
+    expect(page1.SnapshotSummaries!.map((s) => s.SnapshotName)).toEqual(['a', 'b'])
+    expect(page1.SnapshotSummaries![0]).toEqual({
+      SnapshotName: 'a',
+      SnapshotStatus: 'READY',
+      ApplicationVersionId: 1,
+      SnapshotCreationTimestamp: expect.any(Date),
+      RuntimeEnvironment: 'FLINK-1_20'
+    })
+    const page2 = await client.send(new ListApplicationSnapshotsCommand({ ApplicationName: 'orders', Limit: 2, NextToken: page1.NextToken }))
+    expect(page2.SnapshotSummaries!.map((s) => s.SnapshotName)).toEqual(['c'])
+    expect(page2.NextToken).toBeUndefined()
+    const b = await client.send(new DescribeApplicationSnapshotCommand({ ApplicationName: 'orders', SnapshotName: 'b' }))
+    expect(b.SnapshotDetails).toMatchObject({ SnapshotName: 'b', SnapshotStatus: 'READY', ApplicationVersionId: 1 })
+    expectModelShaped(raw)
+
+    const missing = await rejection(
+      client.send(new DescribeApplicationSnapshotCommand({ ApplicationName: 'orders', SnapshotName: 'zz' })),
+      ResourceNotFoundException
+    )
+    expect(missing.message).toBe('Snapshot zz is not found for application orders.')
+    await rejection(client.send(new ListApplicationSnapshotsCommand({ ApplicationName: 'missing' })), ResourceNotFoundException)
+    const limit = await rejection(client.send(new ListApplicationSnapshotsCommand({ ApplicationName: 'orders', Limit: 51 })), InvalidArgumentException)
+    expect(limit.message).toContain("at 'limit' failed to satisfy constraint: Member must have value less than or equal to 50")
+    const name = await rejection(
+      client.send(new DescribeApplicationSnapshotCommand({ ApplicationName: 'orders', SnapshotName: 'no spaces' })),
+      InvalidArgumentException
+    )
+    expect(name.message).toContain("at 'snapshotName' failed to satisfy constraint: Member must satisfy regular expression pattern")
+    await rejection(client.send(new ListApplicationSnapshotsCommand({ ApplicationName: 'legacy-sql' })), UnsupportedOperationException)
+    await rejection(
+      client.send(new ListApplicationSnapshotsCommand({ ApplicationName: 'orders', NextToken: 'garbage!' })),
+      InvalidArgumentException
+    )
+  })
+
+  it('seeds are checked: a custom restore names its snapshot, snapshot names follow the model', async () => {
+    const em = await emulator()
+    expect(() => em.addApplication({ name: 'a', applicationRestoreType: 'RESTORE_FROM_CUSTOM_SNAPSHOT' })).toThrow(/snapshotName/)
+    expect(() => em.addApplication({ name: 'b', snapshotName: 'x' })).toThrow(/snapshotName/)
+    expect(() => em.addApplication({ name: 'c', snapshots: [{ name: 'no spaces' }] })).toThrow(/snapshot name/)
+    expect(() => em.addApplication({ name: 'd', snapshots: [{ name: 'x' }, { name: 'x' }] })).toThrow(/Duplicate/)
   })
 })
 

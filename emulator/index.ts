@@ -9,6 +9,7 @@
  * const env = { ...process.env, ...emulator.env() }   // AWS_ENDPOINT_URL, credentials, OIDC, region
  * // … run the action with env, or build SDK clients with endpoint: emulator.url …
  * emulator.application('orders').parallelism.parallelism
+ * emulator.application('orders').state     // { running, records, restore: 'kept' | 'dropped' | 'rewound', snapshotName }
  * await emulator.stop()
  * ```
  */
@@ -24,7 +25,16 @@ import { OIDC_TOKEN_PATH, OidcProvider, type OidcOptions } from './oidc.js'
 import { startHttpServer, type RequestLogEntry } from './server.js'
 import { CredentialStore, StsService, type TrustOptions } from './sts.js'
 
-export type { ApplicationSnapshot, OperationSnapshot, SeedApplication } from './kinesis-analytics.js'
+export type {
+  ApplicationSnapshot,
+  JobStateSnapshot,
+  OperationSnapshot,
+  RestoreOutcome,
+  SeedApplication,
+  SeedSnapshot,
+  SnapshotInfo,
+  SnapshotStatus
+} from './kinesis-analytics.js'
 export type { RequestLogEntry } from './server.js'
 export type { FaultRule, FaultSpec, FailOptions, FailedUpdateOutcome, RaceOptions, ServiceName } from './faults.js'
 export { Faults } from './faults.js'
@@ -49,6 +59,11 @@ export interface EmulatorOptions {
   updateDurationMs?: number
   /** Maximum KPUs per application, KPUs = ceil(Parallelism / ParallelismPerKPU). Default 64. */
   kpuQuota?: number
+  /**
+   * How fast a running job's state counts records (`application(name).state.records`). Default
+   * 1000; 0 freezes the count, so what a restart kept, dropped or rewound reads exactly.
+   */
+  recordsPerSecond?: number
   /** The static credentials accepted. Default EMULATOR_ACCESS_KEY_ID / EMULATOR_SECRET_ACCESS_KEY. */
   credentials?: { accessKeyId: string; secretAccessKey: string }
   /** The Actions OIDC token endpoint (claims of the tokens it issues, bearer token it requires). */
@@ -87,6 +102,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const kda = new KinesisAnalyticsService({
     updateDurationMs: options.updateDurationMs ?? 300,
     kpuQuota: options.kpuQuota ?? 64,
+    recordsPerSecond: options.recordsPerSecond ?? 1000,
     faults
   })
   for (const seed of options.applications ?? []) kda.addApplication(seed)

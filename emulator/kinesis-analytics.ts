@@ -1,7 +1,14 @@
 /**
  * Kinesis Analytics V2 (Managed Service for Apache Flink) operations and the application state
  * machine: versions and ConditionalTokens, RUNNING → UPDATING → RUNNING restarts, operations
- * history, system rollbacks, tags, per-region applications.
+ * history, system rollbacks, snapshots and what a restart restores, tags, per-region applications.
+ *
+ * The Flink job's state is modelled as a count of records that grows while the job runs. A restart
+ * of a RUNNING application with snapshots enabled first takes a snapshot of it (the service "creates
+ * and uses snapshots when the application is updated, scaled, or stopped"), then starts the job
+ * from what the application's restore configuration names: RESTORE_FROM_LATEST_SNAPSHOT keeps the
+ * state, SKIP_RESTORE_FROM_SNAPSHOT drops it, RESTORE_FROM_CUSTOM_SNAPSHOT rewinds it to that
+ * snapshot. With snapshots disabled nothing is restored.
  *
  * Time-driven transitions are computed lazily from timestamps: every read settles the transitions
  * whose time has come, so what a caller sees depends only on the clock, never on timer scheduling.
@@ -12,6 +19,7 @@ import type { FailOptions, Faults, RaceOptions } from './faults.js'
 import {
   ApplicationName,
   INPUT_SHAPES,
+  SnapshotName,
   KDA_OPERATIONS,
   OPERATION_ERRORS,
   RUNTIME_ENVIRONMENTS,
@@ -26,6 +34,20 @@ export const DEFAULT_REGION = 'us-east-1'
 export const TARGET_PREFIX = 'KinesisAnalytics_20180523'
 /** The documented ceiling of ParallelismPerKPU (the model itself only sets a minimum of 1). */
 export const MAX_PARALLELISM_PER_KPU = 8
+
+/** A snapshot an application already has when seeded. */
+export interface SeedSnapshot {
+  /** SnapshotName ([a-zA-Z0-9_.-]+). */
+  name: string
+  /** Records of the job's state it holds. Default 0. */
+  records?: number
+  /** Default 'READY'. Only a READY snapshot can be restored. */
+  status?: SnapshotStatus
+  /** The application version it was taken of. Default: the seed's versionId. */
+  versionId?: number
+  /** Epoch ms. Default: one hour apart, the last one an hour ago. */
+  createdAt?: number
+}
 
 export interface SeedApplication {
   name: string
@@ -51,6 +73,12 @@ export interface SeedApplication {
   systemRollbackEnabled?: boolean
   /** Default 'RESTORE_FROM_LATEST_SNAPSHOT'. */
   applicationRestoreType?: 'SKIP_RESTORE_FROM_SNAPSHOT' | 'RESTORE_FROM_LATEST_SNAPSHOT' | 'RESTORE_FROM_CUSTOM_SNAPSHOT'
+  /** Required with RESTORE_FROM_CUSTOM_SNAPSHOT (and only then): the snapshot a restart restores, existing or not. */
+  snapshotName?: string
+  /** Snapshots the application already has, oldest first: the last READY one is the latest. */
+  snapshots?: SeedSnapshot[]
+  /** Records the running job's state has counted so far. Default 0. */
+  records?: number
   tags?: Record<string, string>
   /** Default 'FLINK-1_20'. 'SQL-1_0' makes a SQL application (operations history unsupported). */
   runtimeEnvironment?: string
@@ -65,6 +93,14 @@ export interface SeedApplication {
 
 type ConfigurationType = 'CUSTOM' | 'DEFAULT'
 type OperationStatus = 'IN_PROGRESS' | 'CANCELLED' | 'SUCCESSFUL' | 'FAILED'
+export type SnapshotStatus = 'CREATING' | 'READY' | 'DELETING' | 'FAILED'
+/**
+ * What the job's last start restored: 'kept' (the snapshot taken as the job stopped), 'rewound'
+ * (an older snapshot: a custom one, or the latest when none was taken at the stop), 'dropped'
+ * (nothing: SKIP_RESTORE_FROM_SNAPSHOT, snapshots disabled, or no snapshot at all); 'seeded' while
+ * the job has not restarted since it was seeded.
+ */
+export type RestoreOutcome = 'seeded' | 'kept' | 'rewound' | 'dropped'
 
 interface AppConfig {
   runtimeEnvironment: string
@@ -103,6 +139,25 @@ interface OperationRecord {
   rollbackOperationId?: string
 }
 
+interface SnapshotRecord {
+  name: string
+  status: SnapshotStatus
+  versionId: number
+  createdAt: number
+  records: number
+  runtimeEnvironment: string
+}
+
+/** The Flink job: its state's records grow with time while it runs (`since` set). */
+interface JobState {
+  /** Records counted when the job started (`since`), or when it stopped. */
+  records: number
+  /** When the job started running; undefined while it is stopped. */
+  since?: number
+  restore: RestoreOutcome
+  snapshotName?: string
+}
+
 interface Transition {
   at: number
   apply: (at: number) => void
@@ -125,6 +180,10 @@ interface AppState {
   rolledBackTo?: number
   tags: Map<string, string>
   operations: OperationRecord[]
+  operationsById: Map<string, OperationRecord>
+  snapshots: SnapshotRecord[]
+  snapshotsByName: Map<string, SnapshotRecord>
+  job: JobState
   pending: Transition[]
   versions: Map<number, AppConfig>
   jobId: string
@@ -132,6 +191,29 @@ interface AppState {
 
 /** An operation as snapshots report it: the record itself (times in epoch ms; no endTime while IN_PROGRESS). */
 export type OperationSnapshot = OperationRecord
+
+/** A snapshot of the application's state (ListApplicationSnapshots), as the emulator holds it. */
+export interface SnapshotInfo {
+  name: string
+  status: SnapshotStatus
+  /** The application version whose job it was taken of. */
+  versionId: number
+  /** Epoch ms. */
+  createdAt: number
+  /** Records of the job's state it holds. */
+  records: number
+}
+
+/** The Flink job's state right now. */
+export interface JobStateSnapshot {
+  /** The job is running, so its records grow (recordsPerSecond). */
+  running: boolean
+  records: number
+  /** What its last start restored (see RestoreOutcome). */
+  restore: RestoreOutcome
+  /** The snapshot restored from, when 'kept' or 'rewound'. */
+  snapshotName?: string
+}
 
 /** A deep copy of an application's state, as the emulator holds it right now. */
 export interface ApplicationSnapshot {
@@ -162,6 +244,10 @@ export interface ApplicationSnapshot {
   tags: Record<string, string>
   /** Oldest first. */
   operations: OperationSnapshot[]
+  /** The job's state: kept, dropped or rewound by the last restart. */
+  state: JobStateSnapshot
+  /** Oldest first. */
+  snapshots: SnapshotInfo[]
   /** Epoch ms. */
   createTimestamp: number
   lastUpdateTimestamp: number
@@ -179,6 +265,8 @@ export interface KdaContext {
 export interface KinesisAnalyticsOptions {
   updateDurationMs: number
   kpuQuota: number
+  /** How fast a running job's state counts records. */
+  recordsPerSecond: number
   faults: Faults
 }
 
@@ -229,7 +317,25 @@ export class KinesisAnalyticsService {
     if (!Number.isInteger(parallelism) || parallelism < 1) throw new Error('parallelism must be an integer >= 1')
     if (!Number.isInteger(parallelismPerKpu) || parallelismPerKpu < 1 || parallelismPerKpu > MAX_PARALLELISM_PER_KPU)
       throw new Error(`parallelismPerKpu must be an integer in 1..${MAX_PARALLELISM_PER_KPU}`)
+    const restoreType = seed.applicationRestoreType ?? 'RESTORE_FROM_LATEST_SNAPSHOT'
+    if ((restoreType === 'RESTORE_FROM_CUSTOM_SNAPSHOT') !== (seed.snapshotName !== undefined))
+      throw new Error('snapshotName is required with RESTORE_FROM_CUSTOM_SNAPSHOT, and only then')
+    const versionId = seed.versionId ?? 1
     const now = Date.now()
+    const seeded = seed.snapshots ?? []
+    const snapshots = seeded.map(
+      (s, i): SnapshotRecord => ({
+        name: s.name,
+        status: s.status ?? 'READY',
+        versionId: s.versionId ?? versionId,
+        createdAt: s.createdAt ?? now - (seeded.length - i) * 3_600_000,
+        records: s.records ?? 0,
+        runtimeEnvironment
+      })
+    )
+    const snapshotsByName = new Map(snapshots.map((s) => [s.name, s]))
+    if (snapshotsByName.size !== snapshots.length) throw new Error(`Duplicate snapshot name in ${seed.name}`)
+    for (const s of snapshots) if (validate(SnapshotName, s.name).length) throw new Error(`Invalid snapshot name: ${s.name}`)
     const app: AppState = {
       name: seed.name,
       region,
@@ -238,7 +344,7 @@ export class KinesisAnalyticsService {
       lastUpdatedAt: now - 3_600_000,
       versionCreatedAt: now - 3_600_000,
       status,
-      versionId: seed.versionId ?? 1,
+      versionId,
       conditionalToken: newToken(),
       config: {
         runtimeEnvironment,
@@ -252,7 +358,7 @@ export class KinesisAnalyticsService {
         checkpoint: { configurationType: 'DEFAULT', ...DEFAULT_CHECKPOINT },
         monitoring: { configurationType: 'CUSTOM', ...DEFAULT_MONITORING },
         allowNonRestoredState: seed.allowNonRestoredState ?? false,
-        restore: { applicationRestoreType: seed.applicationRestoreType ?? 'RESTORE_FROM_LATEST_SNAPSHOT' },
+        restore: { applicationRestoreType: restoreType, ...(seed.snapshotName !== undefined ? { snapshotName: seed.snapshotName } : {}) },
         snapshotsEnabled: seed.snapshotsEnabled ?? true,
         systemRollbackEnabled: seed.systemRollbackEnabled ?? true,
         propertyGroups: [],
@@ -261,15 +367,21 @@ export class KinesisAnalyticsService {
       currentParallelism: seed.currentParallelism ?? parallelism,
       tags: new Map(Object.entries(seed.tags ?? {})),
       operations: [],
+      operationsById: new Map(),
+      snapshots,
+      snapshotsByName,
+      // A seeded job runs only in RUNNING; a transient status that settles to RUNNING starts it.
+      job: { records: seed.records ?? 0, ...(status === 'RUNNING' ? { since: now } : {}), restore: 'seeded' },
       pending: [],
       versions: new Map(),
       jobId: randomBytes(16).toString('hex')
     }
     const end = TRANSIENT_END[status]
     if (seed.settleAfterMs !== undefined && end) {
-      this.schedule(app, now + seed.settleAfterMs, () => {
+      this.schedule(app, now + seed.settleAfterMs, (at) => {
         app.status = end
         app.currentParallelism = app.config.parallelism.parallelism
+        if (end === 'RUNNING') app.job.since = at
       })
     }
     this.apps.set(key, app)
@@ -300,6 +412,13 @@ export class KinesisAnalyticsService {
       propertyGroups: c.propertyGroups,
       tags: Object.fromEntries(app.tags),
       operations: app.operations.map((o) => ({ ...o })),
+      state: {
+        running: app.job.since !== undefined,
+        records: this.recordsAt(app, Date.now()),
+        restore: app.job.restore,
+        ...(app.job.snapshotName !== undefined ? { snapshotName: app.job.snapshotName } : {})
+      },
+      snapshots: app.snapshots.map(({ runtimeEnvironment: _, ...s }) => s),
       createTimestamp: app.createdAt,
       lastUpdateTimestamp: app.lastUpdatedAt,
       detail: this.detail(app)
@@ -330,6 +449,10 @@ export class KinesisAnalyticsService {
         return this.listApplicationOperations(input, ctx)
       case 'ListApplications':
         return this.listApplications(input, ctx)
+      case 'ListApplicationSnapshots':
+        return this.listApplicationSnapshots(input, ctx)
+      case 'DescribeApplicationSnapshot':
+        return this.describeApplicationSnapshot(input, ctx)
       case 'ListTagsForResource': {
         const app = this.findByArn(ctx.region, input.ResourceARN)
         return { Tags: [...app.tags].map(([Key, Value]) => ({ Key, Value })) }
@@ -432,7 +555,98 @@ export class KinesisAnalyticsService {
       versionTo: to
     }
     app.operations.push(op)
+    app.operationsById.set(op.operationId, op)
     return op
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The job's state and snapshots
+  // -------------------------------------------------------------------------------------------
+
+  private recordsAt(app: AppState, at: number): number {
+    const { records, since } = app.job
+    if (since === undefined) return records
+    return records + Math.max(0, Math.floor(((at - since) * this.options.recordsPerSecond) / 1000))
+  }
+
+  /** Stops the job for a restart; with snapshots enabled the service snapshots it first, and returns that snapshot. */
+  private stopJob(app: AppState, config: AppConfig, at: number): SnapshotRecord | undefined {
+    const records = this.recordsAt(app, at)
+    app.job = { records, restore: app.job.restore, ...(app.job.snapshotName !== undefined ? { snapshotName: app.job.snapshotName } : {}) }
+    if (!config.snapshotsEnabled) return undefined
+    const snapshot: SnapshotRecord = {
+      name: `${app.name}-${app.versionId}-${at}`,
+      status: 'READY',
+      versionId: app.versionId,
+      createdAt: at,
+      records,
+      runtimeEnvironment: config.runtimeEnvironment
+    }
+    app.snapshots.push(snapshot)
+    app.snapshotsByName.set(snapshot.name, snapshot)
+    return snapshot
+  }
+
+  /**
+   * Starts the job from what `restoreType` names (the application's restore configuration; a
+   * rollback loads the latest snapshot). `taken` is the snapshot taken as the job stopped.
+   */
+  private startJob(
+    app: AppState,
+    at: number,
+    taken: SnapshotRecord | undefined,
+    restoreType = app.config.restore.applicationRestoreType
+  ): void {
+    const c = app.config
+    let from: SnapshotRecord | undefined
+    if (c.snapshotsEnabled && restoreType === 'RESTORE_FROM_LATEST_SNAPSHOT') from = this.latestSnapshot(app)
+    if (c.snapshotsEnabled && restoreType === 'RESTORE_FROM_CUSTOM_SNAPSHOT') from = app.snapshotsByName.get(c.restore.snapshotName ?? '')
+    app.job = from
+      ? { records: from.records, since: at, restore: from === taken ? 'kept' : 'rewound', snapshotName: from.name }
+      : { records: 0, since: at, restore: 'dropped' }
+  }
+
+  private latestSnapshot(app: AppState): SnapshotRecord | undefined {
+    for (let i = app.snapshots.length - 1; i >= 0; i--) if (app.snapshots[i]!.status === 'READY') return app.snapshots[i]
+    return undefined
+  }
+
+  /**
+   * A restart that would restore a custom snapshot which does not exist (or is not READY) fails.
+   * The service does not document this case; the update is accepted and the restart then fails,
+   * the harder case for a caller, which learns it only by following the operation.
+   */
+  private restoreFailure(app: AppState): FailOptions | undefined {
+    const c = app.config
+    if (!c.snapshotsEnabled || c.restore.applicationRestoreType !== 'RESTORE_FROM_CUSTOM_SNAPSHOT') return undefined
+    const name = c.restore.snapshotName ?? ''
+    const snapshot = app.snapshotsByName.get(name)
+    if (snapshot?.status === 'READY') return undefined
+    const why = snapshot ? `the snapshot is ${snapshot.status}, not READY` : 'the snapshot does not exist'
+    return { errorString: `Unable to restore application ${app.name} from snapshot ${name}: ${why}.` }
+  }
+
+  private listApplicationSnapshots(input: Input, ctx: KdaContext): Record<string, unknown> {
+    // The model lists no ResourceNotFoundException here; the service's usual answer for an unknown application is the safe reading.
+    const app = this.find(ctx.region, input.ApplicationName)
+    this.requireFlink(app)
+    // Oldest first: the order is not documented, so callers should not rely on it.
+    const start = input.NextToken === undefined ? 0 : decodeOffset(input.NextToken)
+    const limit = input.Limit ?? 50
+    return {
+      SnapshotSummaries: app.snapshots.slice(start, start + limit).map((s) => snapshotDetails(s, app.config)),
+      ...(start + limit < app.snapshots.length ? { NextToken: encodeOffset(start + limit) } : {})
+    }
+  }
+
+  private describeApplicationSnapshot(input: Input, ctx: KdaContext): Record<string, unknown> {
+    const app = this.find(ctx.region, input.ApplicationName)
+    this.requireFlink(app)
+    const snapshot = app.snapshotsByName.get(input.SnapshotName)
+    if (!snapshot) {
+      throw kdaError('ResourceNotFoundException', `Snapshot ${input.SnapshotName} is not found for application ${app.name}.`)
+    }
+    return { SnapshotDetails: snapshotDetails(snapshot, app.config) }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -510,6 +724,8 @@ export class KinesisAnalyticsService {
     const from = app.versionId
     const to = from + 1
     const previous = app.config
+    const restarts = app.status === 'RUNNING'
+    const taken = restarts ? this.stopJob(app, previous, now) : undefined
     app.versions.set(from, previous)
     app.config = next
     app.versionId = to
@@ -521,28 +737,37 @@ export class KinesisAnalyticsService {
     app.versionCreatedAt = now
     const op = this.newOperation(app, 'UpdateApplication', now, from, to)
 
-    const restarts = app.status === 'RUNNING'
-    if (!restarts || options.instant) {
+    const failure = restarts ? (options.failure ?? this.restoreFailure(app)) : undefined
+    if (!restarts || (options.instant && !failure)) {
       op.status = 'SUCCESSFUL'
       op.endTime = now
       app.currentParallelism = next.parallelism.parallelism
+      if (restarts) this.startJob(app, now, taken)
       return op
     }
 
     app.status = 'UPDATING'
-    if (options.failure) this.scheduleFailure(app, op, previous, now, options.failure)
+    if (failure) this.scheduleFailure(app, op, previous, now, failure, taken)
     else {
       this.schedule(app, now + this.options.updateDurationMs, (at) => {
         app.status = 'RUNNING'
         app.currentParallelism = app.config.parallelism.parallelism
         op.status = 'SUCCESSFUL'
         op.endTime = at
+        this.startJob(app, at, taken)
       })
     }
     return op
   }
 
-  private scheduleFailure(app: AppState, op: OperationRecord, previous: AppConfig, now: number, failure: FailOptions): void {
+  private scheduleFailure(
+    app: AppState,
+    op: OperationRecord,
+    previous: AppConfig,
+    now: number,
+    failure: FailOptions,
+    taken: SnapshotRecord | undefined
+  ): void {
     const outcome = failure.outcome ?? (app.config.systemRollbackEnabled ? 'rollback' : 'ready')
     const d = this.options.updateDurationMs
     this.schedule(app, now + d, (failedAt) => {
@@ -574,6 +799,8 @@ export class KinesisAnalyticsService {
         app.currentParallelism = previous.parallelism.parallelism
         rollback.status = 'SUCCESSFUL'
         rollback.endTime = doneAt
+        // "When you rollback an application, it loads state data from the last successful snapshot."
+        if (app.status === 'RUNNING') this.startJob(app, doneAt, taken, 'RESTORE_FROM_LATEST_SNAPSHOT')
       })
     })
   }
@@ -730,7 +957,7 @@ export class KinesisAnalyticsService {
   private describeApplicationOperation(input: Input, ctx: KdaContext): Record<string, unknown> {
     const app = this.find(ctx.region, input.ApplicationName)
     this.requireFlink(app)
-    const op = app.operations.find((o) => o.operationId === input.OperationId)
+    const op = app.operationsById.get(input.OperationId)
     if (!op) {
       throw kdaError('ResourceNotFoundException', `Operation ${input.OperationId} is not found for application ${app.name}.`)
     }
@@ -878,12 +1105,7 @@ export class KinesisAnalyticsService {
       configuration.ApplicationSnapshotConfigurationDescription = { SnapshotsEnabled: c.snapshotsEnabled }
       configuration.ApplicationSystemRollbackConfigurationDescription = { RollbackEnabled: c.systemRollbackEnabled }
     }
-    if (c.encryption) {
-      configuration.ApplicationEncryptionConfigurationDescription = {
-        KeyType: c.encryption.keyType,
-        ...(c.encryption.keyId ? { KeyId: c.encryption.keyId } : {})
-      }
-    }
+    if (c.encryption) configuration.ApplicationEncryptionConfigurationDescription = encryptionDescription(c.encryption)
     return {
       ApplicationARN: app.arn,
       ApplicationName: app.name,
@@ -906,6 +1128,21 @@ export class KinesisAnalyticsService {
       ApplicationMode: 'STREAMING'
     }
   }
+}
+
+function snapshotDetails(snapshot: SnapshotRecord, config: AppConfig): Record<string, unknown> {
+  return {
+    SnapshotName: snapshot.name,
+    SnapshotStatus: snapshot.status,
+    ApplicationVersionId: snapshot.versionId,
+    SnapshotCreationTimestamp: seconds(snapshot.createdAt),
+    RuntimeEnvironment: snapshot.runtimeEnvironment,
+    ...(config.encryption ? { ApplicationEncryptionConfigurationDescription: encryptionDescription(config.encryption) } : {})
+  }
+}
+
+function encryptionDescription(encryption: NonNullable<AppConfig['encryption']>): Record<string, unknown> {
+  return { KeyType: encryption.keyType, ...(encryption.keyId ? { KeyId: encryption.keyId } : {}) }
 }
 
 function jobPlan(app: AppState): string {
