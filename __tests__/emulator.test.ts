@@ -1321,6 +1321,211 @@ describe('fault knobs', () => {
     expect(error.$metadata.attempts).toBe(1)
     await describeApp(client, 'orders')
   })
+  it.each([
+    ['reset', 0, 'ConnectionReset'],
+    ['hang', 0, 'NoResponse'],
+    ['ServiceUnavailableException', 503, 'ServiceUnavailableException']
+  ] as const)(
+    'lostAnswer %s: the update is applied, its answer lost; the retry meets ConcurrentModificationException',
+    async (lostAnswerAs, status, errorType) => {
+      const em = await emulator({ applications: [{ name: 'orders', parallelism: 2 }], updateDurationMs: 400 })
+      const client = kda(em, { ...(lostAnswerAs === 'hang' ? { socketTimeout: 200 } : {}) })
+      const before = await describeApp(client, 'orders')
+      const rule = em.faults.set({ operation: 'UpdateApplication', lostAnswer: 1, lostAnswerAs })
+      em.requests.length = 0
+
+      // The SDK retries the lost answer with the same (now stale) token.
+      const error = await rejection(client.send(scale('orders', before.ConditionalToken, 4)), ConcurrentModificationException)
+      expect(error.$metadata.attempts).toBe(2)
+      expect(em.requests.map((r) => [r.operation, r.status, r.errorType, r.applied])).toEqual([
+        ['UpdateApplication', status, errorType, true],
+        ['UpdateApplication', 400, 'ConcurrentModificationException', undefined]
+      ])
+      expect(rule.remaining.lostAnswer).toBe(0)
+
+      // Everything shows the update that was applied: the version it came from, its operation.
+      const after = await describeApp(client, 'orders')
+      expect(after).toMatchObject({ ApplicationVersionId: 2, ApplicationVersionUpdatedFrom: 1, ApplicationStatus: 'UPDATING' })
+      expect(after.ConditionalToken).not.toBe(before.ConditionalToken)
+      expect(parallelismOf(after).Parallelism).toBe(4)
+      const list = await client.send(new ListApplicationOperationsCommand({ ApplicationName: 'orders', Operation: 'UpdateApplication' }))
+      expect(list.ApplicationOperationInfoList).toEqual([expect.objectContaining({ OperationStatus: 'IN_PROGRESS' })])
+      const op = await client.send(
+        new DescribeApplicationOperationCommand({ ApplicationName: 'orders', OperationId: list.ApplicationOperationInfoList![0]!.OperationId! })
+      )
+      expect(op.ApplicationOperationInfoDetails).toMatchObject({
+        Operation: 'UpdateApplication',
+        ApplicationVersionChangeDetails: { ApplicationVersionUpdatedFrom: 1, ApplicationVersionUpdatedTo: 2 }
+      })
+      await until(async () => (await describeApp(client, 'orders')).ApplicationStatus === 'RUNNING')
+      expect(em.application('orders').operations.map((o) => o.status)).toEqual(['SUCCESSFUL'])
+    }
+  )
+
+  it('lostAnswer applies to calls that succeed only, and to the operations named', async () => {
+    const em = await emulator({ applications: [{ name: 'orders', status: 'READY' }] })
+    const client = kda(em, { maxAttempts: 1 })
+    const rule = em.faults.set({ operation: 'UpdateApplication', lostAnswer: 1 })
+    await describeApp(client, 'orders')
+    // A refused update is answered: nothing was applied.
+    await rejection(client.send(scale('orders', undefined, 2, { CurrentApplicationVersionId: 7 })), ConcurrentModificationException)
+    expect(rule.remaining.lostAnswer).toBe(1)
+    const lost = await rejection(client.send(scale('orders', undefined, 2, { CurrentApplicationVersionId: 1 })), Error)
+    expect(lost).not.toBeInstanceOf(KinesisAnalyticsV2ServiceException)
+    expect(em.application('orders')).toMatchObject({ versionId: 2, parallelism: { parallelism: 2 } })
+    // The retry a client makes with the version id it sent names the version it now conflicts with.
+    const retry = await rejection(client.send(scale('orders', undefined, 2, { CurrentApplicationVersionId: 1 })), ConcurrentModificationException)
+    expect(retry.message).toContain('current application version 2')
+    expect(() => em.faults.set({ lostAnswer: 1, lostAnswerAs: 'drop' as 'reset' })).toThrow(/lostAnswerAs/)
+  })
+
+  it('busyWhileUpdating ResourceInUseException: tag writes refused while the application is UPDATING', async () => {
+    const em = await emulator({ applications: [{ name: 'orders' }], updateDurationMs: 400 })
+    const client = kda(em, { maxAttempts: 1 })
+    const arn = em.application('orders').arn
+    const tag = () => client.send(new TagResourceCommand({ ResourceARN: arn, Tags: [{ Key: 'scheduled-scaler:hold-parallelism', Value: '8' }] }))
+    const untag = () => client.send(new UntagResourceCommand({ ResourceARN: arn, TagKeys: ['scheduled-scaler:hold-parallelism'] }))
+    em.faults.set({ busyWhileUpdating: 'ResourceInUseException' })
+    await tag()
+
+    const { ConditionalToken } = await describeApp(client, 'orders')
+    await client.send(scale('orders', ConditionalToken, 2))
+    const inUse = await rejection(tag(), ResourceInUseException)
+    expect(inUse.message).toBe('Application orders is in UPDATING status. Tags can be changed once the update has finished; retry later.')
+    expect(inUse.$metadata.httpStatusCode).toBe(400)
+    await rejection(untag(), ResourceInUseException)
+    // Reading tags is not refused.
+    expect((await client.send(new ListTagsForResourceCommand({ ResourceARN: arn }))).Tags).toHaveLength(1)
+
+    await until(async () => (await describeApp(client, 'orders')).ApplicationStatus === 'RUNNING')
+    await untag()
+    expect(em.application('orders').tags).toEqual({})
+  })
+
+  it('busyWhileUpdating ConcurrentModificationException for the next N calls of the operation named', async () => {
+    const em = await emulator({ applications: [{ name: 'orders', tags: { a: '1', b: '2' } }], updateDurationMs: 1000 })
+    const client = kda(em, { maxAttempts: 1 })
+    const arn = em.application('orders').arn
+    const rule = em.faults.set({ operation: 'UntagResource', busyWhileUpdating: 'ConcurrentModificationException', busyCount: 1 })
+    const { ConditionalToken } = await describeApp(client, 'orders')
+    await client.send(scale('orders', ConditionalToken, 2))
+
+    const conflict = await rejection(client.send(new UntagResourceCommand({ ResourceARN: arn, TagKeys: ['a'] })), ConcurrentModificationException)
+    expect(conflict.message).toBe(`An update is in progress for this resource ARN: ${arn}, please retry later.`)
+    expect(rule.remaining.busy).toBe(0)
+    await client.send(new UntagResourceCommand({ ResourceARN: arn, TagKeys: ['a'] }))
+    await client.send(new TagResourceCommand({ ResourceARN: arn, Tags: [{ Key: 'c', Value: '3' }] }))
+    expect(em.application('orders')).toMatchObject({ status: 'UPDATING', tags: { b: '2', c: '3' } })
+  })
+
+  it('accessDenied naming another IAM action: iam:PassRole on the role, kms:Decrypt on the key', async () => {
+    const keyId = '1234abcd-12ab-34cd-56ef-1234567890ab'
+    const em = await emulator({ applications: [{ name: 'orders' }, { name: 'secure', kmsKeyId: keyId }] })
+    const client = kda(em)
+    em.faults.set({ operation: 'UpdateApplication', application: 'orders', accessDenied: 'iam:PassRole' })
+    em.faults.set({ operation: 'DescribeApplication', application: 'secure', accessDenied: 'kms:Decrypt' })
+    const { ConditionalToken } = await describeApp(client, 'orders')
+
+    const passRole = await rejection(client.send(scale('orders', ConditionalToken, 2)), KinesisAnalyticsV2ServiceException)
+    expect(passRole.name).toBe('AccessDeniedException')
+    expect(passRole.message).toBe(
+      `User: ${EMULATOR_USER_ARN} is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/service-role/kinesis-analytics-orders-us-east-1 because no identity-based policy allows the iam:PassRole action`
+    )
+    expect(passRole.$metadata.attempts).toBe(1)
+    const newRole = 'arn:aws:iam::123456789012:role/flink-orders-v2'
+    const passed = await rejection(client.send(scale('orders', ConditionalToken, 2, { ServiceExecutionRoleUpdate: newRole })), Error)
+    expect(passed.message).toContain(`iam:PassRole on resource: ${newRole} because`)
+
+    const decrypt = await rejection(describeApp(client, 'secure'), KinesisAnalyticsV2ServiceException)
+    expect(decrypt.message).toBe(
+      `User: ${EMULATOR_USER_ARN} is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:123456789012:key/${keyId} because no identity-based policy allows the kms:Decrypt action`
+    )
+    em.faults.set({ operation: 'ListTagsForResource', accessDenied: 'tag:GetResources', accessDeniedResource: '*' })
+    const tags = await rejection(client.send(new ListTagsForResourceCommand({ ResourceARN: em.application('orders').arn })), Error)
+    expect(tags.message).toContain('perform: tag:GetResources on resource: * because')
+    expect(em.application('orders').versionId).toBe(1)
+    expect(() => em.faults.set({ accessDenied: 'PassRole' })).toThrow(/service:Action/)
+
+    em.faults.set({ service: 'sts', accessDenied: 'sts:TagSession' })
+    const sts = new STSClient({ endpoint: em.url, region: 'us-east-1', retryStrategy: noDelayRetries(1) })
+    const stsError = await rejection(
+      sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: EMULATOR_ROLE_ARN, RoleSessionName: 's', WebIdentityToken: em.issueIdToken() })),
+      STSServiceException
+    )
+    expect(stsError.message).toBe('Not authorized to perform sts:TagSession')
+  })
+
+  it('failNextUpdate rollback-failed: the rollback fails too, both operations FAILED, the application left READY', async () => {
+    const em = await emulator({ applications: [{ name: 'orders', parallelism: 2 }], updateDurationMs: 100 })
+    const client = kda(em)
+    const before = await describeApp(client, 'orders')
+    em.faults.failNextUpdate('orders', { outcome: 'rollback-failed', errorString: 'Flink job failed to restart: java.lang.OutOfMemoryError' })
+    const out = await client.send(scale('orders', before.ConditionalToken, 8))
+    await until(async () => (await describeApp(client, 'orders')).ApplicationStatus === 'ROLLING_BACK')
+    await until(async () => (await describeApp(client, 'orders')).ApplicationStatus === 'READY')
+
+    const update = await client.send(new DescribeApplicationOperationCommand({ ApplicationName: 'orders', OperationId: out.OperationId! }))
+    const failure = update.ApplicationOperationInfoDetails!.OperationFailureDetails!
+    expect(failure.ErrorInfo!.ErrorString).toBe('Flink job failed to restart: java.lang.OutOfMemoryError')
+    const rollback = await client.send(
+      new DescribeApplicationOperationCommand({ ApplicationName: 'orders', OperationId: failure.RollbackOperationId! })
+    )
+    expect(rollback.ApplicationOperationInfoDetails).toEqual({
+      Operation: 'RollbackApplication',
+      StartTime: expect.any(Date),
+      EndTime: expect.any(Date),
+      OperationStatus: 'FAILED',
+      OperationFailureDetails: {
+        ErrorInfo: {
+          ErrorString:
+            'Rollback to application version 1 failed: Flink job failed to restart: org.apache.flink.runtime.JobException: Recovery is suppressed by NoRestartBackoffTimeStrategy'
+        }
+      }
+    })
+    const failed = await client.send(new ListApplicationOperationsCommand({ ApplicationName: 'orders', OperationStatus: 'FAILED' }))
+    expect(failed.ApplicationOperationInfoList!.map((o) => o.Operation)).toEqual(['RollbackApplication', 'UpdateApplication'])
+
+    // Stopped at the version that failed: no rollback landed.
+    const after = await describeApp(client, 'orders')
+    expect(after).toMatchObject({ ApplicationStatus: 'READY', ApplicationVersionId: 2, ApplicationVersionUpdatedFrom: 1 })
+    expect(after.ApplicationVersionRolledBackFrom).toBeUndefined()
+    expect(parallelismOf(after).Parallelism).toBe(8)
+    expect(after.ApplicationConfigurationDescription!.FlinkApplicationConfigurationDescription!.JobPlanDescription).toBeUndefined()
+    expect(em.application('orders').state.running).toBe(false)
+
+    em.addApplication({ name: 'worded' })
+    em.faults.failNextUpdate('worded', { outcome: 'rollback-failed', rollbackErrorString: 'Rollback failed (emulated)' })
+    await client.send(scale('worded', (await describeApp(client, 'worded')).ConditionalToken, 4))
+    await until(() => em.application('worded').status === 'READY')
+    expect(em.application('worded').operations.map((o) => [o.operation, o.status, o.errorString])).toEqual([
+      ['UpdateApplication', 'FAILED', expect.stringMatching(/^Flink job failed to restart: /)],
+      ['RollbackApplication', 'FAILED', 'Rollback failed (emulated)']
+    ])
+  })
+
+  it('applications can be seeded in MAINTENANCE, ROLLED_BACK and READY', async () => {
+    const em = await emulator({
+      applications: [
+        { name: 'maintenance', status: 'MAINTENANCE', settleAfterMs: 100 },
+        { name: 'rolled-back', status: 'ROLLED_BACK' },
+        { name: 'ready', status: 'READY' }
+      ]
+    })
+    const client = kda(em)
+    const statuses = (await client.send(new ListApplicationsCommand({}))).ApplicationSummaries!.map((s) => [s.ApplicationName, s.ApplicationStatus])
+    expect(statuses).toEqual([
+      ['maintenance', 'MAINTENANCE'],
+      ['ready', 'READY'],
+      ['rolled-back', 'ROLLED_BACK']
+    ])
+    for (const name of ['maintenance', 'rolled-back']) {
+      const d = await describeApp(client, name)
+      await rejection(client.send(scale(name, d.ConditionalToken, 2)), ResourceInUseException)
+    }
+    expect(em.application('ready').state.running).toBe(false)
+    await until(async () => (await describeApp(client, 'maintenance')).ApplicationStatus === 'RUNNING')
+    expect(em.application('maintenance').state.running).toBe(true)
+  })
 })
 
 // ---------------------------------------------------------------------------------------------

@@ -80,6 +80,8 @@ export interface SeedApplication {
   /** Records the running job's state has counted so far. Default 0. */
   records?: number
   tags?: Record<string, string>
+  /** A customer managed KMS key (KeyId or ARN) encrypting the application's data at rest. Default: an AWS owned key. */
+  kmsKeyId?: string
   /** Default 'FLINK-1_20'. 'SQL-1_0' makes a SQL application (operations history unsupported). */
   runtimeEnvironment?: string
   /** Default 1. */
@@ -258,8 +260,8 @@ export interface ApplicationSnapshot {
 export interface KdaContext {
   region: string
   principalArn: string
-  /** IAM refuses the call (fault knob). */
-  accessDenied: boolean
+  /** IAM refuses the call (fault knob): the action it names (default the operation's) and the resource. */
+  accessDenied?: { action?: string; resource?: string }
 }
 
 export interface KinesisAnalyticsOptions {
@@ -362,7 +364,8 @@ export class KinesisAnalyticsService {
         snapshotsEnabled: seed.snapshotsEnabled ?? true,
         systemRollbackEnabled: seed.systemRollbackEnabled ?? true,
         propertyGroups: [],
-        code: { bucketArn: 'arn:aws:s3:::flink-application-code', fileKey: `${seed.name}/${seed.name}-1.0.jar`, codeSize: 48_213_337 }
+        code: { bucketArn: 'arn:aws:s3:::flink-application-code', fileKey: `${seed.name}/${seed.name}-1.0.jar`, codeSize: 48_213_337 },
+        ...(seed.kmsKeyId !== undefined ? { encryption: { keyType: 'CUSTOMER_MANAGED_KEY', keyId: seed.kmsKeyId } } : {})
       },
       currentParallelism: seed.currentParallelism ?? parallelism,
       tags: new Map(Object.entries(seed.tags ?? {})),
@@ -436,7 +439,7 @@ export class KinesisAnalyticsService {
     }
     const op = operation as KdaOperation
     const input = parseBody(body)
-    if (ctx.accessDenied) throw this.accessDenied(op, input, ctx)
+    if (ctx.accessDenied) throw this.accessDenied(op, input, ctx, ctx.accessDenied)
     this.validateInput(op, input)
     switch (op) {
       case 'DescribeApplication':
@@ -461,6 +464,7 @@ export class KinesisAnalyticsService {
         return this.tagResource(input, ctx)
       case 'UntagResource': {
         const app = this.findByArn(ctx.region, input.ResourceARN)
+        this.refuseWhileUpdating(op, app)
         for (const key of input.TagKeys as string[]) app.tags.delete(key)
         return {}
       }
@@ -496,17 +500,31 @@ export class KinesisAnalyticsService {
     }
   }
 
-  private accessDenied(op: KdaOperation, input: Input, ctx: KdaContext): ServiceError {
-    let resource: string
-    if (typeof input.ResourceARN === 'string') resource = input.ResourceARN
-    else if (typeof input.ApplicationName === 'string') resource = applicationArn(ctx.region, input.ApplicationName)
-    else resource = applicationArn(ctx.region, '*')
-    const action = `kinesisanalytics:${op}`
+  private accessDenied(op: KdaOperation, input: Input, ctx: KdaContext, denied: { action?: string; resource?: string }): ServiceError {
+    const action = denied.action ?? `kinesisanalytics:${op}`
+    const resource = denied.resource ?? this.deniedResource(action, input, ctx.region)
     return new ServiceError(
       'AccessDeniedException',
       `User: ${ctx.principalArn} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
       { messageKey: 'Message' }
     )
+  }
+
+  /** What IAM names as the resource of a denied action: the application, the role it passes, or its key. */
+  private deniedResource(action: string, input: Input, region: string): string {
+    const name = typeof input.ApplicationName === 'string' ? input.ApplicationName : KinesisAnalyticsService.applicationOf(input)
+    const app = name === undefined ? undefined : this.apps.get(`${region}/${name}`)
+    if (action.startsWith('iam:')) {
+      if (typeof input.ServiceExecutionRoleUpdate === 'string') return input.ServiceExecutionRoleUpdate
+      return app?.config.serviceExecutionRole ?? `arn:aws:iam::${ACCOUNT_ID}:role/*`
+    }
+    if (action.startsWith('kms:')) {
+      const keyId = app?.config.encryption?.keyId
+      if (keyId?.startsWith('arn:')) return keyId
+      return `arn:aws:kms:${region}:${ACCOUNT_ID}:key/${keyId ?? '*'}`
+    }
+    if (typeof input.ResourceARN === 'string') return input.ResourceARN
+    return applicationArn(region, name ?? '*')
   }
 
   private find(region: string, name: string): AppState {
@@ -782,10 +800,23 @@ export class KinesisAnalyticsService {
         return
       }
       const failedVersion = app.versionId
-      const rollback = this.newOperation(app, 'RollbackApplication', failedAt, failedVersion, failedVersion + 1)
+      // The rollback's version change is recorded once it lands (a failed rollback changes no version).
+      const rollback = this.newOperation(app, 'RollbackApplication', failedAt)
       op.rollbackOperationId = rollback.operationId
       app.status = 'ROLLING_BACK'
       this.schedule(app, failedAt + d, (doneAt) => {
+        rollback.endTime = doneAt
+        if (outcome === 'rollback-failed') {
+          rollback.status = 'FAILED'
+          rollback.errorString =
+            failure.rollbackErrorString ??
+            `Rollback to application version ${op.versionFrom} failed: Flink job failed to restart: org.apache.flink.runtime.JobException: Recovery is suppressed by NoRestartBackoffTimeStrategy`
+          app.status = 'READY'
+          app.currentParallelism = app.config.parallelism.parallelism
+          return
+        }
+        rollback.versionFrom = failedVersion
+        rollback.versionTo = failedVersion + 1
         app.versions.set(failedVersion, app.config)
         app.config = structuredClone(previous)
         app.versionId = failedVersion + 1
@@ -798,7 +829,6 @@ export class KinesisAnalyticsService {
         app.status = outcome === 'rolled-back' ? 'ROLLED_BACK' : 'RUNNING'
         app.currentParallelism = previous.parallelism.parallelism
         rollback.status = 'SUCCESSFUL'
-        rollback.endTime = doneAt
         // "When you rollback an application, it loads state data from the last successful snapshot."
         if (app.status === 'RUNNING') this.startJob(app, doneAt, taken, 'RESTORE_FROM_LATEST_SNAPSHOT')
       })
@@ -1040,6 +1070,7 @@ export class KinesisAnalyticsService {
 
   private tagResource(input: Input, ctx: KdaContext): Record<string, unknown> {
     const app = this.findByArn(ctx.region, input.ResourceARN)
+    this.refuseWhileUpdating('TagResource', app)
     const tags = input.Tags as { Key: string; Value?: string }[]
     const reserved = tags.find((t) => t.Key.toLowerCase().startsWith('aws:'))
     if (reserved) throw kdaError('InvalidArgumentException', `Tag keys starting with 'aws:' are reserved for system use: ${reserved.Key}`)
@@ -1050,6 +1081,19 @@ export class KinesisAnalyticsService {
     }
     app.tags = merged
     return {}
+  }
+
+  /** Tags refused while the application is UPDATING (fault knob busyWhileUpdating); the model lists both errors for tag writes. */
+  private refuseWhileUpdating(op: 'TagResource' | 'UntagResource', app: AppState): void {
+    if (app.status !== 'UPDATING') return
+    const error = this.options.faults.busy(op, app.name)
+    if (error === 'ResourceInUseException') {
+      throw kdaError(error, `Application ${app.name} is in UPDATING status. Tags can be changed once the update has finished; retry later.`)
+    }
+    if (error === 'ConcurrentModificationException') {
+      // Worded like the service's other tagging conflict ("Tags are already registered for this resource ARN: …, please retry later.").
+      throw kdaError(error, `An update is in progress for this resource ARN: ${app.arn}, please retry later.`)
+    }
   }
 
   // -------------------------------------------------------------------------------------------
