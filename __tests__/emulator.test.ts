@@ -46,6 +46,7 @@ import {
   EMULATOR_SECRET_ACCESS_KEY,
   EMULATOR_USER_ARN,
   GITHUB_ISSUER,
+  RequestRate,
   startEmulator,
   type Emulator,
   type EmulatorOptions
@@ -1525,6 +1526,116 @@ describe('fault knobs', () => {
     expect(em.application('ready').state.running).toBe(false)
     await until(async () => (await describeApp(client, 'maintenance')).ApplicationStatus === 'RUNNING')
     expect(em.application('maintenance').state.running).toBe(true)
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Request-rate quota and fleets
+// ---------------------------------------------------------------------------------------------
+
+describe('request-rate quota and fleets', () => {
+  it('requests over the quota are a ThrottlingException; one bucket per region across every operation, counted', async () => {
+    const em = await emulator({
+      applications: [{ name: 'orders' }, { name: 'payments', region: 'eu-west-1' }],
+      requestRate: { perSecond: 1, burst: 3 }
+    })
+    const client = kda(em, { maxAttempts: 1 })
+    for (let i = 0; i < 3; i++) await describeApp(client, 'orders')
+    const error = await rejection(describeApp(client, 'orders'), KinesisAnalyticsV2ServiceException)
+    expect(error.name).toBe('ThrottlingException')
+    expect(error.message).toBe('Rate exceeded')
+    expect(error.$metadata.httpStatusCode).toBe(400)
+    await rejection(client.send(new ListApplicationsCommand({})), KinesisAnalyticsV2ServiceException)
+    expect(em.requests.at(-1)).toMatchObject({ status: 400, errorType: 'ThrottlingException' })
+
+    // Another region draws on its own bucket.
+    await describeApp(kda(em, { region: 'eu-west-1', maxAttempts: 1 }), 'payments')
+    expect(em.requestRate.throttled).toBe(2)
+    expect(em.requestRate.throttledBy).toEqual({
+      region: { 'us-east-1': 2 },
+      operation: { DescribeApplication: 1, ListApplications: 1 }
+    })
+
+    // A request refused for the quota uses up no counted fault; set() lifts the quota.
+    const rule = em.faults.set({ throttle: 1 })
+    await rejection(describeApp(client, 'orders'), KinesisAnalyticsV2ServiceException)
+    expect(rule.remaining.throttle).toBe(1)
+    em.requestRate.set()
+    rule.clear()
+    await describeApp(client, 'orders')
+    expect(em.requestRate.throttled).toBe(3)
+  })
+
+  it('the bucket refills at perSecond, and the SDK retries what was throttled', async () => {
+    const em = await emulator({ applications: [{ name: 'orders' }], requestRate: { perSecond: 5, burst: 1 } })
+    const once = kda(em, { maxAttempts: 1 })
+    await describeApp(once, 'orders')
+    await rejection(describeApp(once, 'orders'), KinesisAnalyticsV2ServiceException)
+    await sleep(250)
+    await describeApp(once, 'orders')
+
+    // ThrottlingException is retried as throttling; the retry waits for the bucket here.
+    let attempts = 0
+    const waiting = kda(em, { maxAttempts: 3 })
+    waiting.middlewareStack.add(
+      (next) => async (args) => {
+        if (attempts++ > 0) await sleep(250)
+        return next(args)
+      },
+      { step: 'finalizeRequest', name: 'testWaitBeforeRetry' }
+    )
+    const out = await waiting.send(new DescribeApplicationCommand({ ApplicationName: 'orders' }))
+    expect(out.$metadata.attempts).toBe(2)
+    expect(em.requestRate.throttled).toBe(2)
+  })
+
+  it('token bucket arithmetic: burst, refill, cap', () => {
+    const rate = new RequestRate({ perSecond: 2, burst: 2 })
+    const t = 1_000_000
+    expect([rate.take('r', 'Op', t), rate.take('r', 'Op', t), rate.take('r', 'Op', t)]).toEqual([true, true, false])
+    expect(rate.take('r', 'Op', t + 499)).toBe(false)
+    expect(rate.take('r', 'Op', t + 500)).toBe(true)
+    // Idle for long: the bucket holds no more than burst.
+    expect([rate.take('r', 'Op', t + 60_000), rate.take('r', 'Op', t + 60_000), rate.take('r', 'Op', t + 60_000)]).toEqual([true, true, false])
+    expect(rate.throttled).toBe(3)
+    expect(() => rate.set({ perSecond: 0 })).toThrow(/perSecond/)
+    expect(() => rate.set({ perSecond: 1, burst: 0.5 })).toThrow(/burst/)
+    expect(new RequestRate().take('r', 'Op')).toBe(true)
+  })
+
+  it('300 applications in three regions: seeded at once, listed per region in name order, each found by name', async () => {
+    const regions = ['us-east-1', 'eu-west-1', 'ap-southeast-2']
+    const name = (i: number) => `fleet-${String(i).padStart(3, '0')}`
+    const em = await emulator({
+      applications: Array.from({ length: 300 }, (_, i) => ({ name: name(i), region: regions[i % 3], parallelism: 1 + (i % 8) })),
+      requestRate: { perSecond: 1000, burst: 400 }
+    })
+    const clients = regions.map((region) => kda(em, { region }))
+    for (const [r, region] of regions.entries()) {
+      const client = clients[r]!
+      const names: string[] = []
+      let NextToken: string | undefined
+      do {
+        const page = await client.send(new ListApplicationsCommand({ Limit: 50, NextToken }))
+        for (const s of page.ApplicationSummaries!) {
+          expect(s.ApplicationARN).toBe(`arn:aws:kinesisanalytics:${region}:123456789012:application/${s.ApplicationName}`)
+          names.push(s.ApplicationName!)
+        }
+        NextToken = page.NextToken
+      } while (NextToken)
+      expect(names).toEqual(Array.from({ length: 100 }, (_, i) => name(i * 3 + r)))
+    }
+
+    // Added later, listed in its place.
+    em.addApplication({ name: 'fleet-000a', region: 'us-east-1' })
+    const first = await clients[0]!.send(new ListApplicationsCommand({ Limit: 2 }))
+    expect(first.ApplicationSummaries!.map((s) => s.ApplicationName)).toEqual(['fleet-000', 'fleet-000a'])
+
+    const details = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => describeApp(clients[i % 3]!, name(i)))
+    )
+    expect(details.map((d) => parallelismOf(d).Parallelism)).toEqual(Array.from({ length: 300 }, (_, i) => 1 + (i % 8)))
+    expect(em.requestRate.throttled).toBe(0)
   })
 })
 

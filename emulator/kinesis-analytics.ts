@@ -297,6 +297,8 @@ type Input = Record<string, any> // eslint-disable-line @typescript-eslint/no-ex
 
 export class KinesisAnalyticsService {
   private readonly apps = new Map<string, AppState>()
+  /** Each region's applications, sorted by name when ListApplications needs them (seeding stays O(1)). */
+  private readonly regions = new Map<string, { apps: AppState[]; sorted: boolean }>()
 
   constructor(private readonly options: KinesisAnalyticsOptions) {}
 
@@ -388,6 +390,10 @@ export class KinesisAnalyticsService {
       })
     }
     this.apps.set(key, app)
+    const index = this.regions.get(region) ?? { apps: [], sorted: true }
+    index.apps.push(app)
+    index.sorted = false
+    this.regions.set(region, index)
   }
 
   snapshot(name: string, region = DEFAULT_REGION): ApplicationSnapshot {
@@ -434,7 +440,7 @@ export class KinesisAnalyticsService {
 
   /** Handles one call; returns the response body or throws a ServiceError. */
   handle(operation: string, body: Buffer, ctx: KdaContext): Record<string, unknown> {
-    if (!(KDA_OPERATIONS as string[]).includes(operation)) {
+    if (!KDA_OPERATIONS.has(operation)) {
       throw frameworkError('UnknownOperationException', `The emulator does not implement ${TARGET_PREFIX}.${operation}.`)
     }
     const op = operation as KdaOperation
@@ -1015,13 +1021,17 @@ export class KinesisAnalyticsService {
   private listApplicationOperations(input: Input, ctx: KdaContext): Record<string, unknown> {
     const app = this.find(ctx.region, input.ApplicationName)
     this.requireFlink(app)
-    const all = [...app.operations]
-      .reverse()
-      .filter((o) => input.Operation === undefined || o.operation === input.Operation)
-      .filter((o) => input.OperationStatus === undefined || o.status === input.OperationStatus)
     const start = input.NextToken === undefined ? 0 : decodeOffset(input.NextToken)
     const limit = input.Limit ?? 50
-    const page = all.slice(start, start + limit)
+    // Newest first, up to one past the page (to know whether there is a next one).
+    const matches: OperationRecord[] = []
+    for (let i = app.operations.length - 1; i >= 0 && matches.length <= start + limit; i--) {
+      const o = app.operations[i]!
+      if (input.Operation !== undefined && o.operation !== input.Operation) continue
+      if (input.OperationStatus !== undefined && o.status !== input.OperationStatus) continue
+      matches.push(o)
+    }
+    const page = matches.slice(start, start + limit)
     return {
       ApplicationOperationInfoList: page.map((o) => ({
         Operation: o.operation,
@@ -1030,7 +1040,7 @@ export class KinesisAnalyticsService {
         ...(o.endTime !== undefined ? { EndTime: seconds(o.endTime) } : {}),
         OperationStatus: o.status
       })),
-      ...(start + limit < all.length ? { NextToken: encodeOffset(start + limit) } : {})
+      ...(start + limit < matches.length ? { NextToken: encodeOffset(start + limit) } : {})
     }
   }
 
@@ -1045,13 +1055,16 @@ export class KinesisAnalyticsService {
   // -------------------------------------------------------------------------------------------
 
   private listApplications(input: Input, ctx: KdaContext): Record<string, unknown> {
-    const apps = [...this.apps.values()]
-      .filter((a) => a.region === ctx.region)
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    const from = input.NextToken === undefined ? 0 : apps.findIndex((a) => a.name >= input.NextToken)
+    const index = this.regions.get(ctx.region) ?? { apps: [], sorted: true }
+    if (!index.sorted) {
+      index.apps.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      index.sorted = true
+    }
+    const apps = index.apps
+    const from = input.NextToken === undefined ? 0 : lowerBound(apps, input.NextToken)
     const limit = input.Limit ?? 50
-    const page = from < 0 ? [] : apps.slice(from, from + limit)
-    const next = from < 0 ? undefined : apps[from + limit]
+    const page = apps.slice(from, from + limit)
+    const next = apps[from + limit]
     return {
       ApplicationSummaries: page.map((app) => {
         this.settle(app)
@@ -1201,6 +1214,18 @@ function jobPlan(app: AppState): string {
       { id: node('source'), parallelism: p, operator: '', operator_strategy: '', description: 'Source: Kinesis Source<br/>', optimizer_properties: {} }
     ]
   })
+}
+
+/** The index of the first application named `name` or after it (apps sorted by name). */
+function lowerBound(apps: readonly AppState[], name: string): number {
+  let lo = 0
+  let hi = apps.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (apps[mid]!.name < name) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 function parseBody(body: Buffer): Input {

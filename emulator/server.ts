@@ -6,7 +6,8 @@
  * - `GET /oidc/token?api-version=2.0&audience=…` → the Actions OIDC token endpoint
  *
  * Every request is logged; fault knobs are applied here (latency, reset, hang first, then
- * authentication, then server errors and throttling, then the operation, then lost answers).
+ * authentication, then the request-rate quota, then server errors and throttling, then the
+ * operation, then lost answers).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
@@ -15,6 +16,7 @@ import { frameworkError, ServiceError, serviceUnavailable, StsError, throttling 
 import type { FaultDecision, Faults, ServiceName } from './faults.js'
 import { KinesisAnalyticsService, peekBody, TARGET_PREFIX } from './kinesis-analytics.js'
 import { OIDC_JWKS_PATH, OIDC_TOKEN_PATH, type OidcProvider } from './oidc.js'
+import type { RequestRate } from './quota.js'
 import { headerMap, peekCredentialScope, verifySignature, type AuthResult, type KnownCredentials } from './sigv4.js'
 import { stsErrorXml, type CredentialStore, type StsService } from './sts.js'
 
@@ -43,6 +45,7 @@ export interface RequestLogEntry {
 
 export interface ServerContext {
   kda: KinesisAnalyticsService
+  requestRate: RequestRate
   sts: StsService
   oidc: OidcProvider
   faults: Faults
@@ -195,6 +198,7 @@ export async function startHttpServer(ctx: ServerContext, port = 0): Promise<Run
         { service: 'kinesisanalytics', lookup: (id) => ctx.credentials.get(id) }
       )
       if (!auth.ok) throw frameworkError(KDA_AUTH_ERRORS[auth.failure], auth.message, JSON_AUTH_STATUS)
+      if (!ctx.requestRate.take(auth.region, operation)) throw throttling()
       const decision = ctx.faults.decide('service', 'kinesisanalytics', operation, application)
       if (decision.serverError === 'InternalFailure') throw frameworkError('InternalFailure', 'An internal error occurred.', 500)
       if (decision.serverError) throw serviceUnavailable()

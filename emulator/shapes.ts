@@ -496,7 +496,7 @@ export const INPUT_SHAPES = {
 } as const satisfies Record<string, StructureShape>
 
 export type KdaOperation = keyof typeof INPUT_SHAPES
-export const KDA_OPERATIONS = Object.keys(INPUT_SHAPES) as KdaOperation[]
+export const KDA_OPERATIONS: ReadonlySet<string> = new Set(Object.keys(INPUT_SHAPES))
 
 /** The errors each operation declares in the model (used to pick the validation error type). */
 export const OPERATION_ERRORS: Record<KdaOperation, readonly string[]> = {
