@@ -884,6 +884,7 @@ describe('application state across restarts', () => {
     )
     expect(missing.message).toBe('Snapshot zz is not found for application orders.')
     await rejection(client.send(new ListApplicationSnapshotsCommand({ ApplicationName: 'missing' })), ResourceNotFoundException)
+    await rejection(client.send(new DescribeApplicationSnapshotCommand({ ApplicationName: 'missing', SnapshotName: 'a' })), ResourceNotFoundException)
     const limit = await rejection(client.send(new ListApplicationSnapshotsCommand({ ApplicationName: 'orders', Limit: 51 })), InvalidArgumentException)
     expect(limit.message).toContain("at 'limit' failed to satisfy constraint: Member must have value less than or equal to 50")
     const name = await rejection(

@@ -95,7 +95,7 @@ export type LostAnswer = 'reset' | 'hang' | 'ServiceUnavailableException'
 export interface FaultRule {
   readonly spec: Readonly<FaultSpec>
   /** Counted faults not yet used (busy: Infinity without busyCount). */
-  readonly remaining: Counts
+  readonly remaining: FaultCounts
   /** Removes this rule. */
   clear(): void
 }
@@ -144,11 +144,12 @@ export interface FaultDecision {
   lostAnswer?: LostAnswer
 }
 
-type Counts = { throttle: number; serverError: number; reset: number; hang: number; lostAnswer: number; busy: number }
-type CountedFault = Exclude<keyof Counts, 'busy'>
+/** A rule's counted faults not yet used. */
+export type FaultCounts = { throttle: number; serverError: number; reset: number; hang: number; lostAnswer: number; busy: number }
+type CountedFault = Exclude<keyof FaultCounts, 'busy'>
 
 interface RuleState extends FaultRule {
-  remaining: Counts
+  remaining: FaultCounts
 }
 
 const LOST_ANSWERS: readonly LostAnswer[] = ['reset', 'hang', 'ServiceUnavailableException']

@@ -47,7 +47,16 @@ export type {
   SnapshotStatus
 } from './kinesis-analytics.js'
 export type { RequestLogEntry } from './server.js'
-export type { FaultRule, FaultSpec, FailOptions, FailedUpdateOutcome, RaceOptions, ServiceName } from './faults.js'
+export type {
+  FaultCounts,
+  FaultRule,
+  FaultSpec,
+  FailOptions,
+  FailedUpdateOutcome,
+  LostAnswer,
+  RaceOptions,
+  ServiceName
+} from './faults.js'
 export { Faults } from './faults.js'
 export type { OidcOptions } from './oidc.js'
 export { RequestRate, type RequestRateOptions } from './quota.js'

@@ -518,7 +518,7 @@ export class KinesisAnalyticsService {
 
   /** What IAM names as the resource of a denied action: the application, the role it passes, or its key. */
   private deniedResource(action: string, input: Input, region: string): string {
-    const name = typeof input.ApplicationName === 'string' ? input.ApplicationName : KinesisAnalyticsService.applicationOf(input)
+    const name = KinesisAnalyticsService.applicationOf(input)
     const app = name === undefined ? undefined : this.apps.get(`${region}/${name}`)
     if (action.startsWith('iam:')) {
       if (typeof input.ServiceExecutionRoleUpdate === 'string') return input.ServiceExecutionRoleUpdate
@@ -596,7 +596,8 @@ export class KinesisAnalyticsService {
   /** Stops the job for a restart; with snapshots enabled the service snapshots it first, and returns that snapshot. */
   private stopJob(app: AppState, config: AppConfig, at: number): SnapshotRecord | undefined {
     const records = this.recordsAt(app, at)
-    app.job = { records, restore: app.job.restore, ...(app.job.snapshotName !== undefined ? { snapshotName: app.job.snapshotName } : {}) }
+    app.job.records = records
+    app.job.since = undefined
     if (!config.snapshotsEnabled) return undefined
     const snapshot: SnapshotRecord = {
       name: `${app.name}-${app.versionId}-${at}`,

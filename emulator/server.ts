@@ -215,7 +215,10 @@ export async function startHttpServer(ctx: ServerContext, port = 0): Promise<Run
       if (lost) {
         entry.applied = true
         if (lost === 'reset') return reset(req, entry)
-        if (lost === 'hang') return void (entry.errorType = 'NoResponse')
+        if (lost === 'hang') {
+          entry.errorType = 'NoResponse'
+          return
+        }
         throw serviceUnavailable()
       }
       sendJson(res, 200, result, requestId, entry)
