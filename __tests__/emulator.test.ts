@@ -12,12 +12,14 @@ import {
   ConcurrentModificationException,
   DescribeApplicationCommand,
   DescribeApplicationOperationCommand,
+  DescribeApplicationSnapshotCommand,
   InvalidArgumentException,
   InvalidRequestException,
   KinesisAnalyticsV2Client,
   KinesisAnalyticsV2ServiceException,
   LimitExceededException,
   ListApplicationOperationsCommand,
+  ListApplicationSnapshotsCommand,
   ListApplicationsCommand,
   ListTagsForResourceCommand,
   ResourceInUseException,
@@ -44,6 +46,7 @@ import {
   EMULATOR_SECRET_ACCESS_KEY,
   EMULATOR_USER_ARN,
   GITHUB_ISSUER,
+  RequestRate,
   startEmulator,
   type Emulator,
   type EmulatorOptions
@@ -678,6 +681,234 @@ describe('Kinesis Analytics V2 operations', () => {
 })
 
 // ---------------------------------------------------------------------------------------------
+// Application state across restarts
+// ---------------------------------------------------------------------------------------------
+
+describe('application state across restarts', () => {
+  /** Scales each application once and waits until every restart has finished. */
+  async function restartAll(em: Emulator, names: string[], extra: Partial<UpdateApplicationCommandInput> = {}) {
+    const client = kda(em)
+    for (const name of names) {
+      const { ConditionalToken } = await describeApp(client, name)
+      await client.send(scale(name, ConditionalToken, 3, extra))
+    }
+    await until(() => names.every((name) => em.application(name).status !== 'UPDATING'))
+    return client
+  }
+
+  it('a restart keeps, drops or rewinds the state as the restore configuration says', async () => {
+    const em = await emulator({
+      recordsPerSecond: 0,
+      applications: [
+        { name: 'latest', records: 1000 },
+        { name: 'skip', records: 1000, applicationRestoreType: 'SKIP_RESTORE_FROM_SNAPSHOT' },
+        {
+          name: 'custom',
+          records: 1000,
+          applicationRestoreType: 'RESTORE_FROM_CUSTOM_SNAPSHOT',
+          snapshotName: 'nightly',
+          snapshots: [{ name: 'nightly', records: 400 }, { name: 'hourly', records: 900 }]
+        },
+        { name: 'stateless', records: 1000, snapshotsEnabled: false }
+      ]
+    })
+    expect(em.application('latest').state).toEqual({ running: true, records: 1000, restore: 'seeded' })
+    await restartAll(em, ['latest', 'skip', 'custom', 'stateless'])
+
+    const latest = em.application('latest')
+    expect(latest.status).toBe('RUNNING')
+    expect(latest.snapshots).toEqual([
+      { name: expect.stringMatching(/^latest-1-\d+$/), status: 'READY', versionId: 1, createdAt: expect.any(Number), records: 1000 }
+    ])
+    expect(latest.state).toEqual({ running: true, records: 1000, restore: 'kept', snapshotName: latest.snapshots[0]!.name })
+
+    const skip = em.application('skip')
+    expect(skip.state).toEqual({ running: true, records: 0, restore: 'dropped' })
+    expect(skip.snapshots).toHaveLength(1)
+
+    const custom = em.application('custom')
+    expect(custom.state).toEqual({ running: true, records: 400, restore: 'rewound', snapshotName: 'nightly' })
+    expect(custom.snapshots.map((s) => s.name)).toEqual(['nightly', 'hourly', expect.stringMatching(/^custom-1-/)])
+
+    // Snapshots disabled: nothing is taken, nothing restored.
+    const stateless = em.application('stateless')
+    expect(stateless.state).toEqual({ running: true, records: 0, restore: 'dropped' })
+    expect(stateless.snapshots).toEqual([])
+  })
+
+  it('an update carrying ApplicationRestoreConfiguration uses and stores it; one without keeps the stored one', async () => {
+    const em = await emulator({
+      recordsPerSecond: 0,
+      applications: [
+        {
+          name: 'orders',
+          records: 5000,
+          applicationRestoreType: 'SKIP_RESTORE_FROM_SNAPSHOT',
+          snapshots: [{ name: 'before-migration', records: 10 }]
+        }
+      ]
+    })
+    const latest = { RunConfigurationUpdate: { ApplicationRestoreConfiguration: { ApplicationRestoreType: 'RESTORE_FROM_LATEST_SNAPSHOT' as const } } }
+    await restartAll(em, ['orders'], latest)
+    expect(em.application('orders').state).toMatchObject({ records: 5000, restore: 'kept' })
+    expect(em.application('orders').applicationRestoreConfiguration).toEqual({ applicationRestoreType: 'RESTORE_FROM_LATEST_SNAPSHOT' })
+
+    await restartAll(em, ['orders'])
+    expect(em.application('orders').state).toMatchObject({ records: 5000, restore: 'kept' })
+
+    const custom = {
+      RunConfigurationUpdate: {
+        ApplicationRestoreConfiguration: { ApplicationRestoreType: 'RESTORE_FROM_CUSTOM_SNAPSHOT' as const, SnapshotName: 'before-migration' }
+      }
+    }
+    const client = await restartAll(em, ['orders'], custom)
+    expect(em.application('orders').state).toEqual({ running: true, records: 10, restore: 'rewound', snapshotName: 'before-migration' })
+    const stored = (await describeApp(client, 'orders')).ApplicationConfigurationDescription!.RunConfigurationDescription!
+    expect(stored.ApplicationRestoreConfigurationDescription).toEqual({
+      ApplicationRestoreType: 'RESTORE_FROM_CUSTOM_SNAPSHOT',
+      SnapshotName: 'before-migration'
+    })
+    // The stored custom snapshot applies to the next restart too.
+    await restartAll(em, ['orders'])
+    expect(em.application('orders').state).toMatchObject({ records: 10, restore: 'rewound' })
+    expect(em.application('orders').snapshots.map((s) => s.records)).toEqual([10, 5000, 5000, 5000, 10])
+  })
+
+  it('snapshots turned on by the update: the latest snapshot there is is an older one, so the state is rewound', async () => {
+    const em = await emulator({
+      recordsPerSecond: 0,
+      applications: [{ name: 'orders', records: 800, snapshotsEnabled: false, snapshots: [{ name: 'last-week', records: 120 }] }]
+    })
+    await restartAll(em, ['orders'], {
+      ApplicationConfigurationUpdate: {
+        ApplicationSnapshotConfigurationUpdate: { SnapshotsEnabledUpdate: true },
+        FlinkApplicationConfigurationUpdate: { ParallelismConfigurationUpdate: { ConfigurationTypeUpdate: 'CUSTOM', ParallelismUpdate: 3 } }
+      }
+    })
+    expect(em.application('orders').state).toEqual({ running: true, records: 120, restore: 'rewound', snapshotName: 'last-week' })
+  })
+
+  it("a running job's records grow; a stopped one's do not", async () => {
+    const em = await emulator({
+      recordsPerSecond: 100_000,
+      applications: [{ name: 'running', records: 7 }, { name: 'stopped', status: 'READY', records: 7 }]
+    })
+    await until(() => em.application('running').state.records > 1000)
+    expect(em.application('stopped').state).toEqual({ running: false, records: 7, restore: 'seeded' })
+    // The snapshot taken as the update stops the job holds what the job had counted by then.
+    const client = kda(em)
+    const { ConditionalToken } = await describeApp(client, 'running')
+    await client.send(scale('running', ConditionalToken, 2))
+    const [taken] = em.application('running').snapshots
+    expect(taken!.records).toBeGreaterThan(1000)
+    expect(em.application('running').state).toMatchObject({ running: false, records: taken!.records })
+    await until(() => em.application('running').state.restore === 'kept')
+    await until(() => em.application('running').state.records > taken!.records)
+  })
+
+  it('a custom snapshot that does not exist fails the restart; the rollback restores the latest snapshot', async () => {
+    const em = await emulator({
+      recordsPerSecond: 0,
+      applications: [
+        { name: 'orders', parallelism: 2, records: 300, applicationRestoreType: 'RESTORE_FROM_CUSTOM_SNAPSHOT', snapshotName: 'gone' },
+        {
+          name: 'no-rollback',
+          parallelism: 2,
+          records: 300,
+          systemRollbackEnabled: false,
+          applicationRestoreType: 'RESTORE_FROM_CUSTOM_SNAPSHOT',
+          snapshotName: 'failed-one',
+          snapshots: [{ name: 'failed-one', status: 'FAILED' }]
+        }
+      ]
+    })
+    const client = kda(em)
+    const ops: Record<string, string> = {}
+    for (const name of ['orders', 'no-rollback']) {
+      const { ConditionalToken } = await describeApp(client, name)
+      const out = await client.send(scale(name, ConditionalToken, 4))
+      // Accepted like any update: the failure comes with the restart.
+      expect(out.ApplicationDetail!.ApplicationStatus).toBe('UPDATING')
+      ops[name] = out.OperationId!
+    }
+    await until(() => em.application('orders').status === 'RUNNING' && em.application('no-rollback').status === 'READY')
+
+    const failed = await client.send(new DescribeApplicationOperationCommand({ ApplicationName: 'orders', OperationId: ops.orders! }))
+    expect(failed.ApplicationOperationInfoDetails).toMatchObject({
+      OperationStatus: 'FAILED',
+      OperationFailureDetails: {
+        RollbackOperationId: expect.any(String),
+        ErrorInfo: { ErrorString: 'Unable to restore application orders from snapshot gone: the snapshot does not exist.' }
+      }
+    })
+    const orders = em.application('orders')
+    expect(orders).toMatchObject({ versionId: 3, parallelism: { parallelism: 2 } })
+    expect(orders.state).toMatchObject({ running: true, records: 300, restore: 'kept' })
+
+    const stopped = em.application('no-rollback')
+    expect(stopped.operations.map((o) => o.status)).toEqual(['FAILED'])
+    expect(stopped.operations[0]!.errorString).toBe(
+      'Unable to restore application no-rollback from snapshot failed-one: the snapshot is FAILED, not READY.'
+    )
+    expect(stopped.state).toEqual({ running: false, records: 300, restore: 'seeded' })
+  })
+
+  it('ListApplicationSnapshots and DescribeApplicationSnapshot', async () => {
+    const em = await emulator({
+      applications: [
+        { name: 'orders', snapshots: [{ name: 'a', records: 1 }, { name: 'b', records: 2 }, { name: 'c', records: 3 }] },
+        { name: 'legacy-sql', runtimeEnvironment: 'SQL-1_0' }
+      ]
+    })
+    const raw: RawResponse[] = []
+    const client = kda(em, { raw })
+    const page1 = await client.send(new ListApplicationSnapshotsCommand({ ApplicationName: 'orders', Limit: 2 }))
+    expect(page1.SnapshotSummaries!.map((s) => s.SnapshotName)).toEqual(['a', 'b'])
+    expect(page1.SnapshotSummaries![0]).toEqual({
+      SnapshotName: 'a',
+      SnapshotStatus: 'READY',
+      ApplicationVersionId: 1,
+      SnapshotCreationTimestamp: expect.any(Date),
+      RuntimeEnvironment: 'FLINK-1_20'
+    })
+    const page2 = await client.send(new ListApplicationSnapshotsCommand({ ApplicationName: 'orders', Limit: 2, NextToken: page1.NextToken }))
+    expect(page2.SnapshotSummaries!.map((s) => s.SnapshotName)).toEqual(['c'])
+    expect(page2.NextToken).toBeUndefined()
+    const b = await client.send(new DescribeApplicationSnapshotCommand({ ApplicationName: 'orders', SnapshotName: 'b' }))
+    expect(b.SnapshotDetails).toMatchObject({ SnapshotName: 'b', SnapshotStatus: 'READY', ApplicationVersionId: 1 })
+    expectModelShaped(raw)
+
+    const missing = await rejection(
+      client.send(new DescribeApplicationSnapshotCommand({ ApplicationName: 'orders', SnapshotName: 'zz' })),
+      ResourceNotFoundException
+    )
+    expect(missing.message).toBe('Snapshot zz is not found for application orders.')
+    await rejection(client.send(new ListApplicationSnapshotsCommand({ ApplicationName: 'missing' })), ResourceNotFoundException)
+    await rejection(client.send(new DescribeApplicationSnapshotCommand({ ApplicationName: 'missing', SnapshotName: 'a' })), ResourceNotFoundException)
+    const limit = await rejection(client.send(new ListApplicationSnapshotsCommand({ ApplicationName: 'orders', Limit: 51 })), InvalidArgumentException)
+    expect(limit.message).toContain("at 'limit' failed to satisfy constraint: Member must have value less than or equal to 50")
+    const name = await rejection(
+      client.send(new DescribeApplicationSnapshotCommand({ ApplicationName: 'orders', SnapshotName: 'no spaces' })),
+      InvalidArgumentException
+    )
+    expect(name.message).toContain("at 'snapshotName' failed to satisfy constraint: Member must satisfy regular expression pattern")
+    await rejection(client.send(new ListApplicationSnapshotsCommand({ ApplicationName: 'legacy-sql' })), UnsupportedOperationException)
+    await rejection(
+      client.send(new ListApplicationSnapshotsCommand({ ApplicationName: 'orders', NextToken: 'garbage!' })),
+      InvalidArgumentException
+    )
+  })
+
+  it('seeds are checked: a custom restore names its snapshot, snapshot names follow the model', async () => {
+    const em = await emulator()
+    expect(() => em.addApplication({ name: 'a', applicationRestoreType: 'RESTORE_FROM_CUSTOM_SNAPSHOT' })).toThrow(/snapshotName/)
+    expect(() => em.addApplication({ name: 'b', snapshotName: 'x' })).toThrow(/snapshotName/)
+    expect(() => em.addApplication({ name: 'c', snapshots: [{ name: 'no spaces' }] })).toThrow(/snapshot name/)
+    expect(() => em.addApplication({ name: 'd', snapshots: [{ name: 'x' }, { name: 'x' }] })).toThrow(/Duplicate/)
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
 // Validation
 // ---------------------------------------------------------------------------------------------
 
@@ -1091,6 +1322,321 @@ describe('fault knobs', () => {
     expect(error.name).toBe('UnknownOperationException')
     expect(error.$metadata.attempts).toBe(1)
     await describeApp(client, 'orders')
+  })
+  it.each([
+    ['reset', 0, 'ConnectionReset'],
+    ['hang', 0, 'NoResponse'],
+    ['ServiceUnavailableException', 503, 'ServiceUnavailableException']
+  ] as const)(
+    'lostAnswer %s: the update is applied, its answer lost; the retry meets ConcurrentModificationException',
+    async (lostAnswerAs, status, errorType) => {
+      const em = await emulator({ applications: [{ name: 'orders', parallelism: 2 }], updateDurationMs: 400 })
+      const client = kda(em, { ...(lostAnswerAs === 'hang' ? { socketTimeout: 200 } : {}) })
+      const before = await describeApp(client, 'orders')
+      const rule = em.faults.set({ operation: 'UpdateApplication', lostAnswer: 1, lostAnswerAs })
+      em.requests.length = 0
+
+      // The SDK retries the lost answer with the same (now stale) token.
+      const error = await rejection(client.send(scale('orders', before.ConditionalToken, 4)), ConcurrentModificationException)
+      expect(error.$metadata.attempts).toBe(2)
+      expect(em.requests.map((r) => [r.operation, r.status, r.errorType, r.applied])).toEqual([
+        ['UpdateApplication', status, errorType, true],
+        ['UpdateApplication', 400, 'ConcurrentModificationException', undefined]
+      ])
+      expect(rule.remaining.lostAnswer).toBe(0)
+
+      // Everything shows the update that was applied: the version it came from, its operation.
+      const after = await describeApp(client, 'orders')
+      expect(after).toMatchObject({ ApplicationVersionId: 2, ApplicationVersionUpdatedFrom: 1, ApplicationStatus: 'UPDATING' })
+      expect(after.ConditionalToken).not.toBe(before.ConditionalToken)
+      expect(parallelismOf(after).Parallelism).toBe(4)
+      const list = await client.send(new ListApplicationOperationsCommand({ ApplicationName: 'orders', Operation: 'UpdateApplication' }))
+      expect(list.ApplicationOperationInfoList).toEqual([expect.objectContaining({ OperationStatus: 'IN_PROGRESS' })])
+      const op = await client.send(
+        new DescribeApplicationOperationCommand({ ApplicationName: 'orders', OperationId: list.ApplicationOperationInfoList![0]!.OperationId! })
+      )
+      expect(op.ApplicationOperationInfoDetails).toMatchObject({
+        Operation: 'UpdateApplication',
+        ApplicationVersionChangeDetails: { ApplicationVersionUpdatedFrom: 1, ApplicationVersionUpdatedTo: 2 }
+      })
+      await until(async () => (await describeApp(client, 'orders')).ApplicationStatus === 'RUNNING')
+      expect(em.application('orders').operations.map((o) => o.status)).toEqual(['SUCCESSFUL'])
+    }
+  )
+
+  it('lostAnswer applies to calls that succeed only, and to the operations named', async () => {
+    const em = await emulator({ applications: [{ name: 'orders', status: 'READY' }] })
+    const client = kda(em, { maxAttempts: 1 })
+    const rule = em.faults.set({ operation: 'UpdateApplication', lostAnswer: 1 })
+    await describeApp(client, 'orders')
+    // A refused update is answered: nothing was applied.
+    await rejection(client.send(scale('orders', undefined, 2, { CurrentApplicationVersionId: 7 })), ConcurrentModificationException)
+    expect(rule.remaining.lostAnswer).toBe(1)
+    const lost = await rejection(client.send(scale('orders', undefined, 2, { CurrentApplicationVersionId: 1 })), Error)
+    expect(lost).not.toBeInstanceOf(KinesisAnalyticsV2ServiceException)
+    expect(em.application('orders')).toMatchObject({ versionId: 2, parallelism: { parallelism: 2 } })
+    // The retry a client makes with the version id it sent names the version it now conflicts with.
+    const retry = await rejection(client.send(scale('orders', undefined, 2, { CurrentApplicationVersionId: 1 })), ConcurrentModificationException)
+    expect(retry.message).toContain('current application version 2')
+    expect(() => em.faults.set({ lostAnswer: 1, lostAnswerAs: 'drop' as 'reset' })).toThrow(/lostAnswerAs/)
+  })
+
+  it('busyWhileUpdating ResourceInUseException: tag writes refused while the application is UPDATING', async () => {
+    const em = await emulator({ applications: [{ name: 'orders' }], updateDurationMs: 400 })
+    const client = kda(em, { maxAttempts: 1 })
+    const arn = em.application('orders').arn
+    const tag = () => client.send(new TagResourceCommand({ ResourceARN: arn, Tags: [{ Key: 'scheduled-scaler:hold-parallelism', Value: '8' }] }))
+    const untag = () => client.send(new UntagResourceCommand({ ResourceARN: arn, TagKeys: ['scheduled-scaler:hold-parallelism'] }))
+    em.faults.set({ busyWhileUpdating: 'ResourceInUseException' })
+    await tag()
+
+    const { ConditionalToken } = await describeApp(client, 'orders')
+    await client.send(scale('orders', ConditionalToken, 2))
+    const inUse = await rejection(tag(), ResourceInUseException)
+    expect(inUse.message).toBe('Application orders is in UPDATING status. Tags can be changed once the update has finished; retry later.')
+    expect(inUse.$metadata.httpStatusCode).toBe(400)
+    await rejection(untag(), ResourceInUseException)
+    // Reading tags is not refused.
+    expect((await client.send(new ListTagsForResourceCommand({ ResourceARN: arn }))).Tags).toHaveLength(1)
+
+    await until(async () => (await describeApp(client, 'orders')).ApplicationStatus === 'RUNNING')
+    await untag()
+    expect(em.application('orders').tags).toEqual({})
+  })
+
+  it('busyWhileUpdating ConcurrentModificationException for the next N calls of the operation named', async () => {
+    const em = await emulator({ applications: [{ name: 'orders', tags: { a: '1', b: '2' } }], updateDurationMs: 1000 })
+    const client = kda(em, { maxAttempts: 1 })
+    const arn = em.application('orders').arn
+    const rule = em.faults.set({ operation: 'UntagResource', busyWhileUpdating: 'ConcurrentModificationException', busyCount: 1 })
+    const { ConditionalToken } = await describeApp(client, 'orders')
+    await client.send(scale('orders', ConditionalToken, 2))
+
+    const conflict = await rejection(client.send(new UntagResourceCommand({ ResourceARN: arn, TagKeys: ['a'] })), ConcurrentModificationException)
+    expect(conflict.message).toBe(`An update is in progress for this resource ARN: ${arn}, please retry later.`)
+    expect(rule.remaining.busy).toBe(0)
+    await client.send(new UntagResourceCommand({ ResourceARN: arn, TagKeys: ['a'] }))
+    await client.send(new TagResourceCommand({ ResourceARN: arn, Tags: [{ Key: 'c', Value: '3' }] }))
+    expect(em.application('orders')).toMatchObject({ status: 'UPDATING', tags: { b: '2', c: '3' } })
+  })
+
+  it('accessDenied naming another IAM action: iam:PassRole on the role, kms:Decrypt on the key', async () => {
+    const keyId = '1234abcd-12ab-34cd-56ef-1234567890ab'
+    const em = await emulator({ applications: [{ name: 'orders' }, { name: 'secure', kmsKeyId: keyId }] })
+    const client = kda(em)
+    em.faults.set({ operation: 'UpdateApplication', application: 'orders', accessDenied: 'iam:PassRole' })
+    em.faults.set({ operation: 'DescribeApplication', application: 'secure', accessDenied: 'kms:Decrypt' })
+    const { ConditionalToken } = await describeApp(client, 'orders')
+
+    const passRole = await rejection(client.send(scale('orders', ConditionalToken, 2)), KinesisAnalyticsV2ServiceException)
+    expect(passRole.name).toBe('AccessDeniedException')
+    expect(passRole.message).toBe(
+      `User: ${EMULATOR_USER_ARN} is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/service-role/kinesis-analytics-orders-us-east-1 because no identity-based policy allows the iam:PassRole action`
+    )
+    expect(passRole.$metadata.attempts).toBe(1)
+    const newRole = 'arn:aws:iam::123456789012:role/flink-orders-v2'
+    const passed = await rejection(client.send(scale('orders', ConditionalToken, 2, { ServiceExecutionRoleUpdate: newRole })), Error)
+    expect(passed.message).toContain(`iam:PassRole on resource: ${newRole} because`)
+
+    const decrypt = await rejection(describeApp(client, 'secure'), KinesisAnalyticsV2ServiceException)
+    expect(decrypt.message).toBe(
+      `User: ${EMULATOR_USER_ARN} is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:123456789012:key/${keyId} because no identity-based policy allows the kms:Decrypt action`
+    )
+    em.faults.set({ operation: 'ListTagsForResource', accessDenied: 'tag:GetResources', accessDeniedResource: '*' })
+    const tags = await rejection(client.send(new ListTagsForResourceCommand({ ResourceARN: em.application('orders').arn })), Error)
+    expect(tags.message).toContain('perform: tag:GetResources on resource: * because')
+    expect(em.application('orders').versionId).toBe(1)
+    expect(() => em.faults.set({ accessDenied: 'PassRole' })).toThrow(/service:Action/)
+
+    em.faults.set({ service: 'sts', accessDenied: 'sts:TagSession' })
+    const sts = new STSClient({ endpoint: em.url, region: 'us-east-1', retryStrategy: noDelayRetries(1) })
+    const stsError = await rejection(
+      sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: EMULATOR_ROLE_ARN, RoleSessionName: 's', WebIdentityToken: em.issueIdToken() })),
+      STSServiceException
+    )
+    expect(stsError.message).toBe('Not authorized to perform sts:TagSession')
+  })
+
+  it('failNextUpdate rollback-failed: the rollback fails too, both operations FAILED, the application left READY', async () => {
+    const em = await emulator({ applications: [{ name: 'orders', parallelism: 2 }], updateDurationMs: 100 })
+    const client = kda(em)
+    const before = await describeApp(client, 'orders')
+    em.faults.failNextUpdate('orders', { outcome: 'rollback-failed', errorString: 'Flink job failed to restart: java.lang.OutOfMemoryError' })
+    const out = await client.send(scale('orders', before.ConditionalToken, 8))
+    await until(async () => (await describeApp(client, 'orders')).ApplicationStatus === 'ROLLING_BACK')
+    await until(async () => (await describeApp(client, 'orders')).ApplicationStatus === 'READY')
+
+    const update = await client.send(new DescribeApplicationOperationCommand({ ApplicationName: 'orders', OperationId: out.OperationId! }))
+    const failure = update.ApplicationOperationInfoDetails!.OperationFailureDetails!
+    expect(failure.ErrorInfo!.ErrorString).toBe('Flink job failed to restart: java.lang.OutOfMemoryError')
+    const rollback = await client.send(
+      new DescribeApplicationOperationCommand({ ApplicationName: 'orders', OperationId: failure.RollbackOperationId! })
+    )
+    expect(rollback.ApplicationOperationInfoDetails).toEqual({
+      Operation: 'RollbackApplication',
+      StartTime: expect.any(Date),
+      EndTime: expect.any(Date),
+      OperationStatus: 'FAILED',
+      OperationFailureDetails: {
+        ErrorInfo: {
+          ErrorString:
+            'Rollback to application version 1 failed: Flink job failed to restart: org.apache.flink.runtime.JobException: Recovery is suppressed by NoRestartBackoffTimeStrategy'
+        }
+      }
+    })
+    const failed = await client.send(new ListApplicationOperationsCommand({ ApplicationName: 'orders', OperationStatus: 'FAILED' }))
+    expect(failed.ApplicationOperationInfoList!.map((o) => o.Operation)).toEqual(['RollbackApplication', 'UpdateApplication'])
+
+    // Stopped at the version that failed: no rollback landed.
+    const after = await describeApp(client, 'orders')
+    expect(after).toMatchObject({ ApplicationStatus: 'READY', ApplicationVersionId: 2, ApplicationVersionUpdatedFrom: 1 })
+    expect(after.ApplicationVersionRolledBackFrom).toBeUndefined()
+    expect(parallelismOf(after).Parallelism).toBe(8)
+    expect(after.ApplicationConfigurationDescription!.FlinkApplicationConfigurationDescription!.JobPlanDescription).toBeUndefined()
+    expect(em.application('orders').state.running).toBe(false)
+
+    em.addApplication({ name: 'worded' })
+    em.faults.failNextUpdate('worded', { outcome: 'rollback-failed', rollbackErrorString: 'Rollback failed (emulated)' })
+    await client.send(scale('worded', (await describeApp(client, 'worded')).ConditionalToken, 4))
+    await until(() => em.application('worded').status === 'READY')
+    expect(em.application('worded').operations.map((o) => [o.operation, o.status, o.errorString])).toEqual([
+      ['UpdateApplication', 'FAILED', expect.stringMatching(/^Flink job failed to restart: /)],
+      ['RollbackApplication', 'FAILED', 'Rollback failed (emulated)']
+    ])
+  })
+
+  it('applications can be seeded in MAINTENANCE, ROLLED_BACK and READY', async () => {
+    const em = await emulator({
+      applications: [
+        { name: 'maintenance', status: 'MAINTENANCE', settleAfterMs: 100 },
+        { name: 'rolled-back', status: 'ROLLED_BACK' },
+        { name: 'ready', status: 'READY' }
+      ]
+    })
+    const client = kda(em)
+    const statuses = (await client.send(new ListApplicationsCommand({}))).ApplicationSummaries!.map((s) => [s.ApplicationName, s.ApplicationStatus])
+    expect(statuses).toEqual([
+      ['maintenance', 'MAINTENANCE'],
+      ['ready', 'READY'],
+      ['rolled-back', 'ROLLED_BACK']
+    ])
+    for (const name of ['maintenance', 'rolled-back']) {
+      const d = await describeApp(client, name)
+      await rejection(client.send(scale(name, d.ConditionalToken, 2)), ResourceInUseException)
+    }
+    expect(em.application('ready').state.running).toBe(false)
+    await until(async () => (await describeApp(client, 'maintenance')).ApplicationStatus === 'RUNNING')
+    expect(em.application('maintenance').state.running).toBe(true)
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Request-rate quota and fleets
+// ---------------------------------------------------------------------------------------------
+
+describe('request-rate quota and fleets', () => {
+  it('requests over the quota are a ThrottlingException; one bucket per region across every operation, counted', async () => {
+    const em = await emulator({
+      applications: [{ name: 'orders' }, { name: 'payments', region: 'eu-west-1' }],
+      requestRate: { perSecond: 1, burst: 3 }
+    })
+    const client = kda(em, { maxAttempts: 1 })
+    for (let i = 0; i < 3; i++) await describeApp(client, 'orders')
+    const error = await rejection(describeApp(client, 'orders'), KinesisAnalyticsV2ServiceException)
+    expect(error.name).toBe('ThrottlingException')
+    expect(error.message).toBe('Rate exceeded')
+    expect(error.$metadata.httpStatusCode).toBe(400)
+    await rejection(client.send(new ListApplicationsCommand({})), KinesisAnalyticsV2ServiceException)
+    expect(em.requests.at(-1)).toMatchObject({ status: 400, errorType: 'ThrottlingException' })
+
+    // Another region draws on its own bucket.
+    await describeApp(kda(em, { region: 'eu-west-1', maxAttempts: 1 }), 'payments')
+    expect(em.requestRate.throttled).toBe(2)
+    expect(em.requestRate.throttledBy).toEqual({
+      region: { 'us-east-1': 2 },
+      operation: { DescribeApplication: 1, ListApplications: 1 }
+    })
+
+    // A request refused for the quota uses up no counted fault; set() lifts the quota.
+    const rule = em.faults.set({ throttle: 1 })
+    await rejection(describeApp(client, 'orders'), KinesisAnalyticsV2ServiceException)
+    expect(rule.remaining.throttle).toBe(1)
+    em.requestRate.set()
+    rule.clear()
+    await describeApp(client, 'orders')
+    expect(em.requestRate.throttled).toBe(3)
+  })
+
+  it('the bucket refills at perSecond, and the SDK retries what was throttled', async () => {
+    const em = await emulator({ applications: [{ name: 'orders' }], requestRate: { perSecond: 5, burst: 1 } })
+    const once = kda(em, { maxAttempts: 1 })
+    await describeApp(once, 'orders')
+    await rejection(describeApp(once, 'orders'), KinesisAnalyticsV2ServiceException)
+    await sleep(250)
+    await describeApp(once, 'orders')
+
+    // ThrottlingException is retried as throttling; the retry waits for the bucket here.
+    let attempts = 0
+    const waiting = kda(em, { maxAttempts: 3 })
+    waiting.middlewareStack.add(
+      (next) => async (args) => {
+        if (attempts++ > 0) await sleep(250)
+        return next(args)
+      },
+      { step: 'finalizeRequest', name: 'testWaitBeforeRetry' }
+    )
+    const out = await waiting.send(new DescribeApplicationCommand({ ApplicationName: 'orders' }))
+    expect(out.$metadata.attempts).toBe(2)
+    expect(em.requestRate.throttled).toBe(2)
+  })
+
+  it('token bucket arithmetic: burst, refill, cap', () => {
+    const rate = new RequestRate({ perSecond: 2, burst: 2 })
+    const t = 1_000_000
+    expect([rate.take('r', 'Op', t), rate.take('r', 'Op', t), rate.take('r', 'Op', t)]).toEqual([true, true, false])
+    expect(rate.take('r', 'Op', t + 499)).toBe(false)
+    expect(rate.take('r', 'Op', t + 500)).toBe(true)
+    // Idle for long: the bucket holds no more than burst.
+    expect([rate.take('r', 'Op', t + 60_000), rate.take('r', 'Op', t + 60_000), rate.take('r', 'Op', t + 60_000)]).toEqual([true, true, false])
+    expect(rate.throttled).toBe(3)
+    expect(() => rate.set({ perSecond: 0 })).toThrow(/perSecond/)
+    expect(() => rate.set({ perSecond: 1, burst: 0.5 })).toThrow(/burst/)
+    expect(new RequestRate().take('r', 'Op')).toBe(true)
+  })
+
+  it('300 applications in three regions: seeded at once, listed per region in name order, each found by name', async () => {
+    const regions = ['us-east-1', 'eu-west-1', 'ap-southeast-2']
+    const name = (i: number) => `fleet-${String(i).padStart(3, '0')}`
+    const em = await emulator({
+      applications: Array.from({ length: 300 }, (_, i) => ({ name: name(i), region: regions[i % 3], parallelism: 1 + (i % 8) })),
+      requestRate: { perSecond: 1000, burst: 400 }
+    })
+    const clients = regions.map((region) => kda(em, { region }))
+    for (const [r, region] of regions.entries()) {
+      const client = clients[r]!
+      const names: string[] = []
+      let NextToken: string | undefined
+      do {
+        const page = await client.send(new ListApplicationsCommand({ Limit: 50, NextToken }))
+        for (const s of page.ApplicationSummaries!) {
+          expect(s.ApplicationARN).toBe(`arn:aws:kinesisanalytics:${region}:123456789012:application/${s.ApplicationName}`)
+          names.push(s.ApplicationName!)
+        }
+        NextToken = page.NextToken
+      } while (NextToken)
+      expect(names).toEqual(Array.from({ length: 100 }, (_, i) => name(i * 3 + r)))
+    }
+
+    // Added later, listed in its place.
+    em.addApplication({ name: 'fleet-000a', region: 'us-east-1' })
+    const first = await clients[0]!.send(new ListApplicationsCommand({ Limit: 2 }))
+    expect(first.ApplicationSummaries!.map((s) => s.ApplicationName)).toEqual(['fleet-000', 'fleet-000a'])
+
+    const details = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => describeApp(clients[i % 3]!, name(i)))
+    )
+    expect(details.map((d) => parallelismOf(d).Parallelism)).toEqual(Array.from({ length: 300 }, (_, i) => 1 + (i % 8)))
+    expect(em.requestRate.throttled).toBe(0)
   })
 })
 

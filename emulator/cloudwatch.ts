@@ -521,7 +521,7 @@ export async function serveCloudWatch<Entry extends { status: number; errorType?
       region: auth.region,
       principalArn: auth.credentials.principalArn,
       requestId,
-      accessDenied: decision.accessDenied
+      accessDenied: decision.accessDenied !== undefined
     })
     // PutMetricData has no output: "No output serializes no payload".
     answer(200, {}, '')

@@ -41,6 +41,18 @@ export function frameworkError(type: string, message: string, status = 400): Ser
   return new ServiceError(type, message, { status, messageKey: 'message', namespace: CORAL })
 }
 
+/** ThrottlingException as the AWS request layer answers it (HTTP 400, `message`). */
+export function throttling(): ServiceError {
+  return new ServiceError('ThrottlingException', 'Rate exceeded', { messageKey: 'message', namespace: 'com.amazon.coral.availability' })
+}
+
+/** ServiceUnavailableException (HTTP 503). */
+export function serviceUnavailable(): ServiceError {
+  return new ServiceError('ServiceUnavailableException', 'The service is temporarily unavailable. Please try again later.', {
+    status: 503
+  })
+}
+
 /** A modeled Kinesis Analytics V2 error (HTTP 400, `Message` member). */
 export function kdaError(type: string, message: string): ServiceError {
   return new ServiceError(type, message, { messageKey: type === 'TooManyTagsException' ? 'message' : 'Message' })

@@ -12,7 +12,13 @@
  * emulator.faults.set({ hang: 1 })                                      // accepted, never answered ×1
  * emulator.faults.set({ latencyMs: 200 })                               // every call 200 ms slower
  * emulator.faults.set({ operation: ['UpdateApplication'], accessDenied: true })  // IAM denies these operations
+ * emulator.faults.set({ operation: 'UpdateApplication', accessDenied: 'iam:PassRole' }) // … naming another IAM action
  * emulator.faults.set({ operation: 'DescribeApplicationOperation', unsupported: true }) // UnknownOperationException
+ * emulator.faults.set({ operation: 'UpdateApplication', lostAnswer: 1 })  // applied, then the connection is reset ×1
+ * emulator.faults.set({ operation: 'UpdateApplication', lostAnswer: 1, lostAnswerAs: 'hang' })  // applied, never answered
+ * emulator.faults.set({ operation: 'UpdateApplication', lostAnswer: 1, lostAnswerAs: 'ServiceUnavailableException' }) // applied, 503
+ * emulator.faults.set({ busyWhileUpdating: 'ResourceInUseException' })  // TagResource/UntagResource refused while UPDATING
+ * emulator.faults.set({ busyWhileUpdating: 'ConcurrentModificationException', busyCount: 2 })  // … the next 2 such calls
  * emulator.faults.set({ service: 'sts', throttle: 1 })                  // STS <Code>Throttling</Code>
  * emulator.faults.set({ service: 'cloudwatch', accessDenied: true })   // IAM denies cloudwatch:PutMetricData
  * const rule = emulator.faults.set({ throttle: 5 }); rule.clear()       // remove one rule
@@ -21,7 +27,14 @@
  * // Dedicated knobs for the next UpdateApplication of an application:
  * emulator.faults.raceNextUpdate('orders', { parallelism: 6 }) // another actor updates first → caller's token is stale
  * emulator.faults.failNextUpdate('orders', { outcome: 'rollback' }) // accepted, then FAILED + system rollback
+ * emulator.faults.failNextUpdate('orders', { outcome: 'rollback-failed' }) // … and the rollback fails too: READY
  * ```
+ *
+ * A lost answer is the case a retrying client cannot see: the service applied the call, the answer
+ * never arrived, so the SDK retries it. For UpdateApplication the retry carries the old token and
+ * meets ConcurrentModificationException, while DescribeApplication (ApplicationVersionUpdatedFrom),
+ * ListApplicationOperations and DescribeApplicationOperation (ApplicationVersionChangeDetails) all
+ * show the update that was applied.
  */
 
 export type ServiceName = 'kinesisanalytics' | 'sts' | 'oidc' | 'cloudwatch'
@@ -45,16 +58,46 @@ export interface FaultSpec {
   hang?: number
   /** Every matching call is answered this many ms later. */
   latencyMs?: number
-  /** Every matching call is refused by IAM, worded as IAM does: AccessDeniedException (Kinesis Analytics), AccessDenied (CloudWatch, STS). */
-  accessDenied?: boolean
+  /**
+   * Every matching call is refused with AccessDeniedException, worded as IAM does ("User: … is not
+   * authorized to perform: ACTION on resource: …"). `true` names kinesisanalytics:<the operation>;
+   * a string names that IAM action instead, as when the call needs another permission of the caller
+   * ('iam:PassRole', 'kms:Decrypt'). STS answers AccessDenied "Not authorized to perform ACTION";
+   * CloudWatch answers AccessDenied (HTTP 403) for cloudwatch:PutMetricData.
+   */
+  accessDenied?: boolean | string
+  /**
+   * The resource an accessDenied refusal names. Default: the application's ARN; for iam:* actions
+   * the role passed (ServiceExecutionRoleUpdate, else the application's service execution role);
+   * for kms:* actions the application's customer managed key (else key/*).
+   */
+  accessDeniedResource?: string
   /** Every matching call is answered UnknownOperationException, as an endpoint without the operation would. */
   unsupported?: boolean
+  /**
+   * The next N matching calls that succeed are fully applied (an update is committed: its operation
+   * is recorded, version and ConditionalToken rotate), then their answer is lost as `lostAnswerAs`
+   * says. Kinesis Analytics only; a call that fails is answered as usual and uses up nothing.
+   */
+  lostAnswer?: number
+  /** 'reset': the connection is reset (default); 'hang': never answered; 'ServiceUnavailableException': HTTP 503. */
+  lostAnswerAs?: LostAnswer
+  /**
+   * While the application is UPDATING, matching TagResource / UntagResource calls (both, unless
+   * `operation` names one) are refused with this error; both are in the model's errors of those
+   * operations. Every such call while the rule is set, or the next `busyCount` of them.
+   */
+  busyWhileUpdating?: 'ResourceInUseException' | 'ConcurrentModificationException'
+  /** With busyWhileUpdating: refuse only this many calls. Default: all, while the rule is set. */
+  busyCount?: number
 }
+
+export type LostAnswer = 'reset' | 'hang' | 'ServiceUnavailableException'
 
 export interface FaultRule {
   readonly spec: Readonly<FaultSpec>
-  /** Counted faults not yet used. */
-  readonly remaining: { throttle: number; serverError: number; reset: number; hang: number }
+  /** Counted faults not yet used (busy: Infinity without busyCount). */
+  readonly remaining: FaultCounts
   /** Removes this rule. */
   clear(): void
 }
@@ -67,7 +110,7 @@ export interface RaceOptions {
   region?: string
 }
 
-export type FailedUpdateOutcome = 'rollback' | 'rolled-back' | 'ready'
+export type FailedUpdateOutcome = 'rollback' | 'rolled-back' | 'ready' | 'rollback-failed'
 
 export interface FailOptions {
   /**
@@ -76,11 +119,16 @@ export interface FailOptions {
    *   version bumped again); the failed operation names the rollback operation.
    * - 'rolled-back': as 'rollback', but the application ends in ROLLED_BACK status.
    * - 'ready': no rollback; the application is left in READY (not running) at the new configuration.
+   * - 'rollback-failed': the service rolls back (ROLLING_BACK), and the rollback fails as well: both
+   *   operations FAILED, the application left in READY at the new configuration ("If this
+   *   autorollback fails … your application will be placed into the READY state"), no new version.
    * Default: 'rollback' when the application has system rollback enabled, else 'ready'.
    */
   outcome?: FailedUpdateOutcome
   /** ErrorInfo.ErrorString of the failed operation. */
   errorString?: string
+  /** ErrorInfo.ErrorString of the failed rollback ('rollback-failed'). */
+  rollbackErrorString?: string
   region?: string
 }
 
@@ -91,13 +139,24 @@ export interface FaultDecision {
   hang: boolean
   serverError?: 'ServiceUnavailableException' | 'InternalFailure'
   throttle: boolean
-  accessDenied: boolean
+  /** IAM refuses the call: the action it names (default: the operation's own) and the resource. */
+  accessDenied?: { action?: string; resource?: string }
   unsupported: boolean
+  /** The call is applied, then its answer lost this way. */
+  lostAnswer?: LostAnswer
 }
 
+/** A rule's counted faults not yet used. */
+export type FaultCounts = { throttle: number; serverError: number; reset: number; hang: number; lostAnswer: number; busy: number }
+type CountedFault = Exclude<keyof FaultCounts, 'busy'>
+
 interface RuleState extends FaultRule {
-  remaining: { throttle: number; serverError: number; reset: number; hang: number }
+  remaining: FaultCounts
 }
+
+const LOST_ANSWERS: readonly LostAnswer[] = ['reset', 'hang', 'ServiceUnavailableException']
+const BUSY_ERRORS = ['ResourceInUseException', 'ConcurrentModificationException'] as const
+const TAG_WRITES = ['TagResource', 'UntagResource']
 
 export class Faults {
   private rules: RuleState[] = []
@@ -108,17 +167,25 @@ export class Faults {
 
   /** Adds a rule; returns a handle to inspect or remove it. */
   set(spec: FaultSpec): FaultRule {
-    for (const key of ['throttle', 'serverError', 'reset', 'hang', 'latencyMs'] as const) {
+    for (const key of ['throttle', 'serverError', 'reset', 'hang', 'latencyMs', 'lostAnswer', 'busyCount'] as const) {
       const v = spec[key]
       if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw new Error(`faults.set: ${key} must be a non-negative integer`)
     }
+    if (typeof spec.accessDenied === 'string' && !/^[a-z0-9-]+:[A-Za-z0-9*]+$/.test(spec.accessDenied))
+      throw new Error(`faults.set: accessDenied names an IAM action as service:Action, not ${spec.accessDenied}`)
+    if (spec.lostAnswerAs !== undefined && !LOST_ANSWERS.includes(spec.lostAnswerAs))
+      throw new Error(`faults.set: lostAnswerAs must be one of ${LOST_ANSWERS.join(', ')}`)
+    if (spec.busyWhileUpdating !== undefined && !BUSY_ERRORS.includes(spec.busyWhileUpdating))
+      throw new Error(`faults.set: busyWhileUpdating must be one of ${BUSY_ERRORS.join(', ')}`)
     const rule: RuleState = {
       spec: { ...spec },
       remaining: {
         throttle: spec.throttle ?? 0,
         serverError: spec.serverError ?? 0,
         reset: spec.reset ?? 0,
-        hang: spec.hang ?? 0
+        hang: spec.hang ?? 0,
+        lostAnswer: spec.lostAnswer ?? 0,
+        busy: spec.busyWhileUpdating === undefined ? 0 : (spec.busyCount ?? Infinity)
       },
       clear: () => {
         this.rules = this.rules.filter((r) => r !== rule)
@@ -155,23 +222,28 @@ export class Faults {
   }
 
   /**
-   * Internal: decides (and consumes) the faults for one request. Called twice per request: phase
-   * 'network' on arrival (latency, reset, hang), phase 'service' once the request authenticated
-   * (server error, throttling, access denied, unsupported), so a request refused for its signature
-   * does not use up a counted fault.
+   * Internal: decides (and consumes) the faults for one request. Called up to three times per
+   * request: phase 'network' on arrival (latency, reset, hang), phase 'service' once the request
+   * authenticated (server error, throttling, access denied, unsupported), so a request refused for
+   * its signature does not use up a counted fault, and phase 'answer' once the call succeeded (lost
+   * answers).
    */
-  decide(phase: 'network' | 'service', service: ServiceName, operation: string, application: string | undefined): FaultDecision {
+  decide(
+    phase: 'network' | 'service' | 'answer',
+    service: ServiceName,
+    operation: string,
+    application: string | undefined
+  ): FaultDecision {
     const decision: FaultDecision = {
       latencyMs: 0,
       reset: false,
       hang: false,
       throttle: false,
-      accessDenied: false,
       unsupported: false
     }
     const matching = this.rules.filter((r) => matches(r.spec, service, operation, application))
     // One counted fault per phase of a call.
-    const take = (kind: 'reset' | 'hang' | 'serverError' | 'throttle'): RuleState | undefined => {
+    const take = (kind: CountedFault): RuleState | undefined => {
       const r = matching.find((m) => m.remaining[kind] > 0)
       if (r) r.remaining[kind]--
       return r
@@ -182,14 +254,35 @@ export class Faults {
       else if (take('hang')) decision.hang = true
       return decision
     }
-    for (const r of matching) {
-      if (r.spec.accessDenied) decision.accessDenied = true
-      if (r.spec.unsupported) decision.unsupported = true
+    if (phase === 'answer') {
+      const lost = service === 'kinesisanalytics' ? take('lostAnswer') : undefined
+      if (lost) decision.lostAnswer = lost.spec.lostAnswerAs ?? 'reset'
+      return decision
     }
+    const denied = matching.find((r) => r.spec.accessDenied)
+    if (denied) {
+      decision.accessDenied = {
+        ...(typeof denied.spec.accessDenied === 'string' ? { action: denied.spec.accessDenied } : {}),
+        ...(denied.spec.accessDeniedResource !== undefined ? { resource: denied.spec.accessDeniedResource } : {})
+      }
+    }
+    if (matching.some((r) => r.spec.unsupported)) decision.unsupported = true
     const r = take('serverError')
     if (r) decision.serverError = r.spec.serverErrorType ?? 'ServiceUnavailableException'
     else if (take('throttle')) decision.throttle = true
     return decision
+  }
+
+  /**
+   * Internal: the error a TagResource / UntagResource of an UPDATING application is refused with
+   * (busyWhileUpdating), using up one of the rule's count.
+   */
+  busy(operation: string, application: string): 'ResourceInUseException' | 'ConcurrentModificationException' | undefined {
+    if (!TAG_WRITES.includes(operation)) return undefined
+    const rule = this.rules.find((r) => r.remaining.busy > 0 && matches(r.spec, 'kinesisanalytics', operation, application))
+    if (!rule) return undefined
+    rule.remaining.busy--
+    return rule.spec.busyWhileUpdating
   }
 }
 

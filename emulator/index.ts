@@ -10,8 +10,19 @@
  * // … run the action with env, or build SDK clients with endpoint: emulator.url …
  * emulator.application('orders').parallelism.parallelism
  * emulator.metrics   // the CloudWatch data points received: namespace, region, name, dimensions, value, …
+ * emulator.application('orders').state     // { running, records, restore: 'kept' | 'dropped' | 'rewound', snapshotName }
  * await emulator.stop()
  * ```
+ *
+ * A request-rate quota (see quota.ts) throttles what goes over it, per region, and counts it:
+ *
+ * ```ts
+ * const emulator = await startEmulator({ applications: fleet, requestRate: { perSecond: 10, burst: 20 } })
+ * emulator.requestRate.throttled          // requests answered ThrottlingException for the quota
+ * ```
+ *
+ * Seeding is O(1) per application and every request finds its application, operation or snapshot
+ * by key, so fleets of hundreds of applications across regions cost what a few do.
  */
 import { CloudWatchService, type RecordedDatum } from './cloudwatch.js'
 import { Faults } from './faults.js'
@@ -23,15 +34,35 @@ import {
   type SeedApplication
 } from './kinesis-analytics.js'
 import { OIDC_TOKEN_PATH, OidcProvider, type OidcOptions } from './oidc.js'
+import { RequestRate, type RequestRateOptions } from './quota.js'
 import { startHttpServer, type RequestLogEntry } from './server.js'
 import { CredentialStore, StsService, type TrustOptions } from './sts.js'
 
-export type { ApplicationSnapshot, OperationSnapshot, SeedApplication } from './kinesis-analytics.js'
+export type {
+  ApplicationSnapshot,
+  JobStateSnapshot,
+  OperationSnapshot,
+  RestoreOutcome,
+  SeedApplication,
+  SeedSnapshot,
+  SnapshotInfo,
+  SnapshotStatus
+} from './kinesis-analytics.js'
 export type { RequestLogEntry } from './server.js'
 export type { RecordedDatum } from './cloudwatch.js'
-export type { FaultRule, FaultSpec, FailOptions, FailedUpdateOutcome, RaceOptions, ServiceName } from './faults.js'
+export type {
+  FaultCounts,
+  FaultRule,
+  FaultSpec,
+  FailOptions,
+  FailedUpdateOutcome,
+  LostAnswer,
+  RaceOptions,
+  ServiceName
+} from './faults.js'
 export { Faults } from './faults.js'
 export type { OidcOptions } from './oidc.js'
+export { RequestRate, type RequestRateOptions } from './quota.js'
 export type { TrustOptions } from './sts.js'
 export { GITHUB_ISSUER } from './oidc.js'
 
@@ -52,6 +83,16 @@ export interface EmulatorOptions {
   updateDurationMs?: number
   /** Maximum KPUs per application, KPUs = ceil(Parallelism / ParallelismPerKPU). Default 64. */
   kpuQuota?: number
+  /**
+   * How fast a running job's state counts records (`application(name).state.records`). Default
+   * 1000; 0 freezes the count, so what a restart kept, dropped or rewound reads exactly.
+   */
+  recordsPerSecond?: number
+  /**
+   * A request-rate quota per region across every Kinesis Analytics operation (a token bucket; see
+   * quota.ts): requests over it are answered ThrottlingException and counted. Default: none.
+   */
+  requestRate?: RequestRateOptions
   /** The static credentials accepted. Default EMULATOR_ACCESS_KEY_ID / EMULATOR_SECRET_ACCESS_KEY. */
   credentials?: { accessKeyId: string; secretAccessKey: string }
   /** The Actions OIDC token endpoint (claims of the tokens it issues, bearer token it requires). */
@@ -81,6 +122,8 @@ export interface Emulator {
   metrics: RecordedDatum[]
   /** Fault knobs, mutable at any time (see faults.ts). */
   faults: Faults
+  /** The request-rate quota (options.requestRate, changed with set()) and how many requests it throttled. */
+  requestRate: RequestRate
   /** A token as the OIDC endpoint would issue it (for calling STS directly in tests). */
   issueIdToken(audience?: string): string
   /** Closes the server, dropping hung and in-flight requests. */
@@ -92,6 +135,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const kda = new KinesisAnalyticsService({
     updateDurationMs: options.updateDurationMs ?? 300,
     kpuQuota: options.kpuQuota ?? 64,
+    recordsPerSecond: options.recordsPerSecond ?? 1000,
     faults
   })
   for (const seed of options.applications ?? []) kda.addApplication(seed)
@@ -106,8 +150,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const sts = new StsService(oidc, options.trust ?? {}, credentials)
   const cloudwatch = new CloudWatchService()
   const requests: RequestLogEntry[] = []
+  const requestRate = new RequestRate(options.requestRate)
 
-  const server = await startHttpServer({ kda, sts, cloudwatch, oidc, faults, credentials, requests }, options.port ?? 0)
+  const server = await startHttpServer({ kda, requestRate, sts, cloudwatch, oidc, faults, credentials, requests }, options.port ?? 0)
   const url = `http://127.0.0.1:${server.port}`
   let stopped: Promise<void> | undefined
 
@@ -135,6 +180,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     requests,
     metrics: cloudwatch.metrics,
     faults,
+    requestRate,
     issueIdToken: (audience) => oidc.issue(audience),
     stop: () => (stopped ??= server.close())
   }

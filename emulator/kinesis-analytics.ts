@@ -1,7 +1,14 @@
 /**
  * Kinesis Analytics V2 (Managed Service for Apache Flink) operations and the application state
  * machine: versions and ConditionalTokens, RUNNING → UPDATING → RUNNING restarts, operations
- * history, system rollbacks, tags, per-region applications.
+ * history, system rollbacks, snapshots and what a restart restores, tags, per-region applications.
+ *
+ * The Flink job's state is modelled as a count of records that grows while the job runs. A restart
+ * of a RUNNING application with snapshots enabled first takes a snapshot of it (the service "creates
+ * and uses snapshots when the application is updated, scaled, or stopped"), then starts the job
+ * from what the application's restore configuration names: RESTORE_FROM_LATEST_SNAPSHOT keeps the
+ * state, SKIP_RESTORE_FROM_SNAPSHOT drops it, RESTORE_FROM_CUSTOM_SNAPSHOT rewinds it to that
+ * snapshot. With snapshots disabled nothing is restored.
  *
  * Time-driven transitions are computed lazily from timestamps: every read settles the transitions
  * whose time has come, so what a caller sees depends only on the clock, never on timer scheduling.
@@ -12,6 +19,7 @@ import type { FailOptions, Faults, RaceOptions } from './faults.js'
 import {
   ApplicationName,
   INPUT_SHAPES,
+  SnapshotName,
   KDA_OPERATIONS,
   OPERATION_ERRORS,
   RUNTIME_ENVIRONMENTS,
@@ -26,6 +34,20 @@ export const DEFAULT_REGION = 'us-east-1'
 export const TARGET_PREFIX = 'KinesisAnalytics_20180523'
 /** The documented ceiling of ParallelismPerKPU (the model itself only sets a minimum of 1). */
 export const MAX_PARALLELISM_PER_KPU = 8
+
+/** A snapshot an application already has when seeded. */
+export interface SeedSnapshot {
+  /** SnapshotName ([a-zA-Z0-9_.-]+). */
+  name: string
+  /** Records of the job's state it holds. Default 0. */
+  records?: number
+  /** Default 'READY'. Only a READY snapshot can be restored. */
+  status?: SnapshotStatus
+  /** The application version it was taken of. Default: the seed's versionId. */
+  versionId?: number
+  /** Epoch ms. Default: one hour apart, the last one an hour ago. */
+  createdAt?: number
+}
 
 export interface SeedApplication {
   name: string
@@ -51,7 +73,15 @@ export interface SeedApplication {
   systemRollbackEnabled?: boolean
   /** Default 'RESTORE_FROM_LATEST_SNAPSHOT'. */
   applicationRestoreType?: 'SKIP_RESTORE_FROM_SNAPSHOT' | 'RESTORE_FROM_LATEST_SNAPSHOT' | 'RESTORE_FROM_CUSTOM_SNAPSHOT'
+  /** Required with RESTORE_FROM_CUSTOM_SNAPSHOT (and only then): the snapshot a restart restores, existing or not. */
+  snapshotName?: string
+  /** Snapshots the application already has, oldest first: the last READY one is the latest. */
+  snapshots?: SeedSnapshot[]
+  /** Records the running job's state has counted so far. Default 0. */
+  records?: number
   tags?: Record<string, string>
+  /** A customer managed KMS key (KeyId or ARN) encrypting the application's data at rest. Default: an AWS owned key. */
+  kmsKeyId?: string
   /** Default 'FLINK-1_20'. 'SQL-1_0' makes a SQL application (operations history unsupported). */
   runtimeEnvironment?: string
   /** Default 1. */
@@ -65,6 +95,14 @@ export interface SeedApplication {
 
 type ConfigurationType = 'CUSTOM' | 'DEFAULT'
 type OperationStatus = 'IN_PROGRESS' | 'CANCELLED' | 'SUCCESSFUL' | 'FAILED'
+export type SnapshotStatus = 'CREATING' | 'READY' | 'DELETING' | 'FAILED'
+/**
+ * What the job's last start restored: 'kept' (the snapshot taken as the job stopped), 'rewound'
+ * (an older snapshot: a custom one, or the latest when none was taken at the stop), 'dropped'
+ * (nothing: SKIP_RESTORE_FROM_SNAPSHOT, snapshots disabled, or no snapshot at all); 'seeded' while
+ * the job has not restarted since it was seeded.
+ */
+export type RestoreOutcome = 'seeded' | 'kept' | 'rewound' | 'dropped'
 
 interface AppConfig {
   runtimeEnvironment: string
@@ -103,6 +141,25 @@ interface OperationRecord {
   rollbackOperationId?: string
 }
 
+interface SnapshotRecord {
+  name: string
+  status: SnapshotStatus
+  versionId: number
+  createdAt: number
+  records: number
+  runtimeEnvironment: string
+}
+
+/** The Flink job: its state's records grow with time while it runs (`since` set). */
+interface JobState {
+  /** Records counted when the job started (`since`), or when it stopped. */
+  records: number
+  /** When the job started running; undefined while it is stopped. */
+  since?: number
+  restore: RestoreOutcome
+  snapshotName?: string
+}
+
 interface Transition {
   at: number
   apply: (at: number) => void
@@ -125,6 +182,10 @@ interface AppState {
   rolledBackTo?: number
   tags: Map<string, string>
   operations: OperationRecord[]
+  operationsById: Map<string, OperationRecord>
+  snapshots: SnapshotRecord[]
+  snapshotsByName: Map<string, SnapshotRecord>
+  job: JobState
   pending: Transition[]
   versions: Map<number, AppConfig>
   jobId: string
@@ -132,6 +193,29 @@ interface AppState {
 
 /** An operation as snapshots report it: the record itself (times in epoch ms; no endTime while IN_PROGRESS). */
 export type OperationSnapshot = OperationRecord
+
+/** A snapshot of the application's state (ListApplicationSnapshots), as the emulator holds it. */
+export interface SnapshotInfo {
+  name: string
+  status: SnapshotStatus
+  /** The application version whose job it was taken of. */
+  versionId: number
+  /** Epoch ms. */
+  createdAt: number
+  /** Records of the job's state it holds. */
+  records: number
+}
+
+/** The Flink job's state right now. */
+export interface JobStateSnapshot {
+  /** The job is running, so its records grow (recordsPerSecond). */
+  running: boolean
+  records: number
+  /** What its last start restored (see RestoreOutcome). */
+  restore: RestoreOutcome
+  /** The snapshot restored from, when 'kept' or 'rewound'. */
+  snapshotName?: string
+}
 
 /** A deep copy of an application's state, as the emulator holds it right now. */
 export interface ApplicationSnapshot {
@@ -162,6 +246,10 @@ export interface ApplicationSnapshot {
   tags: Record<string, string>
   /** Oldest first. */
   operations: OperationSnapshot[]
+  /** The job's state: kept, dropped or rewound by the last restart. */
+  state: JobStateSnapshot
+  /** Oldest first. */
+  snapshots: SnapshotInfo[]
   /** Epoch ms. */
   createTimestamp: number
   lastUpdateTimestamp: number
@@ -172,13 +260,15 @@ export interface ApplicationSnapshot {
 export interface KdaContext {
   region: string
   principalArn: string
-  /** IAM refuses the call (fault knob). */
-  accessDenied: boolean
+  /** IAM refuses the call (fault knob): the action it names (default the operation's) and the resource. */
+  accessDenied?: { action?: string; resource?: string }
 }
 
 export interface KinesisAnalyticsOptions {
   updateDurationMs: number
   kpuQuota: number
+  /** How fast a running job's state counts records. */
+  recordsPerSecond: number
   faults: Faults
 }
 
@@ -207,6 +297,8 @@ type Input = Record<string, any> // eslint-disable-line @typescript-eslint/no-ex
 
 export class KinesisAnalyticsService {
   private readonly apps = new Map<string, AppState>()
+  /** Each region's applications, sorted by name when ListApplications needs them (seeding stays O(1)). */
+  private readonly regions = new Map<string, { apps: AppState[]; sorted: boolean }>()
 
   constructor(private readonly options: KinesisAnalyticsOptions) {}
 
@@ -229,7 +321,25 @@ export class KinesisAnalyticsService {
     if (!Number.isInteger(parallelism) || parallelism < 1) throw new Error('parallelism must be an integer >= 1')
     if (!Number.isInteger(parallelismPerKpu) || parallelismPerKpu < 1 || parallelismPerKpu > MAX_PARALLELISM_PER_KPU)
       throw new Error(`parallelismPerKpu must be an integer in 1..${MAX_PARALLELISM_PER_KPU}`)
+    const restoreType = seed.applicationRestoreType ?? 'RESTORE_FROM_LATEST_SNAPSHOT'
+    if ((restoreType === 'RESTORE_FROM_CUSTOM_SNAPSHOT') !== (seed.snapshotName !== undefined))
+      throw new Error('snapshotName is required with RESTORE_FROM_CUSTOM_SNAPSHOT, and only then')
+    const versionId = seed.versionId ?? 1
     const now = Date.now()
+    const seeded = seed.snapshots ?? []
+    const snapshots = seeded.map(
+      (s, i): SnapshotRecord => ({
+        name: s.name,
+        status: s.status ?? 'READY',
+        versionId: s.versionId ?? versionId,
+        createdAt: s.createdAt ?? now - (seeded.length - i) * 3_600_000,
+        records: s.records ?? 0,
+        runtimeEnvironment
+      })
+    )
+    const snapshotsByName = new Map(snapshots.map((s) => [s.name, s]))
+    if (snapshotsByName.size !== snapshots.length) throw new Error(`Duplicate snapshot name in ${seed.name}`)
+    for (const s of snapshots) if (validate(SnapshotName, s.name).length) throw new Error(`Invalid snapshot name: ${s.name}`)
     const app: AppState = {
       name: seed.name,
       region,
@@ -238,7 +348,7 @@ export class KinesisAnalyticsService {
       lastUpdatedAt: now - 3_600_000,
       versionCreatedAt: now - 3_600_000,
       status,
-      versionId: seed.versionId ?? 1,
+      versionId,
       conditionalToken: newToken(),
       config: {
         runtimeEnvironment,
@@ -252,27 +362,38 @@ export class KinesisAnalyticsService {
         checkpoint: { configurationType: 'DEFAULT', ...DEFAULT_CHECKPOINT },
         monitoring: { configurationType: 'CUSTOM', ...DEFAULT_MONITORING },
         allowNonRestoredState: seed.allowNonRestoredState ?? false,
-        restore: { applicationRestoreType: seed.applicationRestoreType ?? 'RESTORE_FROM_LATEST_SNAPSHOT' },
+        restore: { applicationRestoreType: restoreType, ...(seed.snapshotName !== undefined ? { snapshotName: seed.snapshotName } : {}) },
         snapshotsEnabled: seed.snapshotsEnabled ?? true,
         systemRollbackEnabled: seed.systemRollbackEnabled ?? true,
         propertyGroups: [],
-        code: { bucketArn: 'arn:aws:s3:::flink-application-code', fileKey: `${seed.name}/${seed.name}-1.0.jar`, codeSize: 48_213_337 }
+        code: { bucketArn: 'arn:aws:s3:::flink-application-code', fileKey: `${seed.name}/${seed.name}-1.0.jar`, codeSize: 48_213_337 },
+        ...(seed.kmsKeyId !== undefined ? { encryption: { keyType: 'CUSTOMER_MANAGED_KEY', keyId: seed.kmsKeyId } } : {})
       },
       currentParallelism: seed.currentParallelism ?? parallelism,
       tags: new Map(Object.entries(seed.tags ?? {})),
       operations: [],
+      operationsById: new Map(),
+      snapshots,
+      snapshotsByName,
+      // A seeded job runs only in RUNNING; a transient status that settles to RUNNING starts it.
+      job: { records: seed.records ?? 0, ...(status === 'RUNNING' ? { since: now } : {}), restore: 'seeded' },
       pending: [],
       versions: new Map(),
       jobId: randomBytes(16).toString('hex')
     }
     const end = TRANSIENT_END[status]
     if (seed.settleAfterMs !== undefined && end) {
-      this.schedule(app, now + seed.settleAfterMs, () => {
+      this.schedule(app, now + seed.settleAfterMs, (at) => {
         app.status = end
         app.currentParallelism = app.config.parallelism.parallelism
+        if (end === 'RUNNING') app.job.since = at
       })
     }
     this.apps.set(key, app)
+    const index = this.regions.get(region) ?? { apps: [], sorted: true }
+    index.apps.push(app)
+    index.sorted = false
+    this.regions.set(region, index)
   }
 
   snapshot(name: string, region = DEFAULT_REGION): ApplicationSnapshot {
@@ -300,6 +421,13 @@ export class KinesisAnalyticsService {
       propertyGroups: c.propertyGroups,
       tags: Object.fromEntries(app.tags),
       operations: app.operations.map((o) => ({ ...o })),
+      state: {
+        running: app.job.since !== undefined,
+        records: this.recordsAt(app, Date.now()),
+        restore: app.job.restore,
+        ...(app.job.snapshotName !== undefined ? { snapshotName: app.job.snapshotName } : {})
+      },
+      snapshots: app.snapshots.map(({ runtimeEnvironment: _, ...s }) => s),
       createTimestamp: app.createdAt,
       lastUpdateTimestamp: app.lastUpdatedAt,
       detail: this.detail(app)
@@ -312,12 +440,12 @@ export class KinesisAnalyticsService {
 
   /** Handles one call; returns the response body or throws a ServiceError. */
   handle(operation: string, body: Buffer, ctx: KdaContext): Record<string, unknown> {
-    if (!(KDA_OPERATIONS as string[]).includes(operation)) {
+    if (!KDA_OPERATIONS.has(operation)) {
       throw frameworkError('UnknownOperationException', `The emulator does not implement ${TARGET_PREFIX}.${operation}.`)
     }
     const op = operation as KdaOperation
     const input = parseBody(body)
-    if (ctx.accessDenied) throw this.accessDenied(op, input, ctx)
+    if (ctx.accessDenied) throw this.accessDenied(op, input, ctx, ctx.accessDenied)
     this.validateInput(op, input)
     switch (op) {
       case 'DescribeApplication':
@@ -330,6 +458,10 @@ export class KinesisAnalyticsService {
         return this.listApplicationOperations(input, ctx)
       case 'ListApplications':
         return this.listApplications(input, ctx)
+      case 'ListApplicationSnapshots':
+        return this.listApplicationSnapshots(input, ctx)
+      case 'DescribeApplicationSnapshot':
+        return this.describeApplicationSnapshot(input, ctx)
       case 'ListTagsForResource': {
         const app = this.findByArn(ctx.region, input.ResourceARN)
         return { Tags: [...app.tags].map(([Key, Value]) => ({ Key, Value })) }
@@ -338,6 +470,7 @@ export class KinesisAnalyticsService {
         return this.tagResource(input, ctx)
       case 'UntagResource': {
         const app = this.findByArn(ctx.region, input.ResourceARN)
+        this.refuseWhileUpdating(op, app)
         for (const key of input.TagKeys as string[]) app.tags.delete(key)
         return {}
       }
@@ -373,17 +506,31 @@ export class KinesisAnalyticsService {
     }
   }
 
-  private accessDenied(op: KdaOperation, input: Input, ctx: KdaContext): ServiceError {
-    let resource: string
-    if (typeof input.ResourceARN === 'string') resource = input.ResourceARN
-    else if (typeof input.ApplicationName === 'string') resource = applicationArn(ctx.region, input.ApplicationName)
-    else resource = applicationArn(ctx.region, '*')
-    const action = `kinesisanalytics:${op}`
+  private accessDenied(op: KdaOperation, input: Input, ctx: KdaContext, denied: { action?: string; resource?: string }): ServiceError {
+    const action = denied.action ?? `kinesisanalytics:${op}`
+    const resource = denied.resource ?? this.deniedResource(action, input, ctx.region)
     return new ServiceError(
       'AccessDeniedException',
       `User: ${ctx.principalArn} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
       { messageKey: 'Message' }
     )
+  }
+
+  /** What IAM names as the resource of a denied action: the application, the role it passes, or its key. */
+  private deniedResource(action: string, input: Input, region: string): string {
+    const name = KinesisAnalyticsService.applicationOf(input)
+    const app = name === undefined ? undefined : this.apps.get(`${region}/${name}`)
+    if (action.startsWith('iam:')) {
+      if (typeof input.ServiceExecutionRoleUpdate === 'string') return input.ServiceExecutionRoleUpdate
+      return app?.config.serviceExecutionRole ?? `arn:aws:iam::${ACCOUNT_ID}:role/*`
+    }
+    if (action.startsWith('kms:')) {
+      const keyId = app?.config.encryption?.keyId
+      if (keyId?.startsWith('arn:')) return keyId
+      return `arn:aws:kms:${region}:${ACCOUNT_ID}:key/${keyId ?? '*'}`
+    }
+    if (typeof input.ResourceARN === 'string') return input.ResourceARN
+    return applicationArn(region, name ?? '*')
   }
 
   private find(region: string, name: string): AppState {
@@ -432,7 +579,99 @@ export class KinesisAnalyticsService {
       versionTo: to
     }
     app.operations.push(op)
+    app.operationsById.set(op.operationId, op)
     return op
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The job's state and snapshots
+  // -------------------------------------------------------------------------------------------
+
+  private recordsAt(app: AppState, at: number): number {
+    const { records, since } = app.job
+    if (since === undefined) return records
+    return records + Math.max(0, Math.floor(((at - since) * this.options.recordsPerSecond) / 1000))
+  }
+
+  /** Stops the job for a restart; with snapshots enabled the service snapshots it first, and returns that snapshot. */
+  private stopJob(app: AppState, config: AppConfig, at: number): SnapshotRecord | undefined {
+    const records = this.recordsAt(app, at)
+    app.job.records = records
+    app.job.since = undefined
+    if (!config.snapshotsEnabled) return undefined
+    const snapshot: SnapshotRecord = {
+      name: `${app.name}-${app.versionId}-${at}`,
+      status: 'READY',
+      versionId: app.versionId,
+      createdAt: at,
+      records,
+      runtimeEnvironment: config.runtimeEnvironment
+    }
+    app.snapshots.push(snapshot)
+    app.snapshotsByName.set(snapshot.name, snapshot)
+    return snapshot
+  }
+
+  /**
+   * Starts the job from what `restoreType` names (the application's restore configuration; a
+   * rollback loads the latest snapshot). `taken` is the snapshot taken as the job stopped.
+   */
+  private startJob(
+    app: AppState,
+    at: number,
+    taken: SnapshotRecord | undefined,
+    restoreType = app.config.restore.applicationRestoreType
+  ): void {
+    const c = app.config
+    let from: SnapshotRecord | undefined
+    if (c.snapshotsEnabled && restoreType === 'RESTORE_FROM_LATEST_SNAPSHOT') from = this.latestSnapshot(app)
+    if (c.snapshotsEnabled && restoreType === 'RESTORE_FROM_CUSTOM_SNAPSHOT') from = app.snapshotsByName.get(c.restore.snapshotName ?? '')
+    app.job = from
+      ? { records: from.records, since: at, restore: from === taken ? 'kept' : 'rewound', snapshotName: from.name }
+      : { records: 0, since: at, restore: 'dropped' }
+  }
+
+  private latestSnapshot(app: AppState): SnapshotRecord | undefined {
+    for (let i = app.snapshots.length - 1; i >= 0; i--) if (app.snapshots[i]!.status === 'READY') return app.snapshots[i]
+    return undefined
+  }
+
+  /**
+   * A restart that would restore a custom snapshot which does not exist (or is not READY) fails.
+   * The service does not document this case; the update is accepted and the restart then fails,
+   * the harder case for a caller, which learns it only by following the operation.
+   */
+  private restoreFailure(app: AppState): FailOptions | undefined {
+    const c = app.config
+    if (!c.snapshotsEnabled || c.restore.applicationRestoreType !== 'RESTORE_FROM_CUSTOM_SNAPSHOT') return undefined
+    const name = c.restore.snapshotName ?? ''
+    const snapshot = app.snapshotsByName.get(name)
+    if (snapshot?.status === 'READY') return undefined
+    const why = snapshot ? `the snapshot is ${snapshot.status}, not READY` : 'the snapshot does not exist'
+    return { errorString: `Unable to restore application ${app.name} from snapshot ${name}: ${why}.` }
+  }
+
+  private listApplicationSnapshots(input: Input, ctx: KdaContext): Record<string, unknown> {
+    // The model lists no ResourceNotFoundException here; the service's usual answer for an unknown application is the safe reading.
+    const app = this.find(ctx.region, input.ApplicationName)
+    this.requireFlink(app)
+    // Oldest first: the order is not documented, so callers should not rely on it.
+    const start = input.NextToken === undefined ? 0 : decodeOffset(input.NextToken)
+    const limit = input.Limit ?? 50
+    return {
+      SnapshotSummaries: app.snapshots.slice(start, start + limit).map((s) => snapshotDetails(s, app.config)),
+      ...(start + limit < app.snapshots.length ? { NextToken: encodeOffset(start + limit) } : {})
+    }
+  }
+
+  private describeApplicationSnapshot(input: Input, ctx: KdaContext): Record<string, unknown> {
+    const app = this.find(ctx.region, input.ApplicationName)
+    this.requireFlink(app)
+    const snapshot = app.snapshotsByName.get(input.SnapshotName)
+    if (!snapshot) {
+      throw kdaError('ResourceNotFoundException', `Snapshot ${input.SnapshotName} is not found for application ${app.name}.`)
+    }
+    return { SnapshotDetails: snapshotDetails(snapshot, app.config) }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -510,6 +749,8 @@ export class KinesisAnalyticsService {
     const from = app.versionId
     const to = from + 1
     const previous = app.config
+    const restarts = app.status === 'RUNNING'
+    const taken = restarts ? this.stopJob(app, previous, now) : undefined
     app.versions.set(from, previous)
     app.config = next
     app.versionId = to
@@ -521,28 +762,37 @@ export class KinesisAnalyticsService {
     app.versionCreatedAt = now
     const op = this.newOperation(app, 'UpdateApplication', now, from, to)
 
-    const restarts = app.status === 'RUNNING'
-    if (!restarts || options.instant) {
+    const failure = restarts ? (options.failure ?? this.restoreFailure(app)) : undefined
+    if (!restarts || (options.instant && !failure)) {
       op.status = 'SUCCESSFUL'
       op.endTime = now
       app.currentParallelism = next.parallelism.parallelism
+      if (restarts) this.startJob(app, now, taken)
       return op
     }
 
     app.status = 'UPDATING'
-    if (options.failure) this.scheduleFailure(app, op, previous, now, options.failure)
+    if (failure) this.scheduleFailure(app, op, previous, now, failure, taken)
     else {
       this.schedule(app, now + this.options.updateDurationMs, (at) => {
         app.status = 'RUNNING'
         app.currentParallelism = app.config.parallelism.parallelism
         op.status = 'SUCCESSFUL'
         op.endTime = at
+        this.startJob(app, at, taken)
       })
     }
     return op
   }
 
-  private scheduleFailure(app: AppState, op: OperationRecord, previous: AppConfig, now: number, failure: FailOptions): void {
+  private scheduleFailure(
+    app: AppState,
+    op: OperationRecord,
+    previous: AppConfig,
+    now: number,
+    failure: FailOptions,
+    taken: SnapshotRecord | undefined
+  ): void {
     const outcome = failure.outcome ?? (app.config.systemRollbackEnabled ? 'rollback' : 'ready')
     const d = this.options.updateDurationMs
     this.schedule(app, now + d, (failedAt) => {
@@ -557,10 +807,23 @@ export class KinesisAnalyticsService {
         return
       }
       const failedVersion = app.versionId
-      const rollback = this.newOperation(app, 'RollbackApplication', failedAt, failedVersion, failedVersion + 1)
+      // The rollback's version change is recorded once it lands (a failed rollback changes no version).
+      const rollback = this.newOperation(app, 'RollbackApplication', failedAt)
       op.rollbackOperationId = rollback.operationId
       app.status = 'ROLLING_BACK'
       this.schedule(app, failedAt + d, (doneAt) => {
+        rollback.endTime = doneAt
+        if (outcome === 'rollback-failed') {
+          rollback.status = 'FAILED'
+          rollback.errorString =
+            failure.rollbackErrorString ??
+            `Rollback to application version ${op.versionFrom} failed: Flink job failed to restart: org.apache.flink.runtime.JobException: Recovery is suppressed by NoRestartBackoffTimeStrategy`
+          app.status = 'READY'
+          app.currentParallelism = app.config.parallelism.parallelism
+          return
+        }
+        rollback.versionFrom = failedVersion
+        rollback.versionTo = failedVersion + 1
         app.versions.set(failedVersion, app.config)
         app.config = structuredClone(previous)
         app.versionId = failedVersion + 1
@@ -573,7 +836,8 @@ export class KinesisAnalyticsService {
         app.status = outcome === 'rolled-back' ? 'ROLLED_BACK' : 'RUNNING'
         app.currentParallelism = previous.parallelism.parallelism
         rollback.status = 'SUCCESSFUL'
-        rollback.endTime = doneAt
+        // "When you rollback an application, it loads state data from the last successful snapshot."
+        if (app.status === 'RUNNING') this.startJob(app, doneAt, taken, 'RESTORE_FROM_LATEST_SNAPSHOT')
       })
     })
   }
@@ -730,7 +994,7 @@ export class KinesisAnalyticsService {
   private describeApplicationOperation(input: Input, ctx: KdaContext): Record<string, unknown> {
     const app = this.find(ctx.region, input.ApplicationName)
     this.requireFlink(app)
-    const op = app.operations.find((o) => o.operationId === input.OperationId)
+    const op = app.operationsById.get(input.OperationId)
     if (!op) {
       throw kdaError('ResourceNotFoundException', `Operation ${input.OperationId} is not found for application ${app.name}.`)
     }
@@ -758,13 +1022,17 @@ export class KinesisAnalyticsService {
   private listApplicationOperations(input: Input, ctx: KdaContext): Record<string, unknown> {
     const app = this.find(ctx.region, input.ApplicationName)
     this.requireFlink(app)
-    const all = [...app.operations]
-      .reverse()
-      .filter((o) => input.Operation === undefined || o.operation === input.Operation)
-      .filter((o) => input.OperationStatus === undefined || o.status === input.OperationStatus)
     const start = input.NextToken === undefined ? 0 : decodeOffset(input.NextToken)
     const limit = input.Limit ?? 50
-    const page = all.slice(start, start + limit)
+    // Newest first, up to one past the page (to know whether there is a next one).
+    const matches: OperationRecord[] = []
+    for (let i = app.operations.length - 1; i >= 0 && matches.length <= start + limit; i--) {
+      const o = app.operations[i]!
+      if (input.Operation !== undefined && o.operation !== input.Operation) continue
+      if (input.OperationStatus !== undefined && o.status !== input.OperationStatus) continue
+      matches.push(o)
+    }
+    const page = matches.slice(start, start + limit)
     return {
       ApplicationOperationInfoList: page.map((o) => ({
         Operation: o.operation,
@@ -773,7 +1041,7 @@ export class KinesisAnalyticsService {
         ...(o.endTime !== undefined ? { EndTime: seconds(o.endTime) } : {}),
         OperationStatus: o.status
       })),
-      ...(start + limit < all.length ? { NextToken: encodeOffset(start + limit) } : {})
+      ...(start + limit < matches.length ? { NextToken: encodeOffset(start + limit) } : {})
     }
   }
 
@@ -788,13 +1056,16 @@ export class KinesisAnalyticsService {
   // -------------------------------------------------------------------------------------------
 
   private listApplications(input: Input, ctx: KdaContext): Record<string, unknown> {
-    const apps = [...this.apps.values()]
-      .filter((a) => a.region === ctx.region)
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    const from = input.NextToken === undefined ? 0 : apps.findIndex((a) => a.name >= input.NextToken)
+    const index = this.regions.get(ctx.region) ?? { apps: [], sorted: true }
+    if (!index.sorted) {
+      index.apps.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      index.sorted = true
+    }
+    const apps = index.apps
+    const from = input.NextToken === undefined ? 0 : lowerBound(apps, input.NextToken)
     const limit = input.Limit ?? 50
-    const page = from < 0 ? [] : apps.slice(from, from + limit)
-    const next = from < 0 ? undefined : apps[from + limit]
+    const page = apps.slice(from, from + limit)
+    const next = apps[from + limit]
     return {
       ApplicationSummaries: page.map((app) => {
         this.settle(app)
@@ -813,6 +1084,7 @@ export class KinesisAnalyticsService {
 
   private tagResource(input: Input, ctx: KdaContext): Record<string, unknown> {
     const app = this.findByArn(ctx.region, input.ResourceARN)
+    this.refuseWhileUpdating('TagResource', app)
     const tags = input.Tags as { Key: string; Value?: string }[]
     const reserved = tags.find((t) => t.Key.toLowerCase().startsWith('aws:'))
     if (reserved) throw kdaError('InvalidArgumentException', `Tag keys starting with 'aws:' are reserved for system use: ${reserved.Key}`)
@@ -823,6 +1095,19 @@ export class KinesisAnalyticsService {
     }
     app.tags = merged
     return {}
+  }
+
+  /** Tags refused while the application is UPDATING (fault knob busyWhileUpdating); the model lists both errors for tag writes. */
+  private refuseWhileUpdating(op: 'TagResource' | 'UntagResource', app: AppState): void {
+    if (app.status !== 'UPDATING') return
+    const error = this.options.faults.busy(op, app.name)
+    if (error === 'ResourceInUseException') {
+      throw kdaError(error, `Application ${app.name} is in UPDATING status. Tags can be changed once the update has finished; retry later.`)
+    }
+    if (error === 'ConcurrentModificationException') {
+      // Worded like the service's other tagging conflict ("Tags are already registered for this resource ARN: …, please retry later.").
+      throw kdaError(error, `An update is in progress for this resource ARN: ${app.arn}, please retry later.`)
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -878,12 +1163,7 @@ export class KinesisAnalyticsService {
       configuration.ApplicationSnapshotConfigurationDescription = { SnapshotsEnabled: c.snapshotsEnabled }
       configuration.ApplicationSystemRollbackConfigurationDescription = { RollbackEnabled: c.systemRollbackEnabled }
     }
-    if (c.encryption) {
-      configuration.ApplicationEncryptionConfigurationDescription = {
-        KeyType: c.encryption.keyType,
-        ...(c.encryption.keyId ? { KeyId: c.encryption.keyId } : {})
-      }
-    }
+    if (c.encryption) configuration.ApplicationEncryptionConfigurationDescription = encryptionDescription(c.encryption)
     return {
       ApplicationARN: app.arn,
       ApplicationName: app.name,
@@ -908,6 +1188,21 @@ export class KinesisAnalyticsService {
   }
 }
 
+function snapshotDetails(snapshot: SnapshotRecord, config: AppConfig): Record<string, unknown> {
+  return {
+    SnapshotName: snapshot.name,
+    SnapshotStatus: snapshot.status,
+    ApplicationVersionId: snapshot.versionId,
+    SnapshotCreationTimestamp: seconds(snapshot.createdAt),
+    RuntimeEnvironment: snapshot.runtimeEnvironment,
+    ...(config.encryption ? { ApplicationEncryptionConfigurationDescription: encryptionDescription(config.encryption) } : {})
+  }
+}
+
+function encryptionDescription(encryption: NonNullable<AppConfig['encryption']>): Record<string, unknown> {
+  return { KeyType: encryption.keyType, ...(encryption.keyId ? { KeyId: encryption.keyId } : {}) }
+}
+
 function jobPlan(app: AppState): string {
   const p = app.currentParallelism
   const node = (name: string) => createHash('md5').update(app.name + name).digest('hex')
@@ -920,6 +1215,18 @@ function jobPlan(app: AppState): string {
       { id: node('source'), parallelism: p, operator: '', operator_strategy: '', description: 'Source: Kinesis Source<br/>', optimizer_properties: {} }
     ]
   })
+}
+
+/** The index of the first application named `name` or after it (apps sorted by name). */
+function lowerBound(apps: readonly AppState[], name: string): number {
+  let lo = 0
+  let hi = apps.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (apps[mid]!.name < name) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 function parseBody(body: Buffer): Input {

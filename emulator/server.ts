@@ -7,16 +7,18 @@
  * - `GET /oidc/token?api-version=2.0&audience=…` → the Actions OIDC token endpoint
  *
  * Every request is logged; fault knobs are applied here (latency, reset, hang first, then
- * authentication, then server errors and throttling, then the operation).
+ * authentication, then the request-rate quota, then server errors and throttling, then the
+ * operation, then lost answers).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { randomUUID } from 'node:crypto'
 import { isCloudWatchRequest, serveCloudWatch, type CloudWatchService } from './cloudwatch.js'
-import { frameworkError, ServiceError, StsError } from './errors.js'
+import { frameworkError, ServiceError, serviceUnavailable, StsError, throttling } from './errors.js'
 import type { FaultDecision, Faults, ServiceName } from './faults.js'
 import { KinesisAnalyticsService, peekBody, TARGET_PREFIX } from './kinesis-analytics.js'
 import { OIDC_JWKS_PATH, OIDC_TOKEN_PATH, type OidcProvider } from './oidc.js'
+import type { RequestRate } from './quota.js'
 import { headerMap, peekCredentialScope, verifySignature, type AuthResult, type KnownCredentials } from './sigv4.js'
 import { stsErrorXml, type CredentialStore, type StsService } from './sts.js'
 
@@ -30,6 +32,8 @@ export interface RequestLogEntry {
   status: number
   /** Error code answered, or 'ConnectionReset' / 'NoResponse' for those faults. */
   errorType?: string
+  /** The call was applied, and its answer then lost (lostAnswer fault): errorType says how. */
+  applied?: true
   /** From the request's SigV4 credential scope (not necessarily a known key). */
   accessKeyId?: string
   /** X-Amz-Security-Token, if sent. */
@@ -43,6 +47,7 @@ export interface RequestLogEntry {
 
 export interface ServerContext {
   kda: KinesisAnalyticsService
+  requestRate: RequestRate
   sts: StsService
   cloudwatch: CloudWatchService
   oidc: OidcProvider
@@ -133,7 +138,7 @@ export async function startHttpServer(ctx: ServerContext, port = 0): Promise<Run
 
   function log(partial: Omit<RequestLogEntry, 'status' | 'at'>): RequestLogEntry {
     const entry: RequestLogEntry = { ...partial, status: 0, at: Date.now() }
-    for (const key of ['accessKeyId', 'sessionToken', 'region', 'errorType'] as const) {
+    for (const key of ['accessKeyId', 'sessionToken', 'region', 'errorType', 'applied'] as const) {
       if (entry[key] === undefined) delete entry[key]
     }
     ctx.requests.push(entry)
@@ -148,10 +153,7 @@ export async function startHttpServer(ctx: ServerContext, port = 0): Promise<Run
       return true
     }
     if (decision.reset) {
-      entry.errorType = 'ConnectionReset'
-      const socket = req.socket as Socket & { resetAndDestroy?: () => void }
-      if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy()
-      else socket.destroy()
+      reset(req, entry)
       return true
     }
     if (decision.hang) {
@@ -159,6 +161,13 @@ export async function startHttpServer(ctx: ServerContext, port = 0): Promise<Run
       return true
     }
     return false
+  }
+
+  function reset(req: IncomingMessage, entry: RequestLogEntry): void {
+    entry.errorType = 'ConnectionReset'
+    const socket = req.socket as Socket & { resetAndDestroy?: () => void }
+    if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy()
+    else socket.destroy()
   }
 
   // -------------------------------------------------------------------------------------------
@@ -196,19 +205,11 @@ export async function startHttpServer(ctx: ServerContext, port = 0): Promise<Run
         { service: 'kinesisanalytics', lookup: (id) => ctx.credentials.get(id) }
       )
       if (!auth.ok) throw frameworkError(KDA_AUTH_ERRORS[auth.failure], auth.message, JSON_AUTH_STATUS)
+      if (!ctx.requestRate.take(auth.region, operation)) throw throttling()
       const decision = ctx.faults.decide('service', 'kinesisanalytics', operation, application)
       if (decision.serverError === 'InternalFailure') throw frameworkError('InternalFailure', 'An internal error occurred.', 500)
-      if (decision.serverError) {
-        throw new ServiceError('ServiceUnavailableException', 'The service is temporarily unavailable. Please try again later.', {
-          status: 503
-        })
-      }
-      if (decision.throttle) {
-        throw new ServiceError('ThrottlingException', 'Rate exceeded', {
-          messageKey: 'message',
-          namespace: 'com.amazon.coral.availability'
-        })
-      }
+      if (decision.serverError) throw serviceUnavailable()
+      if (decision.throttle) throw throttling()
       if (!known || decision.unsupported) {
         throw frameworkError('UnknownOperationException', `Unknown operation ${target}.`)
       }
@@ -217,6 +218,16 @@ export async function startHttpServer(ctx: ServerContext, port = 0): Promise<Run
         principalArn: auth.credentials.principalArn,
         accessDenied: decision.accessDenied
       })
+      const lost = ctx.faults.decide('answer', 'kinesisanalytics', operation, application).lostAnswer
+      if (lost) {
+        entry.applied = true
+        if (lost === 'reset') return reset(req, entry)
+        if (lost === 'hang') {
+          entry.errorType = 'NoResponse'
+          return
+        }
+        throw serviceUnavailable()
+      }
       sendJson(res, 200, result, requestId, entry)
     } catch (error) {
       if (!(error instanceof ServiceError)) throw error
@@ -253,7 +264,9 @@ export async function startHttpServer(ctx: ServerContext, port = 0): Promise<Run
       if (decision.serverError) throw new StsError('ServiceUnavailable', 'Service is unavailable.', 503, 'Receiver')
       if (decision.throttle) throw new StsError('Throttling', 'Rate exceeded', 400)
       if (decision.unsupported) throw new StsError('InvalidAction', `Could not find operation ${action} for version 2011-06-15`)
-      if (decision.accessDenied) throw new StsError('AccessDenied', `Not authorized to perform sts:${action}`, 403)
+      if (decision.accessDenied) {
+        throw new StsError('AccessDenied', `Not authorized to perform ${decision.accessDenied.action ?? `sts:${action}`}`, 403)
+      }
       const xml = ctx.sts.handle(params, {
         requestId,
         authenticate: (): KnownCredentials => {

@@ -162,7 +162,7 @@ export const APPLICATION_RESTORE_TYPES = [
   'RESTORE_FROM_CUSTOM_SNAPSHOT'
 ] as const
 const ApplicationRestoreType = string('ApplicationRestoreType', { enum: APPLICATION_RESTORE_TYPES })
-const SnapshotName = string('SnapshotName', { min: 1, max: 256, pattern: '[a-zA-Z0-9_.-]+' })
+export const SnapshotName = string('SnapshotName', { min: 1, max: 256, pattern: '[a-zA-Z0-9_.-]+' })
 const CodeContentType = string('CodeContentType', { enum: ['PLAINTEXT', 'ZIPFILE'] })
 const TextContent = string('TextContent', { min: 0, max: 102400 })
 const ZipFileContent = blob('ZipFileContent', { min: 0, max: 52428800 })
@@ -476,6 +476,16 @@ export const INPUT_SHAPES = {
     Limit: integer('ListApplicationsInputLimit', { min: 1, max: 50 }),
     NextToken: ApplicationName
   }),
+  ListApplicationSnapshots: structure(
+    'ListApplicationSnapshotsRequest',
+    { ApplicationName, Limit: integer('ListSnapshotsInputLimit', { min: 1, max: 50 }), NextToken },
+    ['ApplicationName']
+  ),
+  DescribeApplicationSnapshot: structure(
+    'DescribeApplicationSnapshotRequest',
+    { ApplicationName, SnapshotName },
+    ['ApplicationName', 'SnapshotName']
+  ),
   ListTagsForResource: structure('ListTagsForResourceRequest', { ResourceARN: KinesisAnalyticsARN }, ['ResourceARN']),
   TagResource: structure('TagResourceRequest', { ResourceARN: KinesisAnalyticsARN, Tags }, ['ResourceARN', 'Tags']),
   UntagResource: structure(
@@ -486,7 +496,7 @@ export const INPUT_SHAPES = {
 } as const satisfies Record<string, StructureShape>
 
 export type KdaOperation = keyof typeof INPUT_SHAPES
-export const KDA_OPERATIONS = Object.keys(INPUT_SHAPES) as KdaOperation[]
+export const KDA_OPERATIONS: ReadonlySet<string> = new Set(Object.keys(INPUT_SHAPES))
 
 /** The errors each operation declares in the model (used to pick the validation error type). */
 export const OPERATION_ERRORS: Record<KdaOperation, readonly string[]> = {
@@ -504,6 +514,8 @@ export const OPERATION_ERRORS: Record<KdaOperation, readonly string[]> = {
   DescribeApplicationOperation: ['InvalidArgumentException', 'ResourceNotFoundException', 'UnsupportedOperationException'],
   ListApplicationOperations: ['InvalidArgumentException', 'ResourceNotFoundException', 'UnsupportedOperationException'],
   ListApplications: ['InvalidRequestException'],
+  ListApplicationSnapshots: ['InvalidArgumentException', 'UnsupportedOperationException'],
+  DescribeApplicationSnapshot: ['ResourceNotFoundException', 'InvalidArgumentException', 'UnsupportedOperationException'],
   ListTagsForResource: ['ResourceNotFoundException', 'InvalidArgumentException', 'ConcurrentModificationException'],
   TagResource: [
     'ResourceNotFoundException',
@@ -524,6 +536,25 @@ export const OPERATION_ERRORS: Record<KdaOperation, readonly string[]> = {
 // ---------------------------------------------------------------------------------------------
 // Operation outputs (the parts the emulator emits; member names and types as in the model)
 // ---------------------------------------------------------------------------------------------
+
+const ApplicationEncryptionConfigurationDescription = structure(
+  'ApplicationEncryptionConfigurationDescription',
+  { KeyId, KeyType },
+  ['KeyType']
+)
+
+const SnapshotDetails = structure(
+  'SnapshotDetails',
+  {
+    SnapshotName,
+    SnapshotStatus: string('SnapshotStatus', { enum: ['CREATING', 'READY', 'DELETING', 'FAILED'] }),
+    ApplicationVersionId,
+    SnapshotCreationTimestamp: Timestamp,
+    RuntimeEnvironment,
+    ApplicationEncryptionConfigurationDescription
+  },
+  ['SnapshotName', 'SnapshotStatus', 'ApplicationVersionId']
+)
 
 const ApplicationDetail = structure(
   'ApplicationDetail',
@@ -593,11 +624,7 @@ const ApplicationDetail = structure(
         { RollbackEnabled: BooleanObject },
         ['RollbackEnabled']
       ),
-      ApplicationEncryptionConfigurationDescription: structure(
-        'ApplicationEncryptionConfigurationDescription',
-        { KeyId, KeyType },
-        ['KeyType']
-      )
+      ApplicationEncryptionConfigurationDescription
     }),
     CloudWatchLoggingOptionDescriptions: list(
       'CloudWatchLoggingOptionDescriptions',
@@ -693,6 +720,11 @@ export const OUTPUT_SHAPES = {
     },
     ['ApplicationSummaries']
   ),
+  ListApplicationSnapshots: structure('ListApplicationSnapshotsResponse', {
+    SnapshotSummaries: list('SnapshotSummaries', SnapshotDetails),
+    NextToken
+  }),
+  DescribeApplicationSnapshot: structure('DescribeApplicationSnapshotResponse', { SnapshotDetails }, ['SnapshotDetails']),
   ListTagsForResource: structure('ListTagsForResourceResponse', { Tags }),
   TagResource: structure('TagResourceResponse', {}),
   UntagResource: structure('UntagResourceResponse', {})
