@@ -209,7 +209,7 @@ describe('renderSummary', () => {
 
     expect(text).toContain(
       [
-        '### What failed and how to fix it',
+        '### What failed and how to fix it (2)',
         '',
         "- **clicks** (us-west-2): Snapshots are disabled, so the restart needed to reach parallelism 8 (8 KPU) would lose the application's state; nothing was changed.<br>**Fix:** Enable snapshots on the application, or set allow-stateless-restart: true to accept losing its state.",
         '- **ghost** (us-west-2): DescribeApplication for "ghost" in us-west-2 failed: Application ghost not found<br>**Fix:** No application "ghost" in us-west-2: check application-name and region (an ARN fixes the region).',
@@ -224,7 +224,7 @@ describe('renderSummary', () => {
     const text = renderSummary(
       report({
         outcomes: [
-          { ...updated, rule: 'hold', hold: { parallelism: 8, until: '2026-03-10T21:00:00.000Z', by: 'https://github.com/acme/flink/actions/runs/42' } },
+          { ...updated, rule: 'hold', hold: { parallelism: 8, until: '2026-03-10T21:00:00.000Z', by: 'https://github.com/acme/flink/actions/runs/42', actor: 'octocat' } },
           { ...skipped, hold: { parallelism: 8, until: '2026-03-12T00:00:00.000Z' } }
         ]
       })
@@ -234,7 +234,7 @@ describe('renderSummary', () => {
       [
         '### Holds',
         '',
-        '- **orders-enricher**: parallelism 8 until Tue 2026-03-10 14:00 PDT (2026-03-10 21:00 UTC), set by https://github.com/acme/flink/actions/runs/42.',
+        '- **orders-enricher**: parallelism 8 until Tue 2026-03-10 14:00 PDT (2026-03-10 21:00 UTC), set by @octocat in https://github.com/acme/flink/actions/runs/42.',
         '- **payments**: parallelism 8 until Wed 2026-03-11 17:00 PDT (2026-03-12 00:00 UTC).',
         ''
       ].join('\n')
@@ -276,7 +276,7 @@ describe('renderSummary', () => {
 
     const rows = text.split('\n').filter((line) => line.startsWith('| '))
     const columns = (line: string) => line.split(/(?<!\\)\|/).length - 2
-    const [header, , first, second, upcomingHeader, , upcoming] = rows
+    const [header, , second, first, upcomingHeader, , upcoming] = rows
     expect([header, first, second].map(columns)).toEqual([7, 7, 7])
     expect([upcomingHeader, upcoming].map(columns)).toEqual([4, 4])
     expect(first).toContain('| peak\\|offpeak | Scaling \\| because of a rule |')
@@ -284,4 +284,36 @@ describe('renderSummary', () => {
     expect(text).toContain('- **ghost** (us-west-2): Bad \\| thing happened<br>**Fix:** Fix \\| it')
     expect(text).toContain('**Scaled orders-enricher 2 → 8 KPU for rule peak\\|offpeak; ghost failed**')
   })
+
+  it('failures first, then changes; the unchanged folded away', () => {
+    const text = renderSummary(report({ outcomes: [skipped, updated, failed] }))
+    const failedAt = text.indexOf('### What failed')
+    const table = text.indexOf('| [clicks]')
+    const change = text.indexOf('| [orders-enricher]')
+    const folded = text.indexOf('<summary>1 unchanged: already at target, or not RUNNING</summary>')
+    expect(failedAt).toBeGreaterThan(0)
+    expect(failedAt).toBeLessThan(table)
+    expect(table).toBeLessThan(change)
+    expect(change).toBeLessThan(folded)
+    expect(folded).toBeLessThan(text.indexOf('| [payments]'))
+    // With nothing else to show, a few unchanged applications are not folded.
+    expect(renderSummary(report({ outcomes: [skipped] }))).not.toContain('<details>\n<summary>1 unchanged')
+  })
+
+  it('stays readable and under GitHub\'s 1 MiB step-summary limit with 1,000 applications', () => {
+    const outcomes: Outcome[] = Array.from({ length: 1000 }, (_, i) => {
+      const name = `application-with-a-long-name-${String(i).padStart(4, '0')}`
+      if (i % 10 === 0) return { ...failed, application: name, error: `${failed.error} ${'x'.repeat(200)}` }
+      if (i % 3 === 0) return { ...updated, application: name }
+      return { ...skipped, application: name, hold: { parallelism: 8, until: '2026-03-12T00:00:00.000Z', by: 'https://github.com/acme/flink/actions/runs/42', actor: 'octocat' } }
+    })
+    const text = renderSummary(
+      report({ outcomes, upcoming: Array.from({ length: 14 }, (_, i) => ({ at: new Date(NOW.getTime() + i * 43_200_000), rule: 'daytime', target: 'parallelism 8' })) })
+    )
+    expect(Buffer.byteLength(text)).toBeLessThan(1024 * 1024)
+    expect(text.split('\n')[2]).toBe('**Scaled 300 applications (2 → 8 KPU: 300); 100 failed; 600 unchanged**')
+    expect(text).toContain('<summary>600 unchanged: already at target, or not RUNNING</summary>')
+    expect(text).toContain('<summary>600 applications are held</summary>')
+  })
 })
+

@@ -27,6 +27,10 @@ export interface Report {
   failure?: { message: string; hint?: string }
 }
 
+/** Up to this many unchanged applications are shown unfolded, when nothing else happened. */
+const UNFOLDED_UNCHANGED = 10
+const UNFOLDED_HOLDS = 10
+
 // Non-breaking spaces keep a label or a size on one line in GitHub's narrow table cells.
 const ACTION_LABEL: Record<Outcome['action'], string> = {
   updated: '✅&nbsp;updated',
@@ -50,33 +54,36 @@ export function renderSummary(report: Report): string {
   const started = report.startedBy ? `Started by ${escape(report.startedBy)}; evaluated` : 'Evaluated'
   lines.push(`${started} at ${formatTime(report.now, report.timezone)}${report.atGiven ? ', the instant given by `at`' : ''}.`, '')
 
-  lines.push('| Application | Status | Before | Target | Action | Rule | Why |', '| --- | --- | --- | --- | --- | --- | --- |')
-  for (const o of report.outcomes) {
-    // A failure's full text and fix follow under the table; the row keeps its first sentence.
-    const why = o.action === 'failed' ? firstSentence(o.reason) : o.reason
-    lines.push(
-      `| ${consoleLink(o)} | ${o.status ?? '–'} | ${sizeText(o.previousParallelism, o.previousKpu)} | ${sizeText(o.targetParallelism, o.targetKpu)} | ${ACTION_LABEL[o.action]} | ${escape(o.rule ?? '–')} | ${escape(why)} |`
-    )
-  }
-  lines.push('')
-
   const failed = report.outcomes.filter((o) => o.action === 'failed')
   if (failed.length > 0) {
-    lines.push('### What failed and how to fix it', '')
+    lines.push(`### What failed and how to fix it${failed.length > 1 ? ` (${failed.length})` : ''}`, '')
     for (const o of failed) {
       lines.push(`- **${escape(o.application)}** (${o.region}): ${escape(o.error ?? o.reason)}${o.hint ? `<br>**Fix:** ${multiline(o.hint)}` : ''}`)
     }
     lines.push('')
   }
 
+  // Failures first, then changes; what did not change is folded away when there is anything else,
+  // or much of it, so that a run over hundreds of applications stays readable.
+  const changed = report.outcomes.filter((o) => o.action === 'updated' || o.action === 'planned')
+  const unchanged = report.outcomes.filter((o) => o.action === 'skipped')
+  const fold = failed.length + changed.length > 0 || unchanged.length > UNFOLDED_UNCHANGED
+  const shown = fold ? [...failed, ...changed] : [...failed, ...changed, ...unchanged]
+  if (shown.length > 0) lines.push(...table(shown), '')
+  if (fold && unchanged.length > 0) {
+    lines.push('<details>', `<summary>${unchanged.length} unchanged: already at target, or not RUNNING</summary>`, '', ...table(unchanged), '', '</details>', '')
+  }
+
   const holds = report.outcomes.filter((o) => o.hold)
   if (holds.length > 0) {
-    lines.push('### Holds', '')
-    for (const o of holds) {
+    const items = holds.map((o) => {
       const hold = o.hold!
-      const by = hold.by ? `, set by ${hold.by}` : ''
-      lines.push(`- **${escape(o.application)}**: parallelism ${hold.parallelism} until ${formatTime(new Date(hold.until), report.timezone)}${by}.`)
-    }
+      const who = [hold.actor ? ` by @${escape(hold.actor)}` : '', hold.by ? ` in ${escape(hold.by)}` : ''].join('')
+      return `- **${escape(o.application)}**: parallelism ${hold.parallelism} until ${formatTime(new Date(hold.until), report.timezone)}${who ? `, set${who}` : ''}.`
+    })
+    lines.push('### Holds', '')
+    if (holds.length > UNFOLDED_HOLDS) lines.push('<details>', `<summary>${holds.length} applications are held</summary>`, '', ...items, '', '</details>')
+    else lines.push(...items)
     lines.push('')
   }
 
@@ -104,14 +111,40 @@ export function renderSummary(report: Report): string {
   return lines.join('\n')
 }
 
+/** The table of applications: one row each. */
+function table(outcomes: Outcome[]): string[] {
+  const rows = ['| Application | Status | Before | Target | Action | Rule | Why |', '| --- | --- | --- | --- | --- | --- | --- |']
+  for (const o of outcomes) {
+    // A failure's full text and fix are listed above the table; the row keeps its first sentence.
+    const why = o.action === 'failed' ? firstSentence(o.reason) : o.reason
+    rows.push(
+      `| ${consoleLink(o)} | ${o.status ?? '–'} | ${sizeText(o.previousParallelism, o.previousKpu)} | ${sizeText(o.targetParallelism, o.targetKpu)} | ${ACTION_LABEL[o.action]} | ${escape(o.rule ?? '–')} | ${escape(why)} |`
+    )
+  }
+  return rows
+}
+
+/** Changes are named up to this many; beyond, they are counted by kind of change. */
+const NAMED_CHANGES = 3
+
 /** One line that says what the run did. */
 export function headline(outcomes: Outcome[], dryRun: boolean): string {
   const parts: string[] = []
   for (const [action, verb] of [['updated', 'Scaled'], ['planned', 'Would scale']] as const) {
-    const changes = outcomes
-      .filter((o) => o.action === action)
-      .map((o) => `${changeText(o)}${o.rule ? ` for ${sourceText(o.rule)}` : ''}`)
-    if (changes.length > 0) parts.push(`${verb} ${changes.join(', ')}`)
+    const changes = outcomes.filter((o) => o.action === action)
+    if (changes.length === 0) continue
+    if (changes.length <= NAMED_CHANGES) {
+      parts.push(`${verb} ${changes.map((o) => `${changeText(o)}${o.rule ? ` for ${sourceText(o.rule)}` : ''}`).join(', ')}`)
+      continue
+    }
+    const kinds = new Map<string, number>()
+    for (const o of changes) {
+      const kind = `${o.previousKpu ?? '?'} → ${o.targetKpu ?? '?'} KPU`
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1)
+    }
+    const counted = [...kinds].sort((a, b) => b[1] - a[1])
+    const shown = counted.slice(0, NAMED_CHANGES).map(([kind, count]) => `${kind}: ${count}`)
+    parts.push(`${verb} ${changes.length} applications (${shown.join(', ')}${counted.length > NAMED_CHANGES ? ', …' : ''})`)
   }
   const failed = outcomes.filter((o) => o.action === 'failed').length
   const skipped = outcomes.filter((o) => o.action === 'skipped').length
