@@ -199,6 +199,13 @@ rules:
   })
 })
 
+describe('the README', () => {
+  it('shows the week of its worked example as the summary draws it', async () => {
+    const s = await withHolidays(parseSchedule(example('weekdays-not-on-holidays.schedule.yml'), 'example'), 'example')
+    expect(readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toContain(`\n${renderWeek(weekAhead(s, new Date('2026-11-23T20:00:00Z')))}\n`)
+  })
+})
+
 describe('markdownToTerminal', () => {
   it('prints the week verbatim, and the table aligned', () => {
     const markdown = renderWeek(weekAhead(AWS_SAMPLE, new Date('2026-06-01T15:00:00Z')))
