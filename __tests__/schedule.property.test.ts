@@ -3,19 +3,24 @@
  * The reference reads each minute's local wall clock from Intl, takes a window edge to be the first
  * minute whose wall clock is at or after the edge's wall time (which covers both the spring-forward
  * gap and the first occurrence in a fall-back overlap), and paints every minute with the first
- * rule whose window covers it.
+ * rule whose window covers it. Public holidays come straight from the date-holidays data; with
+ * `lead`, the target of a minute is the largest painted over it and the `lead` minutes after it.
  */
 import fc from 'fast-check'
+import Holidays from 'date-holidays'
 import { describe, expect, it } from '@jest/globals'
 import { expectWith } from './fixtures/expect-with.js'
 import { stringify } from 'yaml'
 import { ScalerError } from '../src/errors.js'
-import { evaluate, nextTransition, parseSchedule, transitions, type Schedule, type Target } from '../src/schedule.js'
+import { withHolidays } from '../src/holidays.js'
+import { evaluate, nextTransition, parseSchedule, transitions, type Match, type Schedule, type Target } from '../src/schedule.js'
 
 const MINUTE = 60_000
 const DAY_MS = 86_400_000
 const DAY_MINUTES = 1440
 const HORIZON_MS = 366 * DAY_MS
+/** The longest lead, in minutes: the reference needs that many minutes of table after any minute it answers for. */
+const MAX_LEAD = 360
 
 const ZONES = ['America/Los_Angeles', 'Europe/Berlin', 'Asia/Kolkata', 'Australia/Lord_Howe', 'UTC']
 
@@ -94,6 +99,7 @@ interface ModelRule {
   from: number
   to: number
   target: Target
+  onHolidays?: 'skip' | 'only'
   /** How the rule is written. */
   yaml: string
 }
@@ -102,6 +108,12 @@ interface Model {
   zone: string
   fallback: Target
   rules: ModelRule[]
+  /** `lead` in minutes. */
+  lead?: number
+  /** `holidays` codes. */
+  holidays?: string[]
+  /** The ParallelismPerKPU the engine is asked with (lead compares KPU targets with it, 1 when unknown). */
+  parallelismPerKpu?: number
   yaml: string
 }
 
@@ -186,56 +198,105 @@ function targetYaml(target: Target): string {
   return 'kpu' in target ? `kpu: ${target.kpu}` : `parallelism: ${target.parallelism}`
 }
 
-const ruleArb = (index: number): fc.Arbitrary<ModelRule> =>
+const ruleArb = (index: number, holidays = false): fc.Arbitrary<ModelRule> =>
   fc
     .record({
       named: fc.boolean(),
       days: fc.option(daysArb, { freq: 2 }),
-      dates: fc.option(datesArb, { freq: 3 }),
+      // With holidays, fewer rules are tied to dates, so that holidays are what changes them.
+      dates: fc.option(datesArb, { freq: holidays ? 6 : 3 }),
       from: fc.option(minuteArb, { freq: 4 }),
       to: fc.option(fc.oneof(minuteArb, fc.constant(DAY_MINUTES)), { freq: 4 }),
       quoteTimes: fc.boolean(),
+      onHolidays: holidays ? fc.option(fc.constantFrom<'skip' | 'only'>('skip', 'only'), { freq: 4 }) : fc.constant(null),
       target: targetArb
     })
     .filter(({ from, to }) => (from ?? 0) !== (to ?? DAY_MINUTES))
-    .map(({ named, days, dates, from, to, quoteTimes, target }) => {
+    .map(({ named, days, dates, from, to, quoteTimes, onHolidays, target }) => {
       const time = (minutes: number) => (quoteTimes ? `"${hhmm(minutes)}"` : hhmm(minutes))
       const lines = [named ? `name: rule-${index}` : undefined, targetYaml(target)]
       if (days) lines.push(`days: ${days.text}`)
       if (dates) lines.push(`dates: ${dates.text}`)
       if (from !== null) lines.push(`from: ${time(from)}`)
       if (to !== null) lines.push(`to: ${time(to)}`)
+      if (onHolidays !== null) lines.push(`on-holidays: ${onHolidays}`)
       const yaml = lines.filter((line) => line !== undefined).map((line, i) => `${i === 0 ? '  - ' : '    '}${line}`).join('\n')
       const rule: ModelRule = { from: from ?? 0, to: to ?? DAY_MINUTES, target, yaml }
       if (named) rule.name = `rule-${index}`
       if (days) rule.days = days.days
       if (dates) rule.dates = dates.dates
+      if (onHolidays !== null) rule.onHolidays = onHolidays
       return rule
     })
 
-const modelArb: fc.Arbitrary<Model> = fc
-  .record({
-    zone: fc.constantFrom(...ZONES),
-    fallback: targetArb,
-    rules: fc.integer({ min: 0, max: 4 }).chain((count) => fc.tuple(...Array.from({ length: count }, (_, i) => ruleArb(i)))),
-    bounds: fc.boolean()
-  })
-  .map(({ zone, fallback, rules, bounds }) => {
-    const head = [
-      zone === 'UTC' ? '' : `timezone: ${zone}`,
-      `default: { ${targetYaml(fallback)} }`,
-      bounds ? 'min: 1\nmax: 3' : '',
-      rules.length ? 'rules:' : ''
-    ]
-    const yaml = [...head.filter(Boolean), ...rules.map((rule) => rule.yaml)].join('\n')
-    return { zone, fallback, rules, yaml }
-  })
+/** Schedules as the contract allows them; `lead` and `holidays` when asked for. */
+function modelsOf({ lead = false, holidays = false }: { lead?: boolean; holidays?: boolean } = {}): fc.Arbitrary<Model> {
+  return fc
+    .record({
+      zone: fc.constantFrom(...ZONES),
+      fallback: targetArb,
+      rules: fc.integer({ min: 0, max: 4 }).chain((count) => fc.tuple(...Array.from({ length: count }, (_, i) => ruleArb(i, holidays)))),
+      bounds: fc.boolean(),
+      // Short and long leads, and the longest; written in minutes or hours.
+      lead: lead ? fc.oneof(fc.constantFrom(1, 5, 20, 30, 60, 90, 120, MAX_LEAD), fc.integer({ min: 0, max: MAX_LEAD })) : fc.constant(undefined),
+      codes: holidays ? fc.constantFrom<string[]>(['US'], ['DE-BY'], ['AU-NSW'], ['US-CA', 'DE-BY']) : fc.constant(undefined),
+      parallelismPerKpu: lead ? fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }) : fc.constant(undefined)
+    })
+    .map(({ zone, fallback, rules, bounds, lead, codes, parallelismPerKpu }) => {
+      const head = [
+        zone === 'UTC' ? '' : `timezone: ${zone}`,
+        `default: { ${targetYaml(fallback)} }`,
+        bounds ? 'min: 1\nmax: 3' : '',
+        lead === undefined ? '' : `lead: ${lead % 60 === 0 && lead > 0 ? `${lead / 60}h` : `${lead}m`}`,
+        codes === undefined ? '' : `holidays: ${codes.length === 1 ? codes[0] : `[${codes.join(', ')}]`}`,
+        rules.length ? 'rules:' : ''
+      ]
+      const yaml = [...head.filter(Boolean), ...rules.map((rule) => rule.yaml)].join('\n')
+      const model: Model = { zone, fallback, rules, yaml }
+      if (lead !== undefined) model.lead = lead
+      if (codes !== undefined) model.holidays = codes
+      if (parallelismPerKpu !== undefined) model.parallelismPerKpu = parallelismPerKpu
+      return model
+    })
+}
+
+const modelArb = modelsOf()
+
+// ---------------------------------------------------------------------------------------------
+// Reference holidays: the public ones of the data, by their local date.
+
+const holidayDays = new Map<string, Set<number>>()
+
+/** Days since 1970-01-01 that are public holidays of any of `codes`, over the table's years. */
+function publicHolidays(codes: string[]): Set<number> {
+  const key = codes.join(',')
+  const known = holidayDays.get(key)
+  if (known) return known
+  const days = new Set<number>()
+  for (const code of codes) {
+    const [country, state] = code.split('-')
+    const data = new Holidays(state ? { country, state } : { country }, { types: ['public'] })
+    for (const year of [2025, 2026, 2027]) {
+      for (const holiday of data.getHolidays(year)) {
+        if (holiday.type !== 'public') continue
+        // These codes have only whole-day holidays (a day of 23 to 25 hours from local midnight),
+        // so that the date is all the reference needs.
+        const hours = (holiday.end.getTime() - holiday.start.getTime()) / 3_600_000
+        expect([holiday.date.slice(10), hours >= 23 && hours <= 25]).toEqual([' 00:00:00', true])
+        days.add(Date.parse(holiday.date.slice(0, 10)) / DAY_MS)
+      }
+    }
+  }
+  holidayDays.set(key, days)
+  return days
+}
 
 interface Reference {
-  /** Per table minute: the index of the rule in force, or -1 for the default. */
+  /** Per table minute: the index of the rule in force, or -1 for the default (before lead). */
   rule: Int8Array
-  match(minute: number): { rule: string; target: Target }
-  /** The minutes in (after, until] where the target changes. */
+  /** The match of a minute, lead applied; `startsAt` when lead brought it forward. */
+  match(minute: number): Match
+  /** The minutes in (after, until] where the target changes, lead applied. */
   changes(after: number, until: number): number[]
 }
 
@@ -244,6 +305,7 @@ function reference(model: Model): Reference {
   const rule = new Int8Array(TABLE_MINUTES).fill(-1)
   const firstDay = Math.floor(clock.wall[0] / DAY_MINUTES) - 1
   const lastDay = Math.floor(clock.wall[TABLE_MINUTES - 1] / DAY_MINUTES)
+  const holidays = model.holidays ? publicHolidays(model.holidays) : new Set<number>()
   // Paint the last rule first, so that the first matching rule is what remains.
   for (let index = model.rules.length - 1; index >= 0; index--) {
     const r = model.rules[index]
@@ -251,25 +313,52 @@ function reference(model: Model): Reference {
       const weekday = new Date(day * DAY_MS).getUTCDay() || 7
       if (r.days && !r.days.includes(weekday)) continue
       if (r.dates && !r.dates.some(([first, last]) => first <= day && day <= last)) continue
+      // A window belongs to the day it starts on, for holidays as for days.
+      if (r.onHolidays && holidays.has(day) !== (r.onHolidays === 'only')) continue
       const endDay = r.to > r.from ? day : day + 1
       const start = clock.firstAtOrAfter(day * DAY_MINUTES + r.from)
       const end = clock.firstAtOrAfter(endDay * DAY_MINUTES + r.to)
       rule.fill(index, start, end)
     }
   }
-  const match = (minute: number) => {
-    const index = rule[minute]
+  const painted = (index: number): Match => {
     if (index < 0) return { rule: 'default', target: model.fallback }
     const r = model.rules[index]
     return { rule: r.name ?? `rules[${index}]`, target: r.target }
+  }
+  // Lead: the minute, among this one and the `lead` after it, whose painted target is the largest
+  // (in parallelism, a KPU at the ParallelismPerKPU or 1), the earliest of equals, this one if it is as large.
+  const lead = model.lead ?? 0
+  const weights = Float64Array.from([model.fallback, ...model.rules.map((r) => r.target)], (target) =>
+    'kpu' in target ? target.kpu * (model.parallelismPerKpu ?? 1) : target.parallelism
+  )
+  // The next minute painted differently: the minutes in between cannot change the largest.
+  const next = new Int32Array(TABLE_MINUTES)
+  next[TABLE_MINUTES - 1] = TABLE_MINUTES
+  for (let minute = TABLE_MINUTES - 2; minute >= 0; minute--) next[minute] = rule[minute + 1] !== rule[minute] ? minute + 1 : next[minute + 1]
+  const source = (minute: number): number => {
+    if (lead === 0) return minute
+    if (minute + lead >= TABLE_MINUTES) throw new RangeError(`the reference table ends before minute ${minute} + lead`)
+    let best = minute
+    for (let later = next[minute]; later <= minute + lead; later = next[later]) {
+      if (weights[rule[later] + 1] > weights[rule[best] + 1]) best = later
+    }
+    return best
+  }
+  const match = (minute: number): Match => {
+    const from = source(minute)
+    return from === minute ? painted(rule[minute]) : { ...painted(rule[from]), startsAt: toDate(from) }
   }
   // Targets as numbers, so that the year-long scans compare numbers: kpu positive, parallelism negative.
   const code = (target: Target) => ('kpu' in target ? target.kpu : -target.parallelism)
   const codes = Int32Array.from([model.fallback, ...model.rules.map((r) => r.target)], code)
   const changes = (after: number, until: number) => {
     const found: number[] = []
+    let previous = codes[rule[source(after)] + 1]
     for (let minute = after + 1; minute <= until; minute++) {
-      if (codes[rule[minute - 1] + 1] !== codes[rule[minute] + 1]) found.push(minute)
+      const current = codes[rule[source(minute)] + 1]
+      if (previous !== current) found.push(minute)
+      previous = current
     }
     return found
   }
@@ -283,36 +372,45 @@ function parse(model: Model): Schedule {
   return parseSchedule(model.yaml, 'generated schedule')
 }
 
-/** The engine's transitions in (after, until] as [minute, from rule, to rule], and the reference's. */
-function compareTransitions(schedule: Schedule, ref: Reference, after: number, until: number): void {
-  const actual = transitions(schedule, toDate(after), toDate(until)).map((t) => [toMinute(t.at), t.from.rule, t.to.rule])
-  const expected = ref.changes(after, until).map((minute) => [minute, ref.match(minute - 1).rule, ref.match(minute).rule])
+/** The models of a property, parsed, with the holiday calendar attached when they name holidays. */
+async function parseWithHolidays(model: Model): Promise<Schedule> {
+  return withHolidays(parse(model), 'generated schedule')
+}
+
+/** A match as the comparisons see it: its rule, and the minute lead brought it forward from. */
+const seen = (match: Match) => [match.rule, match.startsAt && toMinute(match.startsAt)]
+
+/** The engine's transitions in (after, until] as [minute, from rule, to rule, to's start under lead], and the reference's. */
+function compareTransitions(schedule: Schedule, ref: Reference, after: number, until: number, perKpu?: number): void {
+  const actual = transitions(schedule, toDate(after), toDate(until), undefined, perKpu).map((t) => [toMinute(t.at), t.from.rule, ...seen(t.to)])
+  const expected = ref.changes(after, until).map((minute) => [minute, ref.match(minute - 1).rule, ...seen(ref.match(minute))])
   expect(actual).toEqual(expected)
 }
 
-function compareEvaluate(schedule: Schedule, ref: Reference, minute: number, seconds: number): void {
+function compareEvaluate(schedule: Schedule, ref: Reference, minute: number, seconds: number, perKpu?: number): void {
   const at = new Date(toDate(minute).getTime() + seconds * 1000)
-  expectWith(evaluate(schedule, at), at.toISOString()).toEqual(ref.match(minute))
+  expectWith(evaluate(schedule, at, perKpu), at.toISOString()).toEqual(ref.match(minute))
 }
 
-function compareNext(schedule: Schedule, ref: Reference, minute: number, seconds: number): void {
+function compareNext(schedule: Schedule, ref: Reference, minute: number, seconds: number, perKpu?: number): void {
   const after = toDate(minute).getTime() + seconds * 1000
-  const next = nextTransition(schedule, new Date(after))
-  // The last table minute within the one-year horizon, if the table reaches that far.
+  const next = nextTransition(schedule, new Date(after), undefined, perKpu)
+  // The last table minute within the one-year horizon, if the table reaches that far (with room for lead).
   const horizon = Math.floor((after + HORIZON_MS) / MINUTE) - TABLE_START
-  const change = ref.changes(minute, Math.min(horizon, TABLE_MINUTES - 1))[0]
+  const last = TABLE_MINUTES - 1 - MAX_LEAD
+  const change = ref.changes(minute, Math.min(horizon, last))[0]
   if (change !== undefined) {
-    expect(next && [toMinute(next.at), next.from.rule, next.to.rule]).toEqual([change, ref.match(change - 1).rule, ref.match(change).rule])
-  } else if (horizon < TABLE_MINUTES) {
+    expect(next && [toMinute(next.at), next.from.rule, ...seen(next.to)]).toEqual([change, ref.match(change - 1).rule, ...seen(ref.match(change))])
+  } else if (horizon <= last) {
     expect(next).toBeUndefined()
   } else if (next) {
-    expect(toMinute(next.at)).toBeGreaterThanOrEqual(TABLE_MINUTES)
+    expect(toMinute(next.at)).toBeGreaterThan(last)
   }
 }
 
 // A random stretch of days inside the reference table.
 const stretchArb = fc.record({
-  start: fc.integer({ min: 0, max: TABLE_MINUTES - 11 * DAY_MINUTES }),
+  start: fc.integer({ min: 0, max: TABLE_MINUTES - 11 * DAY_MINUTES - MAX_LEAD }),
   minutes: fc.integer({ min: 1, max: 10 * DAY_MINUTES }),
   samples: fc.array(fc.tuple(fc.nat(10 * DAY_MINUTES), fc.nat(59)), { minLength: 5, maxLength: 20 })
 })
@@ -360,6 +458,70 @@ describe('schedule engine against a brute-force reference', () => {
         for (const [minute, seconds] of starts) compareNext(schedule, ref, minute, seconds)
       }),
       { numRuns: 300 }
+    )
+  })
+})
+
+// The same three questions for schedules with `lead` (and a ParallelismPerKPU, or none), with
+// public holidays, and with both.
+const KINDS = [
+  { what: 'lead', lead: true, holidays: false },
+  { what: 'holidays', lead: false, holidays: true },
+  { what: 'lead and holidays', lead: true, holidays: true }
+]
+
+// Stretches that start up to three days before a public holiday of these codes (in 2026) or a clock change.
+const holidayStarts = [...new Set(['US', 'DE-BY', 'AU-NSW', 'US-CA'].flatMap((code) => [...publicHolidays([code])]))]
+  .filter((day) => day >= Date.UTC(2026, 0, 1) / DAY_MS && day < Date.UTC(2027, 0, 1) / DAY_MS)
+  .concat(CHANGE_DAYS)
+const nearStretchArb = fc.record({
+  start: fc.tuple(fc.constantFrom(...holidayStarts), fc.integer({ min: -3 * DAY_MINUTES, max: 0 })).map(([day, offset]) => day * DAY_MINUTES - TABLE_START + offset),
+  minutes: fc.integer({ min: 1, max: 5 * DAY_MINUTES }),
+  samples: fc.array(fc.tuple(fc.nat(5 * DAY_MINUTES), fc.nat(59)), { minLength: 5, maxLength: 20 })
+})
+
+describe.each(KINDS)('schedule engine with $what against the brute-force reference', ({ lead, holidays }) => {
+  const models = modelsOf({ lead, holidays })
+
+  it('agrees over all of 2026, minute by minute', async () => {
+    await fc.assert(
+      fc.asyncProperty(models, fc.array(fc.integer({ min: YEAR_START, max: YEAR_END }), { minLength: 30, maxLength: 30 }), async (model, minutes) => {
+        const schedule = await parseWithHolidays(model)
+        const ref = reference(model)
+        const perKpu = model.parallelismPerKpu
+        compareEvaluate(schedule, ref, YEAR_START, 0, perKpu)
+        compareTransitions(schedule, ref, YEAR_START, YEAR_END, perKpu)
+        for (const minute of minutes) compareEvaluate(schedule, ref, minute, 0, perKpu)
+      }),
+      { numRuns: 15 }
+    )
+  })
+
+  it('agrees over stretches of days, around holidays and clock changes', async () => {
+    await fc.assert(
+      fc.asyncProperty(models, fc.oneof(stretchArb, nearStretchArb), async (model, { start, minutes, samples }) => {
+        const schedule = await parseWithHolidays(model)
+        const ref = reference(model)
+        const perKpu = model.parallelismPerKpu
+        compareTransitions(schedule, ref, start, start + minutes, perKpu)
+        for (const [offset, seconds] of samples) compareEvaluate(schedule, ref, start + (offset % (minutes + 1)), seconds, perKpu)
+        for (const change of ref.changes(start, start + minutes)) {
+          compareEvaluate(schedule, ref, change - 1, 59, perKpu)
+          compareEvaluate(schedule, ref, change, 0, perKpu)
+        }
+      }),
+      { numRuns: 100 }
+    )
+  })
+
+  it('finds the next transition at exactly the first minute the reference changes', async () => {
+    await fc.assert(
+      fc.asyncProperty(models, fc.array(fc.tuple(fc.integer({ min: 0, max: YEAR_END }), fc.nat(59)), { minLength: 1, maxLength: 5 }), async (model, starts) => {
+        const schedule = await parseWithHolidays(model)
+        const ref = reference(model)
+        for (const [minute, seconds] of starts) compareNext(schedule, ref, minute, seconds, model.parallelismPerKpu)
+      }),
+      { numRuns: 80 }
     )
   })
 })

@@ -3,11 +3,13 @@ import { expectWith } from './fixtures/expect-with.js'
 import { ScalerError } from '../src/errors.js'
 import {
   checkBounds,
+  describeLead,
   describeTarget,
   equalTargets,
   evaluate,
   nextTransition,
   parseSchedule,
+  sameParallelism,
   transitions,
   type Schedule,
   type Target
@@ -673,5 +675,247 @@ describe('describeTarget and equalTargets', () => {
     [{ parallelism: 2 }, { parallelism: 2 }, true]
   ])('equalTargets(%j, %j) is %s', (a, b, same) => {
     expect(equalTargets(a, b)).toBe(same)
+  })
+})
+
+describe('holidays, on-holidays and lead in the document', () => {
+  it('parses them', () => {
+    const parsed = schedule(`
+timezone: America/Los_Angeles
+default: { kpu: 10 }
+holidays: US
+lead: 20m
+rules:
+  - name: weekday-daytime
+    days: Mon-Fri
+    from: "05:05"
+    to: "18:05"
+    on-holidays: skip
+    kpu: 20
+  - { name: holidays, on-holidays: only, kpu: 4 }
+`)
+    expect(parsed).toEqual({
+      timezone: 'America/Los_Angeles',
+      default: { kpu: 10 },
+      holidays: ['US'],
+      lead: 20,
+      rules: [
+        { index: 0, name: 'weekday-daytime', target: { kpu: 20 }, days: [1, 2, 3, 4, 5], from: 305, to: 1085, onHolidays: 'skip' },
+        { index: 1, name: 'holidays', target: { kpu: 4 }, from: 0, to: 1440, onHolidays: 'only' }
+      ]
+    })
+  })
+
+  it.each([
+    ['US-CA', ['US-CA']],
+    ['us-ca', ['US-CA']],
+    ['" GB-SCT "', ['GB-SCT']],
+    ['[US, DE-by, us]', ['US', 'DE-BY']],
+    ['\n  - AU-NSW\n  - AD-07', ['AU-NSW', 'AD-07']]
+  ])('holidays: %s', (text, expected) => {
+    expect(schedule(`default: { kpu: 1 }\nholidays: ${text}`).holidays).toEqual(expected)
+  })
+
+  it.each([
+    ['0m', 0],
+    ['1m', 1],
+    ['20m', 20],
+    ['90m', 90],
+    ['1h', 60],
+    ['6h', 360],
+    ['360m', 360],
+    ['" 15m "', 15]
+  ])('lead: %s is %i minutes', (text, minutes) => {
+    expect(schedule(`default: { kpu: 1 }\nlead: ${text}`).lead).toBe(minutes)
+  })
+
+  it.each([
+    [0, '0m'],
+    [20, '20m'],
+    [60, '1h'],
+    [90, '90m'],
+    [360, '6h']
+  ])('describeLead(%i) is %s', (minutes, text) => {
+    expect(describeLead(minutes)).toBe(text)
+  })
+
+  const invalid = (fields: string) => `default: { kpu: 1 }\n${fields.replaceAll('; ', '\n')}`
+  const onRule = (field: string, top = 'holidays: US') =>
+    `default: { kpu: 1 }\n${top}\nrules:\n  - { name: ok, kpu: 2 }\n  - name: day\n    kpu: 3\n    ${field}`
+  it.each([
+    ['a country of three letters', invalid('holidays: USA'), ['Schedule error in field "holidays": "USA" is not a country or subdivision code']],
+    ['a subdivision name', invalid('holidays: US-California'), ['field "holidays": "US-California" is not a country or subdivision code']],
+    ['an underscore', invalid('holidays: US_CA'), ['field "holidays": "US_CA"']],
+    ['a comma-separated list', invalid('holidays: US, CA'), ['field "holidays": "US, CA"']],
+    ['a letter that upper-cases to two', invalid('holidays: ß'), ['field "holidays": "ß"']],
+    ['a number', invalid('holidays: 42'), ['field "holidays": 42 is not valid here']],
+    ['an empty list', invalid('holidays: []'), ['field "holidays": [] is not valid here']],
+    ['a list with a number', invalid('holidays: [US, 1]'), ['field "holidays": ["US",1]']],
+    ['no value', invalid('holidays:'), ['field "holidays": has no value']],
+    ['a lead without unit', invalid('lead: 20'), ['Schedule error in field "lead": 20 has no unit']],
+    ['a quoted lead without unit', invalid('lead: "20"'), ['field "lead": "20" is not a duration']],
+    ['a lead in words', invalid('lead: 20 min'), ['field "lead": "20 min" is not a duration']],
+    ['hours and minutes', invalid('lead: 1h30m'), ['field "lead": "1h30m" is not a duration']],
+    ['a fraction of an hour', invalid('lead: 1.5h'), ['field "lead": "1.5h" is not a duration']],
+    ['a negative lead', invalid('lead: -5m'), ['field "lead": "-5m"']],
+    ['seconds', invalid('lead: 90s'), ['field "lead": "90s"']],
+    ['a lead over 6h', invalid('lead: 7h'), ['field "lead": "7h" is longer than 6h']],
+    ['361 minutes', invalid('lead: 361m'), ['field "lead": "361m" is longer than 6h']],
+    ['on-holidays without holidays', onRule('on-holidays: skip', ''), [
+      'Schedule error in rules[1] "day", field "on-holidays": the schedule names no public holidays'
+    ]],
+    ['an unknown on-holidays', onRule('on-holidays: never'), ['rules[1] "day", field "on-holidays": "never" is not "skip" or "only"']],
+    ['a capitalized on-holidays', onRule('on-holidays: Skip'), ['rules[1] "day", field "on-holidays": "Skip"']],
+    ['a boolean on-holidays', onRule('on-holidays: true'), ['rules[1] "day", field "on-holidays": true']],
+    ['a misspelt field', onRule('on-holiday: skip'), ['rules[1] "day", field "on-holiday": unknown field']]
+  ])('rejects %s', (_what, text, expected) => {
+    const error = parseError(text)
+    expect(error.kind).toBe('input')
+    for (const part of expected) expect(error.message).toContain(part)
+    expect(error.hint).toMatch(/\w/)
+  })
+
+  it('hints at the top-level holidays field when a rule has on-holidays without it', () => {
+    expect(parseError(onRule('on-holidays: only', '')).hint).toContain('"holidays: US-CA"')
+  })
+
+  it('refuses to evaluate holidays it cannot look up: withHolidays attaches the calendar', () => {
+    const s = schedule('default: { kpu: 1 }\nholidays: US\nrules:\n  - { on-holidays: skip, kpu: 2 }')
+    const at = new Date('2026-06-01T00:00:00Z')
+    expect(() => evaluate(s, at)).toThrow('withHolidays')
+    expect(() => transitions(s, at, new Date('2026-06-02T00:00:00Z'))).toThrow('withHolidays')
+    expect(() => nextTransition(s, at)).toThrow('withHolidays')
+  })
+})
+
+describe('lead', () => {
+  // The AWS sample, ready 20 minutes early. Wednesday 2026-06-03, PDT (UTC-7).
+  const led = schedule(`
+timezone: America/Los_Angeles
+default: { kpu: 10 }
+lead: 20m
+rules:
+  - name: weekday-daytime
+    days: Mon-Fri
+    from: "05:05"
+    to: "18:05"
+    kpu: 20
+`)
+  it.each([
+    ['2026-06-03T11:44:00Z', 'default', undefined, '04:44: 05:05 is more than 20 minutes away'],
+    ['2026-06-03T11:44:59Z', 'default', undefined, '04:44:59'],
+    ['2026-06-03T11:45:00Z', 'weekday-daytime', '2026-06-03T12:05:00.000Z', '04:45: 05:05 is 20 minutes away'],
+    ['2026-06-03T12:04:59Z', 'weekday-daytime', '2026-06-03T12:05:00.000Z', '05:04:59'],
+    ['2026-06-03T12:05:00Z', 'weekday-daytime', undefined, '05:05: the window itself'],
+    ['2026-06-04T01:04:00Z', 'weekday-daytime', undefined, '18:04'],
+    ['2026-06-04T01:05:00Z', 'default', undefined, '18:05: scale-downs happen on time'],
+    ['2026-06-06T11:45:00Z', 'default', undefined, 'Saturday 04:45'],
+    ['2026-06-08T11:45:00Z', 'weekday-daytime', '2026-06-08T12:05:00.000Z', 'Monday 04:45']
+  ])('at %s: %s, starting at %s (%s)', (iso, rule, startsAt, _why) => {
+    const match = evaluate(led, new Date(iso))
+    expect([match.rule, match.startsAt?.toISOString()]).toEqual([rule, startsAt])
+    expect(match.target).toEqual(rule === 'default' ? { kpu: 10 } : { kpu: 20 })
+  })
+
+  it('moves every scale-up of the week 20 minutes earlier, and no scale-down', () => {
+    const found = transitions(led, new Date('2026-06-01T07:00:00Z'), new Date('2026-06-08T07:00:00Z'))
+    expect(isoList(found)).toEqual([
+      '2026-06-01T11:45:00.000Z', // Mon 04:45 PDT
+      '2026-06-02T01:05:00.000Z', // Mon 18:05 PDT
+      '2026-06-02T11:45:00.000Z',
+      '2026-06-03T01:05:00.000Z',
+      '2026-06-03T11:45:00.000Z',
+      '2026-06-04T01:05:00.000Z',
+      '2026-06-04T11:45:00.000Z',
+      '2026-06-05T01:05:00.000Z',
+      '2026-06-05T11:45:00.000Z', // Fri 04:45 PDT
+      '2026-06-06T01:05:00.000Z' // Fri 18:05 PDT
+    ])
+    expect(found[0]).toEqual({
+      at: new Date('2026-06-01T11:45:00Z'),
+      from: { rule: 'default', target: { kpu: 10 } },
+      to: { rule: 'weekday-daytime', target: { kpu: 20 }, startsAt: new Date('2026-06-01T12:05:00Z') }
+    })
+    expect(found[1].from).toEqual({ rule: 'weekday-daytime', target: { kpu: 20 } })
+  })
+
+  it.each([
+    ['2026-06-03T01:05:00Z', '2026-06-03T11:45:00.000Z', 'Tue 18:05: next is Wed 04:45'],
+    ['2026-06-03T11:44:00Z', '2026-06-03T11:45:00.000Z', 'Wed 04:44'],
+    ['2026-06-03T11:45:00Z', '2026-06-04T01:05:00.000Z', 'exactly at the led start (after is exclusive)'],
+    ['2026-06-05T12:00:00Z', '2026-06-06T01:05:00.000Z', 'Fri 05:00'],
+    ['2026-06-06T01:05:00Z', '2026-06-08T11:45:00.000Z', 'Fri 18:05: next is Mon 04:45']
+  ])('nextTransition after %s is %s (%s)', (after, at) => {
+    expect(nextTransition(led, new Date(after))?.at.toISOString()).toBe(at)
+  })
+
+  it('is measured in real time across a daylight-saving change', () => {
+    // LA springs forward on 2027-03-14: 03:00 PDT is 10:00Z, an hour of real time after 01:00 PST.
+    const s = dstSchedule('America/Los_Angeles', 'dates: 2027-03-14; from: "03:00"; to: "04:00"')
+    const ahead = { ...s, lead: 60 }
+    expect(isoList(transitions(ahead, new Date('2027-03-13T00:00:00Z'), new Date('2027-03-15T00:00:00Z')))).toEqual([
+      '2027-03-14T09:00:00.000Z', // 01:00 PST
+      '2027-03-14T11:00:00.000Z' // 04:00 PDT
+    ])
+  })
+
+  it('reaches across midnight', () => {
+    // 2026-06-01 is a Monday; the window starts at 00:10, so the scale-up is on Sunday at 23:50.
+    const s = schedule('default: { kpu: 1 }\nlead: 20m\nrules:\n  - { name: monday, days: Mon, from: "00:10", to: "08:00", kpu: 2 }')
+    expect(evaluate(s, new Date('2026-05-31T23:50:00Z'))).toEqual({ rule: 'monday', target: { kpu: 2 }, startsAt: new Date('2026-06-01T00:10:00Z') })
+    expect(evaluate(s, new Date('2026-05-31T23:49:00Z')).rule).toBe('default')
+  })
+
+  it('takes the largest target within the lead, the earliest of equals', () => {
+    // UTC. 09:00-10:00 at 2, 10:00-11:00 at 3, then a dip to 1 and a second step to 3 at 12:00.
+    const s = schedule(`default: { kpu: 1 }
+lead: 90m
+rules:
+  - { name: two, from: "09:00", to: "10:00", kpu: 2 }
+  - { name: three, from: "10:00", to: "11:00", kpu: 3 }
+  - { name: three-again, from: "12:00", to: "13:00", kpu: 3 }`)
+    const at = (time: string) => {
+      const match = evaluate(s, new Date(`2026-06-01T${time}:00Z`))
+      return [match.rule, match.startsAt?.toISOString().slice(11, 16)]
+    }
+    expect(at('07:29')).toEqual(['default', undefined])
+    expect(at('07:30')).toEqual(['two', '09:00'])
+    expect(at('08:30')).toEqual(['three', '10:00'])
+    expect(at('09:00')).toEqual(['three', '10:00'])
+    // At 10:30 both "three" (in force) and "three-again" (12:00) ask for 3: the one in force stays.
+    expect(at('10:30')).toEqual(['three', undefined])
+    expect(at('11:00')).toEqual(['three-again', '12:00'])
+    expect(at('13:00')).toEqual(['default', undefined])
+    expect(isoList(transitions(s, new Date('2026-06-01T00:00:00Z'), new Date('2026-06-02T00:00:00Z')))).toEqual([
+      '2026-06-01T07:30:00.000Z',
+      '2026-06-01T08:30:00.000Z',
+      '2026-06-01T13:00:00.000Z'
+    ])
+  })
+
+  it('never changes the target for an equal one, nor when it is 0m', () => {
+    const s = schedule('default: { kpu: 2 }\nlead: 1h\nrules:\n  - { name: same, from: "09:00", to: "10:00", kpu: 2 }')
+    expect(evaluate(s, new Date('2026-06-01T08:30:00Z'))).toEqual({ rule: 'default', target: { kpu: 2 } })
+    const off = { ...AWS_SAMPLE, lead: 0 }
+    expect(isoList(transitions(off, new Date('2026-06-01T07:00:00Z'), new Date('2026-06-02T07:00:00Z')))).toEqual([
+      '2026-06-01T12:05:00.000Z',
+      '2026-06-02T01:05:00.000Z'
+    ])
+  })
+
+  it('compares KPU and parallelism targets in parallelism, a KPU as 1 when the ParallelismPerKPU is unknown', () => {
+    // UTC. parallelism 4 by default, 2 KPU from 09:00.
+    const s = schedule('default: { parallelism: 4 }\nlead: 20m\nrules:\n  - { name: day, from: "09:00", to: "17:00", kpu: 2 }')
+    const at = new Date('2026-06-01T08:45:00Z')
+    expect(evaluate(s, at).rule).toBe('default') // 2 × 1 < 4: a scale-down, on time
+    expect(evaluate(s, at, 2).rule).toBe('default') // 2 × 2 = 4: no larger
+    expect(evaluate(s, at, 4)).toEqual({ rule: 'day', target: { kpu: 2 }, startsAt: new Date('2026-06-01T09:00:00Z') }) // 8 > 4
+    const day = [new Date('2026-06-01T00:00:00Z'), new Date('2026-06-02T00:00:00Z')] as const
+    // Counted at 1 per KPU, the day (2) is below the night (4): down on time at 09:00, back up early at 16:40.
+    expect(isoList(transitions(s, ...day))).toEqual(['2026-06-01T09:00:00.000Z', '2026-06-01T16:40:00.000Z'])
+    expect(isoList(transitions(s, ...day, equalTargets, 4))).toEqual(['2026-06-01T08:40:00.000Z', '2026-06-01T17:00:00.000Z'])
+    expect(nextTransition(s, day[0], equalTargets, 4)?.at.toISOString()).toBe('2026-06-01T08:40:00.000Z')
+    // At 4 per KPU the night (parallelism 4) is lower than the day (8): the scale-up at 08:40 is early, the scale-down at 17:00 on time.
+    expect(isoList(transitions(s, ...day, sameParallelism(4), 4))).toEqual(['2026-06-01T08:40:00.000Z', '2026-06-01T17:00:00.000Z'])
   })
 })

@@ -9,6 +9,7 @@ import { describe, expect, it } from '@jest/globals'
 import { expectWith } from './fixtures/expect-with.js'
 import { parse } from 'yaml'
 import { describeTarget, evaluate, parseSchedule } from '../src/schedule.js'
+import { withHolidays } from '../src/holidays.js'
 import { exampleKind, ROOT, schemaProblems, usageProblems, validateRepository } from '../scripts/validate-workflows.js'
 
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8')
@@ -68,8 +69,8 @@ describe('example schedules', () => {
     ]
   }
 
-  it.each(Object.entries(cases))('examples/%s asks for what the docs say', (name, rows) => {
-    const schedule = parseSchedule(read(`examples/${name}`), name)
+  it.each(Object.entries(cases))('examples/%s asks for what the docs say', async (name, rows) => {
+    const schedule = await withHolidays(parseSchedule(read(`examples/${name}`), name), name)
     for (const [at, rule, target] of rows) {
       const match = evaluate(schedule, new Date(at))
       expect({ at, rule: match.rule, target: describeTarget(match.target) }).toEqual({ at, rule, target })

@@ -1,4 +1,4 @@
-/** Renders a job summary (GitHub-flavoured Markdown) readably in a terminal: aligned tables, no link URLs. */
+/** Renders a job summary (GitHub-flavoured Markdown) readably in a terminal: aligned tables, no link URLs, code blocks as they are. */
 export function markdownToTerminal(
   markdown: string,
   { color = process.stdout.isTTY ?? false, maxTableRows = Infinity }: { color?: boolean; maxTableRows?: number } = {}
@@ -24,7 +24,13 @@ export function markdownToTerminal(
   const lines = markdown.split('\n')
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]
-    if (line.startsWith('|')) {
+    const fence = /^(`{3,}|~{3,})/.exec(line)?.[1]
+    if (fence) {
+      // A fenced block (the week at a glance) is drawn to be read in a fixed-width font: print it verbatim,
+      // up to the line that closes it (the same fence character, at least as many times, nothing else).
+      const closes = (text: string) => text.startsWith(fence) && [...text.trimEnd()].every((c) => c === fence[0])
+      for (i++; i < lines.length && !closes(lines[i]); i++) out.push(lines[i])
+    } else if (line.startsWith('|')) {
       const rows: string[][] = []
       for (; i < lines.length && lines[i].startsWith('|'); i++) {
         if (/^\|\s*-/.test(lines[i])) continue

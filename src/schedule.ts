@@ -1,6 +1,7 @@
 /**
  * The schedule engine: parses the schedule YAML and answers which target applies at an instant,
- * and when it next changes. Pure: no clock, no AWS, no logging.
+ * and when it next changes. Pure: no clock, no AWS, no logging. Public holidays come from a
+ * calendar that src/holidays.ts attaches after parsing; evaluation only looks dates up in it.
  */
 import { IANAZone } from 'luxon'
 import { parse } from 'yaml'
@@ -28,6 +29,8 @@ export interface Rule {
   from: number
   /** Window end, in minutes after local midnight (1 ... 1440); at or before `from` means the next day. */
   to: number
+  /** `on-holidays`: skip = no window starts on a public holiday; only = windows start only on one; undefined = either. */
+  onHolidays?: 'skip' | 'only'
 }
 
 export interface Schedule {
@@ -35,13 +38,55 @@ export interface Schedule {
   default: Target
   min?: number
   max?: number
+  /** `holidays`: ISO 3166 codes (country or country-subdivision, upper case) whose public holidays `on-holidays` means. */
+  holidays?: string[]
+  /** `lead`, in minutes (0 ... 360): targets go up this long before the window that asks for them. */
+  lead?: number
   rules: Rule[]
+  /**
+   * The public holidays of `holidays`, attached by withHolidays (src/holidays.ts) after parsing.
+   * Evaluating a schedule that names holidays without it is a programming error.
+   */
+  calendar?: HolidayCalendar
+}
+
+/** A public holiday on a local date. */
+export interface Holiday {
+  /** Local date, YYYY-MM-DD. */
+  date: string
+  name: string
+  /** The `holidays` code it belongs to, e.g. "US-CA". */
+  code: string
+}
+
+/** Public holidays by local date. Pure and synchronous: it only answers what src/holidays.ts loaded. */
+export interface HolidayCalendar {
+  /** The codes it covers, as the schedule's `holidays` lists them. */
+  readonly codes: readonly string[]
+  /** The public holidays on a local date (YYYY-MM-DD); none on an ordinary day. */
+  on(date: string): Holiday[]
 }
 
 export interface Match {
   /** The rule's display name, or 'default'. */
   rule: string
   target: Target
+  /**
+   * Set when `lead` brought this target forward: the instant its window (or the default's stretch)
+   * starts. Until then the target is in force early, so the restart is over when it is needed.
+   */
+  startsAt?: Date
+}
+
+/** How public holidays change the rules on one local date (see holidayEffect). */
+export interface HolidayEffect {
+  /** Local date, YYYY-MM-DD. */
+  date: string
+  holidays: Holiday[]
+  /** Rules (display names) whose `days`/`dates` allow a window that day but that skip holidays. */
+  skip: string[]
+  /** Rules (display names) with `on-holidays: only` whose `days`/`dates` allow that day: they match only thanks to the holiday. */
+  only: string[]
 }
 
 export interface Transition {
@@ -56,16 +101,22 @@ const MINUTE = 60_000
 const DAY = 86_400_000
 /** How far nextTransition looks: a year, plus a day so a once-a-year rule is always found. */
 const HORIZON = 366 * DAY
+/** The longest `lead`. A restart takes minutes; capacity wanted hours ahead reads better as an earlier window. */
+export const MAX_LEAD_MINUTES = 6 * 60
 
 // ---------------------------------------------------------------------------------------------
 // Parsing
 
-const TOP_KEYS = ['timezone', 'default', 'min', 'max', 'rules']
+const TOP_KEYS = ['timezone', 'default', 'min', 'max', 'holidays', 'lead', 'rules']
 const TARGET_KEYS = ['parallelism', 'kpu']
-const RULE_KEYS = ['name', 'dates', 'days', 'from', 'to', ...TARGET_KEYS]
+const RULE_KEYS = ['name', 'dates', 'days', 'from', 'to', 'on-holidays', ...TARGET_KEYS]
+/** ISO 3166-1 alpha-2, optionally with an ISO 3166-2 subdivision ("US-CA", "DE-BY", "GB-SCT", "AD-07"), in either case. */
+const HOLIDAY_CODE = /^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$/
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']
 
 type Bounds = { min: number | undefined; max: number | undefined }
+/** What a rule's parsing needs to know about the rest of the document. */
+type Context = { bounds: Bounds; holidays: boolean }
 
 /** A problem at a place in the schedule; parseSchedule turns it into a ScalerError naming the source. */
 class Invalid extends Error {
@@ -103,7 +154,7 @@ function readYaml(text: string, source: string): Record<string, unknown> {
   }
   if (!isMapping(doc)) {
     throw inputError(
-      `Schedule error in ${source}: expected a mapping with "default" and optional "timezone", "min", "max", "rules", but found ${kindOf(doc)}`,
+      `Schedule error in ${source}: expected a mapping with "default" and optional "timezone", "min", "max", "holidays", "lead", "rules", but found ${kindOf(doc)}`,
       'Start the schedule with e.g. "default: { kpu: 1 }" on its own line, then "rules:" with one list item per rule.'
     )
   }
@@ -121,11 +172,48 @@ function parseDocument(doc: Record<string, unknown>): Schedule {
   }
   const bounds = { min, max }
   const target = parseDefault(doc.default, bounds)
-  const rules = parseRules(doc.rules, bounds)
+  const holidays = doc.holidays === undefined ? undefined : parseHolidays(doc.holidays)
+  const lead = doc.lead === undefined ? undefined : parseLead(doc.lead)
+  const rules = parseRules(doc.rules, { bounds, holidays: holidays !== undefined })
   const schedule: Schedule = { timezone, default: target, rules }
   if (min !== undefined) schedule.min = min
   if (max !== undefined) schedule.max = max
+  if (holidays !== undefined) schedule.holidays = holidays
+  if (lead !== undefined) schedule.lead = lead
   return schedule
+}
+
+/**
+ * "US-CA" or a YAML list of codes, upper-cased and without repeats. Only the form is checked here:
+ * which codes exist is known to the holiday data, which withHolidays loads (and checks) after parsing.
+ */
+function parseHolidays(value: unknown): string[] {
+  const where = 'field "holidays"'
+  const hint =
+    'Use ISO 3166 codes: a country such as "US", "DE" or "GB", or a country and subdivision such as "US-CA", "DE-BY" or "GB-SCT"; several as a YAML list, e.g. "holidays: [US-CA, US-NY]".'
+  const codes = listOfText(value, where, hint).map((item) => item.trim())
+  // Checked before upper-casing: "ß".toUpperCase() is "SS", a country.
+  const bad = codes.find((code) => !HOLIDAY_CODE.test(code))
+  if (bad !== undefined) throw new Invalid(where, `${show(bad)} is not a country or subdivision code`, hint)
+  return [...new Set(codes.map((code) => code.toUpperCase()))]
+}
+
+/** "20m" or "1h" to minutes, at most MAX_LEAD_MINUTES; "0m" turns lead off. */
+function parseLead(value: unknown): number {
+  const where = 'field "lead"'
+  const hint = `Write minutes or hours with their unit, e.g. "20m" or "1h", at most ${MAX_LEAD_MINUTES / 60}h.`
+  if (typeof value === 'number') throw new Invalid(where, `${value} has no unit`, hint)
+  const match = typeof value === 'string' ? /^(\d+)([mh])$/.exec(value.trim()) : null
+  if (!match) throw new Invalid(where, `${show(value)} is not a duration`, hint)
+  const minutes = Number(match[1]) * (match[2] === 'h' ? 60 : 1)
+  if (minutes > MAX_LEAD_MINUTES) {
+    throw new Invalid(
+      where,
+      `${show(value)} is longer than ${MAX_LEAD_MINUTES / 60}h`,
+      'A restart takes minutes: a lead of 10m to 30m is usual. For capacity hours ahead, start the rule\'s window earlier.'
+    )
+  }
+  return minutes
 }
 
 function parseZone(value: unknown): string {
@@ -154,15 +242,15 @@ function parseDefault(value: unknown, bounds: Bounds): Target {
   return parseTarget(value, 'default', bounds)
 }
 
-function parseRules(value: unknown, bounds: Bounds): Rule[] {
+function parseRules(value: unknown, context: Context): Rule[] {
   if (value === undefined || value === null) return []
   if (!Array.isArray(value)) {
     throw new Invalid('field "rules"', `expected a list, found ${kindOf(value)}`, 'Write each rule as a list item starting with "- ".')
   }
-  return value.map((item, index) => parseRule(item, index, bounds))
+  return value.map((item, index) => parseRule(item, index, context))
 }
 
-function parseRule(value: unknown, index: number, bounds: Bounds): Rule {
+function parseRule(value: unknown, index: number, { bounds, holidays }: Context): Rule {
   const position = `rules[${index}]`
   if (!isMapping(value)) {
     throw new Invalid(position, `expected a mapping, found ${kindOf(value)}`, 'Write the rule as fields, e.g. "- { days: Mon-Fri, kpu: 4 }".')
@@ -188,7 +276,26 @@ function parseRule(value: unknown, index: number, bounds: Bounds): Rule {
   const rule: Rule = { index, name, target, from, to }
   if (value.days !== undefined) rule.days = parseDays(value.days, field('days'))
   if (value.dates !== undefined) rule.dates = parseDates(value.dates, field('dates'))
+  if (value['on-holidays'] !== undefined) rule.onHolidays = parseOnHolidays(value['on-holidays'], field('on-holidays'), holidays)
   return rule
+}
+
+function parseOnHolidays(value: unknown, where: string, holidays: boolean): 'skip' | 'only' {
+  if (value !== 'skip' && value !== 'only') {
+    throw new Invalid(
+      where,
+      `${show(value)} is not "skip" or "only"`,
+      'Use "skip" (the rule does not match on public holidays) or "only" (it matches only on them); leave it out for either.'
+    )
+  }
+  if (!holidays) {
+    throw new Invalid(
+      where,
+      'the schedule names no public holidays',
+      'Add a top-level "holidays" field with the country or subdivision whose public holidays count, e.g. "holidays: US-CA".'
+    )
+  }
+  return value
 }
 
 /** `holder` is a rule or the default: exactly one of `parallelism` or `kpu`. */
@@ -407,61 +514,152 @@ export function equalTargets(a: Target, b: Target): boolean {
 
 // ---------------------------------------------------------------------------------------------
 // Evaluation. Each rule is a list of windows, one per allowed start day, as [start, end) instants;
-// the target can only change at a window edge.
+// without lead, the target can only change at a window edge.
 
 interface Window {
   start: number
   end: number
 }
 
-/** The target the schedule asks for at instant `at`. */
-export function evaluate(schedule: Schedule, at: Date): Match {
+/** How much a target asks for, to find the largest under `lead`: its parallelism, a KPU target at `parallelismPerKpu` (1 when unknown). */
+type Weight = (target: Target) => number
+
+/**
+ * The target the schedule asks for at instant `at`. With `lead`, the largest target it asks for
+ * anywhere in [at, at + lead], compared in parallelism: a KPU target counts kpu × parallelismPerKpu,
+ * or kpu × 1 when the ParallelismPerKPU is not known. A target that lead brought forward has `startsAt`.
+ */
+export function evaluate(schedule: Schedule, at: Date, parallelismPerKpu?: number): Match {
   const t = instant(at)
-  const today = localDay(schedule.timezone, t)
-  return matchAt(schedule, windowsOf(schedule, today, today), t)
+  const lead = leadOf(schedule)
+  const windows = windowsOf(schedule, localDay(schedule.timezone, t), localDay(schedule.timezone, t + lead))
+  return targetAt(schedule, windows, edgesOf(windows), lead, weigh(parallelismPerKpu), t)
 }
 
-/** Every instant in (after, until] where the target changes, in order. Two matches are the same target when `sameTarget` says so; by default when they have the same kind and value (so a change of rule with an equal target is not a transition). */
+/**
+ * Every instant in (after, until] where the target changes, in order. Two matches are the same target when `sameTarget` says so; by default when they have the same kind and value (so a change of rule with an equal target is not a transition).
+ * With `lead`, targets are those evaluate gives (with the same `parallelismPerKpu`): a scale-up comes `lead` before its window, a scale-down at the window's end.
+ */
 export function transitions(
   schedule: Schedule,
   after: Date,
   until: Date,
-  sameTarget: (a: Target, b: Target) => boolean = equalTargets
+  sameTarget: (a: Target, b: Target) => boolean = equalTargets,
+  parallelismPerKpu?: number
 ): Transition[] {
   const from = instant(after)
   const to = instant(until)
   if (to <= from) return []
-  const windows = windowsOf(schedule, localDay(schedule.timezone, from), localDay(schedule.timezone, to))
-  const edges = new Set(windows.flat().flatMap((window) => [window.start, window.end]))
+  const lead = leadOf(schedule)
+  const windows = windowsOf(schedule, localDay(schedule.timezone, from), localDay(schedule.timezone, to + lead))
+  const edges = edgesOf(windows)
+  const weight = weigh(parallelismPerKpu)
+  const targetOf = (t: number) => targetAt(schedule, windows, edges, lead, weight, t)
+  // The largest target in [t, t + lead] can only change where an edge enters that span (t = edge - lead) or leaves it (t = edge).
+  const points = lead === 0 ? edges : [...new Set([...edges, ...edges.map((edge) => edge - lead)])].sort((a, b) => a - b)
   const found: Transition[] = []
-  let current = matchAt(schedule, windows, from)
-  for (const edge of [...edges].filter((t) => t > from && t <= to).sort((a, b) => a - b)) {
-    const next = matchAt(schedule, windows, edge)
-    if (!sameTarget(current.target, next.target)) found.push({ at: new Date(edge), from: current, to: next })
+  let current = targetOf(from)
+  for (const point of points.filter((t) => t > from && t <= to)) {
+    const next = targetOf(point)
+    if (!sameTarget(current.target, next.target)) found.push({ at: new Date(point), from: current, to: next })
     current = next
   }
   return found
 }
 
-/** The first transition after `after`, searched up to one year ahead; undefined when the target never changes. */
+/** The first transition after `after`, searched up to one year ahead; undefined when the target never changes. `parallelismPerKpu` as for transitions. */
 export function nextTransition(
   schedule: Schedule,
   after: Date,
-  sameTarget: (a: Target, b: Target) => boolean = equalTargets
+  sameTarget: (a: Target, b: Target) => boolean = equalTargets,
+  parallelismPerKpu?: number
 ): Transition | undefined {
   const start = instant(after)
   // Most schedules change within days; only look at the whole year when they do not.
   const nearEnd = start + 8 * DAY
   return (
-    transitions(schedule, after, new Date(nearEnd), sameTarget)[0] ??
-    transitions(schedule, new Date(nearEnd), new Date(start + HORIZON), sameTarget)[0]
+    transitions(schedule, after, new Date(nearEnd), sameTarget, parallelismPerKpu)[0] ??
+    transitions(schedule, new Date(nearEnd), new Date(start + HORIZON), sameTarget, parallelismPerKpu)[0]
   )
+}
+
+/** `lead` as written: "20m", "1h", "90m". */
+export function describeLead(minutes: number): string {
+  return minutes > 0 && minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m`
+}
+
+/**
+ * The public holidays on a local date (YYYY-MM-DD) and the rules they change there; undefined on an
+ * ordinary day or when the schedule names no holidays. A rule is changed when its `days`/`dates`
+ * allow a window to start that day and it has `on-holidays`.
+ */
+export function holidayEffect(schedule: Schedule, date: string): HolidayEffect | undefined {
+  const holidays = calendarOf(schedule)?.on(date) ?? []
+  if (holidays.length === 0) return undefined
+  const day = Date.parse(date) / DAY
+  const changed = (kind: 'skip' | 'only') =>
+    schedule.rules.filter((rule) => rule.onHolidays === kind && allowsOrdinarily(rule, day)).map((rule) => rule.name)
+  return { date, holidays, skip: changed('skip'), only: changed('only') }
+}
+
+/** The local date (YYYY-MM-DD) in `zone` at instant `at`. */
+export function localDate(zone: string, at: Date): string {
+  return isoDate(localDay(zone, instant(at)))
+}
+
+/** The instant a local wall-clock time (minutes after midnight, 0 ... 1440) of a local date takes effect in `zone`, as window edges do (see wallInstant). */
+export function wallClockInstant(zone: string, date: string, minute: number): Date {
+  return new Date(wallInstant(zone, Date.parse(date) / DAY, minute))
 }
 
 function instant(date: Date): number {
   const t = date.getTime()
   if (Number.isNaN(t)) throw new RangeError('schedule: invalid Date')
   return t
+}
+
+function leadOf(schedule: Schedule): number {
+  return (schedule.lead ?? 0) * MINUTE
+}
+
+function weigh(parallelismPerKpu: number | undefined): Weight {
+  return (target) => ('parallelism' in target ? target.parallelism : target.kpu * (parallelismPerKpu ?? 1))
+}
+
+/** Every window edge, sorted, without repeats. */
+function edgesOf(windows: Window[][]): number[] {
+  return [...new Set(windows.flat().flatMap((window) => [window.start, window.end]))].sort((a, b) => a - b)
+}
+
+/**
+ * The target at `t` under `lead`: the first match in [t, t + lead] with the largest weight, the one in
+ * force at `t` when it is as large as any (so lead never changes the rule for an equal target).
+ */
+function targetAt(schedule: Schedule, windows: Window[][], edges: number[], lead: number, weight: Weight, t: number): Match {
+  const current = matchAt(schedule, windows, t)
+  if (lead === 0) return current
+  let best = current
+  let largest = weight(current.target)
+  for (let i = firstAfter(edges, t); i < edges.length && edges[i] <= t + lead; i++) {
+    const next = matchAt(schedule, windows, edges[i])
+    if (weight(next.target) > largest) {
+      best = { ...next, startsAt: new Date(edges[i]) }
+      largest = weight(next.target)
+    }
+  }
+  return best
+}
+
+/** The index of the first of the sorted `edges` after `t`. */
+function firstAfter(edges: number[], t: number): number {
+  let low = 0
+  let high = edges.length
+  while (low < high) {
+    const middle = (low + high) >> 1
+    if (edges[middle] <= t) low = middle + 1
+    else high = middle
+  }
+  return low
 }
 
 function matchAt(schedule: Schedule, windows: Window[][], t: number): Match {
@@ -489,10 +687,11 @@ function covers(windows: Window[], t: number): boolean {
  * (a day skipped or repeated at the date line) covered too.
  */
 function windowsOf(schedule: Schedule, firstDay: number, lastDay: number): Window[][] {
+  const calendar = calendarOf(schedule)
   return schedule.rules.map((rule) => {
     const windows: Window[] = []
     for (let day = firstDay - 2; day <= lastDay + 1; day++) {
-      if (!allows(rule, day)) continue
+      if (!allows(rule, day, calendar)) continue
       const start = wallInstant(schedule.timezone, day, rule.from)
       const end = wallInstant(schedule.timezone, rule.to > rule.from ? day : day + 1, rule.to)
       // Both edges inside one spring-forward gap: the window never happens that day.
@@ -502,11 +701,32 @@ function windowsOf(schedule: Schedule, firstDay: number, lastDay: number): Windo
   })
 }
 
-function allows(rule: Rule, day: number): boolean {
+function calendarOf(schedule: Schedule): HolidayCalendar | undefined {
+  if (schedule.holidays && !schedule.calendar) {
+    throw new Error('The schedule names holidays but has no holiday calendar: pass it through withHolidays (src/holidays.ts) after parseSchedule.')
+  }
+  return schedule.calendar
+}
+
+/** Whether a window of `rule` starts on local `day`: a window across midnight belongs to its start day, for holidays as for days. */
+function allows(rule: Rule, day: number, calendar: HolidayCalendar | undefined): boolean {
+  if (!allowsOrdinarily(rule, day)) return false
+  if (!rule.onHolidays || !calendar) return true
+  const holiday = calendar.on(isoDate(day)).length > 0
+  return rule.onHolidays === 'only' ? holiday : !holiday
+}
+
+/** What `days` and `dates` allow, holidays aside. */
+function allowsOrdinarily(rule: Rule, day: number): boolean {
   if (rule.days && !rule.days.includes(isoWeekday(day))) return false
   if (!rule.dates) return true
-  const date = new Date(day * DAY).toISOString().slice(0, 10)
+  const date = isoDate(day)
   return rule.dates.some((range) => range.first <= date && date <= range.last)
+}
+
+/** Days count from 1970-01-01. */
+function isoDate(day: number): string {
+  return new Date(day * DAY).toISOString().slice(0, 10)
 }
 
 /** Days count from 1970-01-01, a Thursday. */
