@@ -57,7 +57,7 @@ const CLAIMS = {
 }
 const TOKEN = jwt(CLAIMS)
 
-function config(inputs: Record<string, string> = {}): Config {
+function config(inputs: Record<string, string> = {}): Promise<Config> {
   return readConfig(
     actionInputs({ 'application-name': 'orders', parallelism: '4', region: 'us-west-2', 'role-to-assume': ROLE, ...inputs }),
     {}
@@ -99,7 +99,7 @@ beforeEach(() => {
 
 describe('assumeRole', () => {
   it('exchanges the token for the role with the inputs, and provides the session credentials', async () => {
-    const provider = await assumeRole(config({ 'role-session-name': 'nightly-scale', 'role-duration-seconds': '3600', audience: 'sts.amazonaws.com' }), ENV, noSleep)
+    const provider = await assumeRole((await config({ 'role-session-name': 'nightly-scale', 'role-duration-seconds': '3600', audience: 'sts.amazonaws.com' })), ENV, noSleep)
 
     expect(getIDToken).toHaveBeenCalledTimes(1)
     expect(getIDToken).toHaveBeenCalledWith('sts.amazonaws.com')
@@ -115,7 +115,7 @@ describe('assumeRole', () => {
   })
 
   it('uses the defaults of action.yml: session flink-scheduled-scaler, 900 s, audience sts.amazonaws.com', async () => {
-    await assumeRole(config(), ENV, noSleep)
+    await assumeRole((await config()), ENV, noSleep)
     expect(getIDToken).toHaveBeenCalledWith('sts.amazonaws.com')
     expect(sts.commandCalls(AssumeRoleWithWebIdentityCommand)[0].args[0].input).toMatchObject({
       RoleSessionName: 'flink-scheduled-scaler',
@@ -124,18 +124,18 @@ describe('assumeRole', () => {
   })
 
   it('asks for the token with a custom audience', async () => {
-    await assumeRole(config({ audience: 'https://github.com/acme' }), ENV, noSleep)
+    await assumeRole((await config({ audience: 'https://github.com/acme' })), ENV, noSleep)
     expect(getIDToken).toHaveBeenCalledWith('https://github.com/acme')
   })
 
   it("calls STS in the run's region", async () => {
-    await assumeRole(config({ region: 'eu-central-1' }), ENV, noSleep)
+    await assumeRole((await config({ region: 'eu-central-1' })), ENV, noSleep)
     const client = sts.commandCalls(AssumeRoleWithWebIdentityCommand)[0].thisValue as STSClient
     await expect(client.config.region()).resolves.toBe('eu-central-1')
   })
 
   it('masks the secret key, the session token and the key id before logging anything, and never logs them', async () => {
-    await assumeRole(config(), ENV, noSleep)
+    await assumeRole((await config()), ENV, noSleep)
     expect(setSecret.mock.calls.map((c) => c[0]).sort()).toEqual(
       [CREDENTIALS.AccessKeyId, CREDENTIALS.SecretAccessKey, CREDENTIALS.SessionToken].sort()
     )
@@ -149,7 +149,7 @@ describe('assumeRole', () => {
 
   it('fails when STS answers without credentials', async () => {
     sts.on(AssumeRoleWithWebIdentityCommand).resolves({})
-    const error = await failure(assumeRole(config(), ENV, noSleep))
+    const error = await failure(assumeRole((await config()), ENV, noSleep))
     expect(error.message).toBe(`STS returned no credentials for ${ROLE}.`)
     expect(setSecret).not.toHaveBeenCalled()
   })
@@ -162,7 +162,7 @@ describe('assumeRole', () => {
         .mockRejectedValueOnce(new Error('Error message: read ECONNRESET'))
         .mockResolvedValue(TOKEN)
       const waits: number[] = []
-      await assumeRole(config(), ENV, { sleep: async (ms) => void waits.push(ms), now: () => NOW })
+      await assumeRole((await config()), ENV, { sleep: async (ms) => void waits.push(ms), now: () => NOW })
 
       expect(getIDToken).toHaveBeenCalledTimes(4)
       expect(waits).toHaveLength(3)
@@ -174,7 +174,7 @@ describe('assumeRole', () => {
 
     it('gives up after four attempts and says to re-run', async () => {
       getIDToken.mockRejectedValue(tokenRequestError(503, 'Service unavailable'))
-      const error = await failure(assumeRole(config(), ENV, noSleep))
+      const error = await failure(assumeRole((await config()), ENV, noSleep))
       expect(getIDToken).toHaveBeenCalledTimes(4)
       expect(error.message).toBe(`Could not get the job's OIDC token for audience "sts.amazonaws.com": HTTP 503: Service unavailable.`)
       expect(error.hint).toContain('re-run the job')
@@ -183,7 +183,7 @@ describe('assumeRole', () => {
 
     it('is not retried when the runtime refuses the request, and the hint shows the permissions block', async () => {
       getIDToken.mockRejectedValue(tokenRequestError(403, 'Forbidden'))
-      const error = await failure(assumeRole(config(), ENV, noSleep))
+      const error = await failure(assumeRole((await config()), ENV, noSleep))
       expect(getIDToken).toHaveBeenCalledTimes(1)
       expect(error.message).toContain('HTTP 403: Forbidden')
       expect(error.hint).toContain('The Actions runtime refused the request.')
@@ -197,7 +197,7 @@ describe('assumeRole', () => {
       [{ ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'x' }, 'ACTIONS_ID_TOKEN_REQUEST_URL is not set'],
       [{ ACTIONS_ID_TOKEN_REQUEST_URL: 'https://x' }, 'ACTIONS_ID_TOKEN_REQUEST_TOKEN is not set']
     ])('says so and shows the permissions block (%j)', async (env, variables) => {
-      const error = await failure(assumeRole(config(), env, noSleep))
+      const error = await failure(assumeRole((await config()), env, noSleep))
       expect(error.message).toBe(
         'role-to-assume is set, but this job cannot request an OIDC token: the workflow does not grant ' +
           `\`permissions: id-token: write\` (${variables}).`
@@ -213,7 +213,7 @@ describe('assumeRole', () => {
   describe('when STS refuses', () => {
     it('AccessDenied: shows the sub, aud, repository, ref and event this run presents, and the trust policy to write', async () => {
       sts.on(AssumeRoleWithWebIdentityCommand).rejects(stsException('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity'))
-      const error = await failure(assumeRole(config(), ENV, noSleep))
+      const error = await failure(assumeRole((await config()), ENV, noSleep))
 
       expect(error.code).toBe('AccessDenied')
       expect(error.message).toBe(
@@ -234,7 +234,7 @@ describe('assumeRole', () => {
         jwt({ ...CLAIMS, sub: 'repo:acme/flink-jobs:environment:production', environment: 'production', event_name: 'workflow_dispatch' })
       )
       sts.on(AssumeRoleWithWebIdentityCommand).rejects(stsException('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity'))
-      const error = await failure(assumeRole(config(), ENV, noSleep))
+      const error = await failure(assumeRole((await config()), ENV, noSleep))
       expect(error.message).toContain(
         'This run presents sub "repo:acme/flink-jobs:environment:production" and aud "sts.amazonaws.com" ' +
           '(repository acme/flink-jobs, environment production, ref refs/heads/main, event workflow_dispatch).'
@@ -245,14 +245,14 @@ describe('assumeRole', () => {
       const called = 'acme/platform-workflows/.github/workflows/flink-scaling.yml@refs/heads/main'
       getIDToken.mockResolvedValue(jwt({ ...CLAIMS, job_workflow_ref: called }))
       sts.on(AssumeRoleWithWebIdentityCommand).rejects(stsException('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity'))
-      const error = await failure(assumeRole(config(), ENV, noSleep))
+      const error = await failure(assumeRole((await config()), ENV, noSleep))
       expect(error.message).toContain(`event schedule, job_workflow_ref ${called}).`)
       expect(error.hint).toContain("a reusable workflow presents its caller's repository and ref")
     })
 
     it('is not retried on AccessDenied', async () => {
       sts.on(AssumeRoleWithWebIdentityCommand).rejects(stsException('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity'))
-      await failure(assumeRole(config(), ENV, noSleep))
+      await failure(assumeRole((await config()), ENV, noSleep))
       expect(sts.commandCalls(AssumeRoleWithWebIdentityCommand)).toHaveLength(1)
     })
 
@@ -260,7 +260,7 @@ describe('assumeRole', () => {
       sts
         .on(AssumeRoleWithWebIdentityCommand)
         .rejects(new InvalidIdentityTokenException({ message: 'Incorrect token audience', $metadata: {} }))
-      const error = await failure(assumeRole(config({ audience: 'my-audience' }), ENV, noSleep))
+      const error = await failure(assumeRole((await config({ audience: 'my-audience' })), ENV, noSleep))
       expect(error.code).toBe('InvalidIdentityTokenException')
       expect(error.message).toContain('InvalidIdentityTokenException: Incorrect token audience. This run presents')
       expect(error.message).toContain('This run presents sub "repo:acme/flink-jobs:ref:refs/heads/main"')
@@ -275,7 +275,7 @@ describe('assumeRole', () => {
           $metadata: {}
         })
       )
-      const error = await failure(assumeRole(config(), ENV, noSleep))
+      const error = await failure(assumeRole((await config()), ENV, noSleep))
       expect(error.hint).toBe(
         'Create the IAM OIDC identity provider https://token.actions.githubusercontent.com with audience sts.amazonaws.com in account 123456789012 (see docs/iam.md).'
       )
@@ -287,13 +287,13 @@ describe('assumeRole', () => {
         $metadata: {}
       })
       sts.on(AssumeRoleWithWebIdentityCommand).rejectsOnce(keys).resolves({ Credentials: CREDENTIALS })
-      const provider = await assumeRole(config(), ENV, noSleep)
+      const provider = await assumeRole((await config()), ENV, noSleep)
       await expect(provider()).resolves.toMatchObject({ accessKeyId: CREDENTIALS.AccessKeyId })
       expect(sts.commandCalls(AssumeRoleWithWebIdentityCommand)).toHaveLength(2)
 
       sts.reset()
       sts.on(AssumeRoleWithWebIdentityCommand).rejects(keys)
-      const error = await failure(assumeRole(config(), ENV, noSleep))
+      const error = await failure(assumeRole((await config()), ENV, noSleep))
       expect(sts.commandCalls(AssumeRoleWithWebIdentityCommand)).toHaveLength(4)
       expect(error.hint).toContain('re-run the job')
     })
@@ -302,7 +302,7 @@ describe('assumeRole', () => {
       sts
         .on(AssumeRoleWithWebIdentityCommand)
         .rejects(new IDPCommunicationErrorException({ message: 'Could not reach the identity provider', $metadata: {} }))
-      const error = await failure(assumeRole(config(), ENV, noSleep))
+      const error = await failure(assumeRole((await config()), ENV, noSleep))
       expect(sts.commandCalls(AssumeRoleWithWebIdentityCommand)).toHaveLength(4)
       expect(error.code).toBe('IDPCommunicationErrorException')
       expect(error.hint).toContain("STS could not reach GitHub's OIDC provider")
@@ -326,7 +326,7 @@ describe('assumeRole', () => {
       ]
     ])('%s: says what STS said and what to do', async (_case, exception, hint) => {
       sts.on(AssumeRoleWithWebIdentityCommand).rejects(exception)
-      const error = await failure(assumeRole(config({ 'role-duration-seconds': '7200' }), ENV, noSleep))
+      const error = await failure(assumeRole((await config({ 'role-duration-seconds': '7200' })), ENV, noSleep))
       expect(error.message).toBe(`Could not assume ${ROLE} with the job's OIDC token: ${exception.name}: ${exception.message}`)
       expect(error.hint).toContain(hint)
       expect(error.message).not.toContain(TOKEN)
@@ -336,7 +336,7 @@ describe('assumeRole', () => {
   describe('a long run', () => {
     it('renews the session once it is within five minutes of its end, with a fresh token, once for concurrent callers', async () => {
       let now = NOW
-      const provider = await assumeRole(config(), ENV, { sleep: async () => {}, now: () => now })
+      const provider = await assumeRole((await config()), ENV, { sleep: async () => {}, now: () => now })
       const renewed = { ...CREDENTIALS, AccessKeyId: 'ASIARENEWEDSESSION02', Expiration: new Date(NOW + 2 * 3_600_000) }
       sts.on(AssumeRoleWithWebIdentityCommand).resolves({ Credentials: renewed })
 

@@ -15,13 +15,13 @@ const SCHEDULE = DAYTIME_SCHEDULE
 const ENV = { AWS_REGION: 'us-west-2' }
 const base = { 'application-name': 'orders-enricher', schedule: SCHEDULE }
 
-function config(inputs: Record<string, string>, env: NodeJS.ProcessEnv = ENV): Config {
+function config(inputs: Record<string, string>, env: NodeJS.ProcessEnv = ENV): Promise<Config> {
   return readConfig(reader(inputs), env, clock)
 }
 
-function inputErrorFrom(inputs: Record<string, string>, env: NodeJS.ProcessEnv = ENV): ScalerError {
+async function inputErrorFrom(inputs: Record<string, string>, env: NodeJS.ProcessEnv = ENV): Promise<ScalerError> {
   try {
-    config(inputs, env)
+    await config(inputs, env)
   } catch (error) {
     if (error instanceof ScalerError) return error
     throw error
@@ -115,40 +115,40 @@ describe('readConfig: input errors name the input and say what to do', () => {
     { name: 'manual parallelism above the schedule max', inputs: { ...base, parallelism: '65' }, names: ['parallelism', '65', '64'] },
     { name: 'at not a date', inputs: { ...base, at: 'next tuesday' }, names: ['"at"', 'next tuesday'] },
     { name: 'at with month 13', inputs: { ...base, at: '2026-13-01T00:00:00Z' }, names: ['"at"'] }
-  ])('$name', ({ inputs, env, names }) => {
-    const error = inputErrorFrom(inputs, env)
+  ])('$name', async ({ inputs, env, names }) => {
+    const error = (await inputErrorFrom(inputs, env))
     expect(error.kind).toBe('input')
     for (const name of names) expect(error.message).toContain(name)
     expect(error.hint).toMatch(/\w{3,}/)
   })
 
-  it('a missing schedule-file points to actions/checkout', () => {
-    const error = inputErrorFrom({ 'application-name': 'orders-enricher', 'schedule-file': 'missing.yml' }, { ...ENV, GITHUB_WORKSPACE: workspace })
+  it('a missing schedule-file points to actions/checkout', async () => {
+    const error = (await inputErrorFrom({ 'application-name': 'orders-enricher', 'schedule-file': 'missing.yml' }, { ...ENV, GITHUB_WORKSPACE: workspace }))
     expect(error.hint).toMatch(/actions\/checkout/)
   })
 
-  it('a bare name without a region says how to give one', () => {
-    const error = inputErrorFrom(base, {})
+  it('a bare name without a region says how to give one', async () => {
+    const error = (await inputErrorFrom(base, {}))
     expect(error.hint).toMatch(/"region"/)
     expect(error.hint).toMatch(/ARN/)
   })
 
-  it('range errors give the range', () => {
-    expect(inputErrorFrom({ ...base, 'role-duration-seconds': '60' }).hint).toMatch(/900.*43200/)
-    expect(inputErrorFrom({ ...base, 'parallelism-per-kpu': '9' }).hint).toMatch(/1.*8/)
+  it('range errors give the range', async () => {
+    expect((await inputErrorFrom({ ...base, 'role-duration-seconds': '60' })).hint).toMatch(/900.*43200/)
+    expect((await inputErrorFrom({ ...base, 'parallelism-per-kpu': '9' })).hint).toMatch(/1.*8/)
   })
 })
 
 describe('readConfig: good inputs', () => {
-  it('reads every input action.yml declares (none is silently ignored)', () => {
+  it('reads every input action.yml declares (none is silently ignored)', async () => {
     const read = new Set<string>()
     const inputs = reader(base)
-    readConfig((name) => (read.add(name), inputs(name)), ENV, clock)
+    await readConfig((name) => (read.add(name), inputs(name)), ENV, clock)
     expect([...read].sort()).toEqual(Object.keys(inputDefaults).sort())
   })
 
-  it('uses the action.yml defaults for everything not given', () => {
-    const { schedule, ...rest } = config(base)
+  it('uses the action.yml defaults for everything not given', async () => {
+    const { schedule, ...rest } = (await config(base))
     expect(schedule?.timezone).toBe('America/Los_Angeles')
     expect(rest).toEqual({
       applications: [{ name: 'orders-enricher', region: 'us-west-2' }],
@@ -161,14 +161,16 @@ describe('readConfig: good inputs', () => {
       wait: true,
       waitTimeoutSeconds: 1800,
       now: NOW,
+      clock: NOW,
       atGiven: false,
       allowStatelessRestart: false,
-      releaseHold: false
+      releaseHold: false,
+      checkOnly: false
     })
   })
 
-  it('reads every option when set', () => {
-    const c = config({
+  it('reads every option when set', async () => {
+    const c = (await config({
       ...base,
       kpu: '3',
       'parallelism-per-kpu': '8',
@@ -183,7 +185,7 @@ describe('readConfig: good inputs', () => {
       'wait-timeout-seconds': '60',
       'allow-stateless-restart': 'true',
       'release-hold': 'true'
-    })
+    }))
     expect(c).toMatchObject({
       applications: [{ name: 'orders-enricher', region: 'eu-west-1' }],
       manual: { kpu: 3 },
@@ -202,17 +204,17 @@ describe('readConfig: good inputs', () => {
     })
   })
 
-  it('reads the schedule from schedule-file, relative to GITHUB_WORKSPACE', () => {
-    const c = config(
+  it('reads the schedule from schedule-file, relative to GITHUB_WORKSPACE', async () => {
+    const c = (await config(
       { 'application-name': 'orders-enricher', 'schedule-file': 'flink-schedule.yml' },
       { ...ENV, GITHUB_WORKSPACE: workspace }
-    )
+    ))
     expect(c.schedule?.timezone).toBe('America/Los_Angeles')
     expect(c.schedule?.rules.map((rule) => rule.name)).toEqual(expect.arrayContaining([expect.any(String)]))
   })
 
-  it('takes a manual target without any schedule', () => {
-    const c = config({ 'application-name': 'orders-enricher', parallelism: '12' })
+  it('takes a manual target without any schedule', async () => {
+    const c = (await config({ 'application-name': 'orders-enricher', parallelism: '12' }))
     expect(c.schedule).toBeUndefined()
     expect(c.manual).toEqual({ parallelism: 12 })
   })
@@ -222,40 +224,40 @@ describe('readConfig: good inputs', () => {
     { name: 'newline separated', text: 'orders-enricher\npayments_v2\n\nclicks.sessionizer\n', names: ['orders-enricher', 'payments_v2', 'clicks.sessionizer'] },
     { name: 'mixed, with Windows line ends', text: 'orders-enricher,\r\npayments_v2\r\n', names: ['orders-enricher', 'payments_v2'] },
     { name: 'duplicates removed, first order kept', text: 'payments_v2\norders-enricher\npayments_v2, orders-enricher', names: ['payments_v2', 'orders-enricher'] }
-  ])('application-name $name', ({ text, names }) => {
-    expect(config({ ...base, 'application-name': text }).applications).toEqual(names.map((name) => ({ name, region: 'us-west-2' })))
+  ])('application-name $name', async ({ text, names }) => {
+    expect((await config({ ...base, 'application-name': text })).applications).toEqual(names.map((name) => ({ name, region: 'us-west-2' })))
   })
 
-  it('an ARN fixes the region of its application', () => {
-    const c = config({ ...base, region: 'us-west-2', 'application-name': `orders-enricher\n${ARN('eu-central-1', 'orders-enricher')}` })
+  it('an ARN fixes the region of its application', async () => {
+    const c = (await config({ ...base, region: 'us-west-2', 'application-name': `orders-enricher\n${ARN('eu-central-1', 'orders-enricher')}` }))
     expect(c.applications).toEqual([
       { name: 'orders-enricher', region: 'us-west-2' },
       { name: 'orders-enricher', region: 'eu-central-1', arn: ARN('eu-central-1', 'orders-enricher') }
     ])
   })
 
-  it('ARNs need no region input', () => {
-    const c = config({ ...base, 'application-name': ARN('ap-southeast-2', 'orders-enricher') }, {})
+  it('ARNs need no region input', async () => {
+    const c = (await config({ ...base, 'application-name': ARN('ap-southeast-2', 'orders-enricher') }, {}))
     expect(c.applications).toEqual([{ name: 'orders-enricher', region: 'ap-southeast-2', arn: ARN('ap-southeast-2', 'orders-enricher') }])
   })
 
-  it('a name and its own ARN are the same application', () => {
-    const c = config({ ...base, 'application-name': `orders-enricher, ${ARN('us-west-2', 'orders-enricher')}` })
+  it('a name and its own ARN are the same application', async () => {
+    const c = (await config({ ...base, 'application-name': `orders-enricher, ${ARN('us-west-2', 'orders-enricher')}` }))
     expect(c.applications).toHaveLength(1)
     expect(c.applications[0]).toMatchObject({ name: 'orders-enricher', region: 'us-west-2' })
   })
 
-  it('an ARN in another partition', () => {
+  it('an ARN in another partition', async () => {
     const arn = 'arn:aws-cn:kinesisanalytics:cn-north-1:123456789012:application/orders'
-    expect(config({ ...base, 'application-name': arn }, {}).applications).toEqual([{ name: 'orders', region: 'cn-north-1', arn }])
+    expect((await config({ ...base, 'application-name': arn }, {})).applications).toEqual([{ name: 'orders', region: 'cn-north-1', arn }])
   })
 
   it.each([
     { name: 'the region input over the environment', region: 'eu-west-1', env: { AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-2' }, expected: 'eu-west-1' },
     { name: 'AWS_REGION', region: '', env: { AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-2' }, expected: 'us-east-1' },
     { name: 'AWS_DEFAULT_REGION', region: '', env: { AWS_DEFAULT_REGION: 'us-east-2' }, expected: 'us-east-2' }
-  ])('region from $name', ({ region, env, expected }) => {
-    const c = config({ ...base, region }, env)
+  ])('region from $name', async ({ region, env, expected }) => {
+    const c = (await config({ ...base, region }, env))
     expect(c.region).toBe(expected)
     expect(c.applications).toEqual([{ name: 'orders-enricher', region: expected }])
   })
@@ -266,14 +268,14 @@ describe('readConfig: good inputs', () => {
     { name: 'with an offset other than the zone', at: '2026-11-27T09:00:00+01:00', expected: '2026-11-27T08:00:00.000Z' },
     { name: 'without offset, in the schedule zone (PST)', at: '2026-11-27T09:00', expected: '2026-11-27T17:00:00.000Z' },
     { name: 'without offset, in the schedule zone (PDT)', at: '2026-07-01T09:00:00', expected: '2026-07-01T16:00:00.000Z' }
-  ])('at $name', ({ at, expected }) => {
-    const c = config({ ...base, at })
+  ])('at $name', async ({ at, expected }) => {
+    const c = (await config({ ...base, at }))
     expect(c.now.toISOString()).toBe(expected)
     expect(c.atGiven).toBe(true)
   })
 
-  it('at without offset and without a schedule is UTC', () => {
-    const c = config({ 'application-name': 'orders-enricher', parallelism: '4', at: '2026-07-01T09:00' })
+  it('at without offset and without a schedule is UTC', async () => {
+    const c = (await config({ 'application-name': 'orders-enricher', parallelism: '4', at: '2026-07-01T09:00' }))
     expect(c.now.toISOString()).toBe('2026-07-01T09:00:00.000Z')
   })
 
@@ -284,30 +286,31 @@ describe('readConfig: good inputs', () => {
     { name: 'an ISO instant', holdUntil: '2026-03-11T00:00:00Z', expected: '2026-03-11T00:00:00.000Z' },
     { name: 'an ISO instant with an offset', holdUntil: '2026-03-10T18:00:00-07:00', expected: '2026-03-11T01:00:00.000Z' },
     { name: 'an ISO local time, in the schedule zone', holdUntil: '2026-03-10T18:00', expected: '2026-03-11T01:00:00.000Z' }
-  ])('hold-until $name', ({ holdUntil, expected }) => {
-    const c = config({ ...base, parallelism: '16', 'hold-until': holdUntil })
+  ])('hold-until $name', async ({ holdUntil, expected }) => {
+    const c = (await config({ ...base, parallelism: '16', 'hold-until': holdUntil }))
     expect((c.holdUntil as Date).toISOString()).toBe(expected)
     expect(c.manual).toEqual({ parallelism: 16 })
   })
 
-  it('hold-until durations count from at, not from the clock', () => {
-    const c = config({ ...base, kpu: '4', at: '2026-11-27T17:00:00Z', 'hold-until': '4h' })
-    expect((c.holdUntil as Date).toISOString()).toBe('2026-11-27T21:00:00.000Z')
+  it('hold-until durations count from the real clock, not from at: a hold lives on the real clock', async () => {
+    const c = (await config({ ...base, kpu: '4', at: '2026-11-27T17:00:00Z', 'hold-until': '4h' }))
+    expect((c.holdUntil as Date).toISOString()).toBe('2026-03-10T16:00:00.000Z')
+    expect(c.now.toISOString()).toBe('2026-11-27T17:00:00.000Z')
   })
 
-  it('hold-until next-transition is found per application, once its ParallelismPerKPU is known', () => {
-    const c = config({ ...base, parallelism: '16', at: '2026-11-27T10:00', 'hold-until': 'next-transition' })
+  it('hold-until next-transition is found per application, once its ParallelismPerKPU is known', async () => {
+    const c = (await config({ ...base, parallelism: '16', at: '2026-11-27T10:00', 'hold-until': 'next-transition' }))
     expect(c.holdUntil).toBe('next-transition')
   })
 
-  it('an ARN for another account is another application; a name and its ARN are one', () => {
+  it('an ARN for another account is another application; a name and its ARN are one', async () => {
     const other = 'arn:aws:kinesisanalytics:us-west-2:999999999999:application/orders-enricher'
-    const c = config({ ...base, 'application-name': `orders-enricher\n${ARN('us-west-2', 'orders-enricher')}\n${other}` })
+    const c = (await config({ ...base, 'application-name': `orders-enricher\n${ARN('us-west-2', 'orders-enricher')}\n${other}` }))
     expect(c.applications.map((a) => a.arn)).toEqual([ARN('us-west-2', 'orders-enricher'), other])
   })
 
-  it('a manual parallelism at the schedule bounds is accepted', () => {
-    expect(config({ ...base, parallelism: '64' }).manual).toEqual({ parallelism: 64 })
-    expect(config({ ...base, parallelism: '1' }).manual).toEqual({ parallelism: 1 })
+  it('a manual parallelism at the schedule bounds is accepted', async () => {
+    expect((await config({ ...base, parallelism: '64' })).manual).toEqual({ parallelism: 64 })
+    expect((await config({ ...base, parallelism: '1' })).manual).toEqual({ parallelism: 1 })
   })
 })

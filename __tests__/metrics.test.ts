@@ -249,15 +249,15 @@ describe('failureText: what to do', () => {
 
 describe('the metrics-namespace input', () => {
   const base = { 'application-name': 'orders', parallelism: '4', region: 'us-west-2' }
-  const read = (namespace: string) => readConfig(actionInputs({ ...base, 'metrics-namespace': namespace }), {})
+  const read = async (namespace: string) => (await readConfig(actionInputs({ ...base, 'metrics-namespace': namespace }), {}))
 
-  it('empty: no metrics', () => {
-    expect(read('').metricsNamespace).toBeUndefined()
-    expect(readConfig(actionInputs(base), {}).metricsNamespace).toBeUndefined()
+  it('empty: no metrics', async () => {
+    expect((await read('')).metricsNamespace).toBeUndefined()
+    expect((await readConfig(actionInputs(base), {})).metricsNamespace).toBeUndefined()
   })
 
-  it.each(['FlinkScheduledScaler', 'Team/Flink Scaler', 'a', 'x#y:z_1.2-3', 'N'.repeat(255), 'aws/lowercase-is-yours'])('accepts %j', (namespace) => {
-    expect(read(namespace).metricsNamespace).toBe(namespace)
+  it.each(['FlinkScheduledScaler', 'Team/Flink Scaler', 'a', 'x#y:z_1.2-3', 'N'.repeat(255), 'aws/lowercase-is-yours'])('accepts %j', async (namespace) => {
+    expect((await read(namespace)).metricsNamespace).toBe(namespace)
   })
 
   it.each([
@@ -266,10 +266,10 @@ describe('the metrics-namespace input', () => {
     [':Flink', /starts with ":"/],
     ['Flïnk', /printable ASCII/],
     ['Tab\tbed', /printable ASCII/]
-  ])('refuses %j before any AWS call, naming the input and the fix', (namespace, problem) => {
+  ])('refuses %j before any AWS call, naming the input and the fix', async (namespace, problem) => {
     let error: unknown
     try {
-      read(namespace)
+      (await read(namespace))
     } catch (e) {
       error = e
     }

@@ -89,7 +89,7 @@ const conflict = () => new ConcurrentModificationException({ message: 'Applicati
 let warnings: string[]
 
 async function run(inputs: Record<string, string> = {}): Promise<Outcome> {
-  const config = readConfig(
+  const config = await readConfig(
     actionInputs({ 'application-name': NAME, schedule: SCHEDULE, at: '2026-03-10T10:00', wait: 'false', ...inputs }),
     { AWS_REGION: 'us-west-2' },
     () => new Date('2026-03-10T17:00:00Z')
@@ -100,8 +100,7 @@ async function run(inputs: Record<string, string> = {}): Promise<Outcome> {
     clientFor: () => client,
     run: { url: RUN_URL, actor: 'octocat' },
     warn: (message) => warnings.push(message),
-    log: () => {},
-    clock: () => config.now
+    log: () => {}
   })
   return outcome
 }

@@ -137,10 +137,12 @@ describe('renderSummary', () => {
         '| --- | --- | --- | --- | --- | --- | --- |',
         `| [orders-enricher](${CONSOLE}) | RUNNING | 2&nbsp;(2&nbsp;KPU) | 8&nbsp;(8&nbsp;KPU) | ✅&nbsp;updated | daytime | Scaling from parallelism 2 (2 KPU) to parallelism 8 (8 KPU) (rule "daytime"). |`,
         '',
-        '### Coming changes',
+        '### The week ahead',
+        '',
+        'Next change: **parallelism 2** at Tue 2026-03-10 18:00 PDT (2026-03-11 01:00 UTC) (the default).',
         '',
         '<details>',
-        '<summary>Next: <b>parallelism 2</b> at Tue 2026-03-10 18:00 PDT (2026-03-11 01:00 UTC) (the default). The next 7 days:</summary>',
+        '<summary>Every change of the next 7 days (2)</summary>',
         '',
         '| America/Los_Angeles | UTC | Target | Rule |',
         '| --- | --- | --- | --- |',
@@ -169,9 +171,9 @@ describe('renderSummary', () => {
   })
 
   it('says when the schedule does not change, and has no such section without a schedule', () => {
-    expect(renderSummary(report())).toContain('### Coming changes\n\nThe schedule does not change in the next 7 days.\n')
+    expect(renderSummary(report())).toContain('### The week ahead\n\nThe schedule does not change in the next 7 days.\n')
     const manualOnly = renderSummary(report({ timezone: undefined, outcomes: [{ ...updated, rule: 'manual' }] }))
-    expect(manualOnly).not.toContain('Coming changes')
+    expect(manualOnly).not.toContain('The week ahead')
     expect(manualOnly).toContain('Evaluated at 2026-03-10 17:00 UTC.')
   })
 

@@ -108,9 +108,11 @@ jobs:
     const action = parse(read('action.yml'))
     expect(usageProblems(workflow, action)).toEqual([
       'jobs.scale.steps[0] (scale): "schedul" is not an input of action.yml',
-      'jobs.scale.steps[0] (scale): required input "application-name" is missing',
       'jobs.scale: steps.scale.outputs.change is not an output of action.yml'
     ])
+    // application-name is optional for check-only; an action with a required input shows the check.
+    const requiring = { ...action, inputs: { ...action.inputs, 'application-name': { ...action.inputs['application-name'], required: true } } }
+    expect(usageProblems(workflow, requiring)).toContain('jobs.scale.steps[0] (scale): required input "application-name" is missing')
     expect(schemaProblems('action', { ...action, runs: { using: 'node18', main: 'dist/index.js' } })[0]).toMatch(/^\/runs\/using must be equal to one of the allowed values/)
   })
 

@@ -68,7 +68,7 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
         if (error instanceof ScalerError && RACES.has(error.code ?? '') && attempt < MAX_DECISIONS) {
           context.warn(`${ref.name}: ${error.code} while updating; describing again and deciding again.`)
           state = await client.describe(ref.name)
-          plan = planApplication(state, found, config, context.run, context.clock())
+          plan = planApplication(state, found, config, context.run)
           continue
         }
         throw error

@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import { DateTime } from 'luxon'
 import { APPLICATION_ARN, APPLICATION_NAME } from './application.js'
-import { inputError } from './errors.js'
-import { checkBounds, nextTransition, parseSchedule, type Schedule, type Target } from './schedule.js'
+import { inputError, ScalerError } from './errors.js'
+import { withHolidays } from './holidays.js'
+import { checkBounds, lineOf, nextTransition, parseSchedule, type Schedule, type Target } from './schedule.js'
 
 /** One application to reconcile, with the region its calls go to. */
 export interface ApplicationRef {
@@ -16,10 +17,12 @@ export interface ApplicationRef {
 
 /** Every input of action.yml, read once and validated; nothing else reads inputs. */
 export interface Config {
-  /** The applications to reconcile, in input order, without duplicates. */
+  /** The applications to reconcile, in input order, without duplicates (none with check-only). */
   applications: ApplicationRef[]
   /** From `schedule` or `schedule-file`; undefined when only a manual target is given. */
   schedule?: Schedule
+  /** `schedule-file`, as a path in the repository (for annotations on its lines). */
+  scheduleFile?: string
   /** The manual target from `parallelism` or `kpu`. */
   manual?: Target
   /** `parallelism-per-kpu`; undefined keeps each application's. */
@@ -35,19 +38,26 @@ export interface Config {
   dryRun: boolean
   wait: boolean
   waitTimeoutSeconds: number
-  /** The instant the schedule and holds are evaluated at: `at`, else the run's start. */
+  /** The instant the schedule is evaluated at: `at`, else the run's start. */
   now: Date
+  /** The run's start, on the real clock: holds live on it, whatever `at` says. */
+  clock: Date
   /** Whether `at` was given (a preview or backfill). */
   atGiven: boolean
   allowStatelessRestart: boolean
   /**
-   * When a hold set by this run ends (`hold-until`, resolved against `now`), or the schedule's next
-   * transition, which depends on each application's ParallelismPerKPU and so is found per application.
+   * When a hold set by this run ends (`hold-until`, resolved against the real clock), or the
+   * schedule's next transition, which depends on each application's ParallelismPerKPU and so is
+   * found per application.
    */
   holdUntil?: Date | 'next-transition'
   releaseHold: boolean
   /** `metrics-namespace`: the CloudWatch namespace each run publishes its metrics to; undefined publishes none. */
   metricsNamespace?: string
+  /** `check-only`: validate the schedule and show its week, with no AWS call and no credentials. */
+  checkOnly: boolean
+  /** `kpu-hour-price`: what one KPU-hour costs, for the week's cost in the summary. */
+  kpuHourPrice?: number
 }
 
 /** Reads one input by its action.yml name; the runner passes '' for unset inputs without default. */
@@ -57,12 +67,19 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/
 /** Region codes: us-west-2, eu-central-1, us-gov-west-1, cn-north-1, ... */
 const REGION = /^[a-z]{2,}(-[a-z]+)+-\d+$/
+/** A hold ends at most this far ahead: a forgotten hold must not outlive the schedule by years. */
+const MAX_HOLD_MS = 366 * 86_400_000
 
-/** Turns the raw inputs into a Config, or throws an input error naming the input and the fix. */
-export function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clock: () => Date = () => new Date()): Config {
+/**
+ * Turns the raw inputs into a Config, or throws an input error naming the input and the fix.
+ * Asynchronous only because a schedule that names holidays loads the holiday calendar.
+ */
+export async function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clock: () => Date = () => new Date()): Promise<Config> {
   const get = (name: string) => (input(name) ?? '').trim()
+  const started = clock()
+  const checkOnly = boolean('check-only', get('check-only'))
 
-  const schedule = readSchedule(get('schedule'), get('schedule-file'), env)
+  const { schedule, file: scheduleFile } = await readSchedule(get('schedule'), get('schedule-file'), env)
 
   const parallelismText = get('parallelism')
   const kpuText = get('kpu')
@@ -90,46 +107,49 @@ export function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clock: ()
   const releaseHold = boolean('release-hold', get('release-hold'))
   if (!schedule && !manual) {
     throw inputError(
-      'No target: none of "schedule", "schedule-file", "parallelism" or "kpu" is set.',
+      checkOnly
+        ? 'check-only is set, but there is no schedule to check: neither "schedule" nor "schedule-file" is set.'
+        : 'No target: none of "schedule", "schedule-file", "parallelism" or "kpu" is set.',
       'Give a schedule (inline "schedule" or "schedule-file") and/or a manual "parallelism" or "kpu".'
     )
   }
 
-
   const autoscaling = get('autoscaling') || 'keep'
   if (autoscaling !== 'keep' && autoscaling !== 'enable' && autoscaling !== 'disable') {
-    throw inputError(`Input "autoscaling" is "${autoscaling}".`, 'Use keep, enable or disable.')
+    throw inputError(`Input "autoscaling" is "${shown(autoscaling)}".`, 'Use keep, enable or disable.')
   }
 
   const atText = get('at')
-  const now = atText ? instant('at', atText, schedule?.timezone ?? 'UTC') : clock()
+  const now = atText ? instant('at', atText, schedule?.timezone ?? 'UTC') : started
 
   const region = get('region') || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined
   if (region && !REGION.test(region)) {
     throw inputError(
-      `Region "${region}" (${get('region') ? 'input "region"' : 'AWS_REGION / AWS_DEFAULT_REGION'}) is not an AWS region code.`,
+      `Region "${shown(region)}" (${get('region') ? 'input "region"' : 'AWS_REGION / AWS_DEFAULT_REGION'}) is not an AWS region code.`,
       'Use a region code like us-west-2 or eu-central-1.'
     )
   }
-  const applications = readApplications(get('application-name'), region)
+  const applicationText = get('application-name')
+  // A check before merge names no application; if it does, the names are checked all the same.
+  const applications = checkOnly && !applicationText ? [] : readApplications(applicationText, region, !checkOnly)
 
   const roleToAssume = get('role-to-assume') || undefined
   if (roleToAssume && !ROLE_ARN.test(roleToAssume)) {
     throw inputError(
-      `Input "role-to-assume" is not an IAM role ARN: "${roleToAssume}".`,
+      `Input "role-to-assume" is not an IAM role ARN: "${shown(roleToAssume)}".`,
       'Use the role ARN, like arn:aws:iam::123456789012:role/flink-scaler.'
     )
   }
   const roleSessionName = get('role-session-name') || 'flink-scheduled-scaler'
   if (!SESSION_NAME.test(roleSessionName)) {
     throw inputError(
-      `Input "role-session-name" is "${roleSessionName}".`,
+      `Input "role-session-name" is "${shown(roleSessionName)}".`,
       'Use 2-64 letters, digits or any of _+=,.@- (an STS session name).'
     )
   }
 
   const holdText = get('hold-until')
-  const holdUntil = holdText ? readHoldUntil(holdText, now, schedule) : undefined
+  const holdUntil = holdText ? readHoldUntil(holdText, started, schedule) : undefined
   if (holdUntil && !manual) {
     throw inputError('Input "hold-until" is set without a manual target.', 'Set "parallelism" or "kpu" too: a hold keeps a manual target.')
   }
@@ -137,10 +157,13 @@ export function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clock: ()
     throw inputError('Inputs "hold-until" and "release-hold" are both set.', 'Either set a new hold or release the current one.')
   }
   const metricsNamespace = readMetricsNamespace(get('metrics-namespace'))
+  const priceText = get('kpu-hour-price')
+  const kpuHourPrice = priceText ? price('kpu-hour-price', priceText) : undefined
 
   return {
     applications,
     schedule,
+    ...(scheduleFile ? { scheduleFile } : {}),
     manual,
     parallelismPerKpu,
     autoscaling,
@@ -153,11 +176,14 @@ export function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clock: ()
     wait: boolean('wait', get('wait') || 'true'),
     waitTimeoutSeconds: positiveInteger('wait-timeout-seconds', get('wait-timeout-seconds') || '1800'),
     now,
+    clock: started,
     atGiven: Boolean(atText),
     allowStatelessRestart: boolean('allow-stateless-restart', get('allow-stateless-restart')),
     holdUntil,
     releaseHold,
-    metricsNamespace
+    metricsNamespace,
+    checkOnly,
+    kpuHourPrice
   }
 }
 
@@ -186,28 +212,55 @@ function readMetricsNamespace(text: string): string | undefined {
   )
 }
 
-function readSchedule(inline: string, file: string, env: NodeJS.ProcessEnv): Schedule | undefined {
+async function readSchedule(inline: string, file: string, env: NodeJS.ProcessEnv): Promise<{ schedule?: Schedule; file?: string }> {
   if (inline && file) {
     throw inputError('Inputs "schedule" and "schedule-file" are both set.', 'Give the schedule once: inline or as a file.')
   }
-  if (inline) return parseSchedule(inline, 'input "schedule"')
-  if (!file) return undefined
-  const workspace = env.GITHUB_WORKSPACE || process.cwd()
-  const fullPath = path.resolve(workspace, file)
-  let text: string
+  if (inline) return { schedule: await withHolidays(parseSchedule(inline, 'input "schedule"'), 'input "schedule"') }
+  if (!file) return {}
+  const { text, inRepository } = readScheduleFile(file, env)
+  const source = `schedule-file "${file}"`
+  const schedule = parseSchedule(text, source, inRepository)
   try {
-    text = readFileSync(fullPath, 'utf8')
+    return { schedule: await withHolidays(schedule, source), file: inRepository }
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    throw inputError(
-      `Cannot read schedule-file "${file}" (${code === 'ENOENT' ? 'no such file' : code ?? String(error)}) in ${workspace}.`,
-      'Check the path (relative to the repository root) and that the job runs actions/checkout before this step.'
-    )
+    if (error instanceof ScalerError) error.location ??= { file: inRepository, line: lineOf(text, 'field "holidays"') }
+    throw error
   }
-  return parseSchedule(text, `schedule-file "${file}"`)
 }
 
-function readApplications(text: string, region: string | undefined): ApplicationRef[] {
+/**
+ * The text of a schedule file inside the workspace, and its path there. The real path counts, so
+ * neither "../" nor a symbolic link reaches outside it; of a file outside, nothing is read or shown.
+ */
+function readScheduleFile(file: string, env: NodeJS.ProcessEnv): { text: string; inRepository: string } {
+  const given = env.GITHUB_WORKSPACE || process.cwd()
+  const fix = 'Check the path (relative to the repository root) and that the job runs actions/checkout before this step.'
+  let workspace: string
+  let real: string
+  try {
+    workspace = realpathSync(given)
+    real = realpathSync(path.resolve(workspace, file))
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw inputError(`Cannot read schedule-file "${shown(file)}" (${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}) in ${given}.`, fix)
+  }
+  const inRepository = path.relative(workspace, real)
+  if (inRepository === '' || inRepository.startsWith('..') || path.isAbsolute(inRepository)) {
+    throw inputError(
+      `Input "schedule-file" is "${shown(file)}", which is outside the workspace (${workspace}); it was not read.`,
+      'Give the path of a file in the repository, relative to its root, e.g. .github/flink-schedule.yml.'
+    )
+  }
+  try {
+    return { text: readFileSync(real, 'utf8'), inRepository: inRepository.split(path.sep).join('/') }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw inputError(`Cannot read schedule-file "${shown(file)}" (${code ?? String(error)}) in ${workspace}.`, fix)
+  }
+}
+
+function readApplications(text: string, region: string | undefined, regionNeeded = true): ApplicationRef[] {
   const items = text
     .split(/[\n,]/)
     .map((item) => item.trim())
@@ -222,16 +275,16 @@ function readApplications(text: string, region: string | undefined): Application
     if (arn) {
       ref = { name: arn[4], region: arn[2], arn: item }
     } else if (APPLICATION_NAME.test(item)) {
-      if (!region) {
+      if (!region && regionNeeded) {
         throw inputError(
           `No region for application "${item}".`,
           'Set the "region" input (or AWS_REGION), or give the application\'s ARN, which carries its region.'
         )
       }
-      ref = { name: item, region }
+      ref = { name: item, region: region ?? '' }
     } else {
       throw inputError(
-        `Input "application-name" has "${item}", which is neither an application name nor an application ARN.`,
+        `Input "application-name" has "${shown(item)}", which is neither an application name nor an application ARN.`,
         'Names use 1-128 letters, digits, _ . -; ARNs look like arn:aws:kinesisanalytics:us-west-2:123456789012:application/NAME.'
       )
     }
@@ -249,32 +302,53 @@ function positiveInteger(name: string, text: string, min = 1, max = Number.MAX_S
   const value = /^\d+$/.test(text) ? Number(text) : NaN
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `a whole number of at least ${min}` : `a whole number from ${min} to ${max}`
-    throw inputError(`Input "${name}" is "${text}".`, `Use ${range}.`)
+    throw inputError(`Input "${name}" is "${shown(text)}".`, `Use ${range}.`)
   }
   return value
+}
+
+/** A positive decimal, e.g. 0.11. */
+function price(name: string, text: string): number {
+  const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN
+  if (!Number.isFinite(value) || value <= 0) {
+    throw inputError(`Input "${name}" is "${shown(text)}".`, 'Use a positive decimal number, the price of one KPU-hour, e.g. 0.11.')
+  }
+  return value
+}
+
+/** Input text as an error may quote it: one line, at most 80 characters. */
+function shown(text: string): string {
+  const line = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line
 }
 
 function boolean(name: string, text: string): boolean {
   if (text === '') return false
   if (/^true$/i.test(text)) return true
   if (/^false$/i.test(text)) return false
-  throw inputError(`Input "${name}" is "${text}".`, 'Use true or false.')
+  throw inputError(`Input "${name}" is "${shown(text)}".`, 'Use true or false.')
 }
 
-/** An ISO-8601 instant; without an offset it is read in the schedule's zone. */
+/** An ISO-8601 instant between the years 1970 and 9999; without an offset it is read in the schedule's zone. */
 function instant(name: string, text: string, zone: string): Date {
   const parsed = DateTime.fromISO(text, { zone, setZone: true })
-  if (!parsed.isValid) {
-    throw inputError(`Input "${name}" is "${text}", which is not an ISO-8601 instant.`, 'Use e.g. 2026-11-27T09:00:00-08:00 or 2026-11-27T17:00:00Z.')
+  const date = parsed.isValid ? parsed.toJSDate() : undefined
+  if (!date || Number.isNaN(date.getTime()) || parsed.year < 1970 || parsed.year > 9999) {
+    throw inputError(`Input "${name}" is "${shown(text)}", which is not an ISO-8601 instant.`, 'Use e.g. 2026-11-27T09:00:00-08:00 or 2026-11-27T17:00:00Z.')
   }
-  return parsed.toJSDate()
+  return date
 }
 
 const DURATION = /^(\d+)\s*(m|h|d)$/
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 }
 
-/** The end of a hold: an ISO-8601 instant, a duration from now, or the schedule's next transition. */
+/**
+ * The end of a hold: an ISO-8601 instant, a duration from now, or the schedule's next transition;
+ * `now` is the real clock (holds live on it, whatever `at` says). It lies after now and at most a
+ * year ahead.
+ */
 function readHoldUntil(text: string, now: Date, schedule: Schedule | undefined): Date | 'next-transition' {
+  const fix = 'Use an ISO-8601 instant (2026-11-27T18:00:00Z), a duration (90m, 4h, 2d) or next-transition, at most a year ahead.'
   if (text === 'next-transition') {
     // Whether the schedule changes at all is known now; when exactly depends on each application.
     const next = schedule && nextTransition(schedule, now)
@@ -287,21 +361,24 @@ function readHoldUntil(text: string, now: Date, schedule: Schedule | undefined):
     return 'next-transition'
   }
   const duration = DURATION.exec(text)
+  let at: Date
   if (duration) {
     const ms = Number(duration[1]) * UNIT_MS[duration[2] as keyof typeof UNIT_MS]
-    if (ms <= 0) throw inputError(`Input "hold-until" is "${text}".`, 'Use a positive duration, like 90m, 4h or 2d.')
-    return new Date(now.getTime() + ms)
+    if (!Number.isSafeInteger(ms) || ms <= 0 || ms > MAX_HOLD_MS) {
+      throw inputError(`Input "hold-until" is "${shown(text)}", which is ${ms > 0 ? 'more than a year' : 'not a positive duration'}.`, fix)
+    }
+    at = new Date(now.getTime() + ms)
+  } else {
+    const parsed = DateTime.fromISO(text, { zone: schedule?.timezone ?? 'UTC', setZone: true })
+    const date = parsed.isValid ? parsed.toJSDate() : undefined
+    if (!date || Number.isNaN(date.getTime())) throw inputError(`Input "hold-until" is "${shown(text)}".`, fix)
+    at = date
   }
-  const parsed = DateTime.fromISO(text, { zone: schedule?.timezone ?? 'UTC', setZone: true })
-  if (!parsed.isValid) {
-    throw inputError(
-      `Input "hold-until" is "${text}".`,
-      'Use an ISO-8601 instant (2026-11-27T18:00:00Z), a duration (90m, 4h, 2d) or next-transition.'
-    )
-  }
-  const at = parsed.toJSDate()
   if (at <= now) {
-    throw inputError(`Input "hold-until" is ${at.toISOString()}, which is not after ${now.toISOString()}.`, 'Give an instant in the future.')
+    throw inputError(`Input "hold-until" is ${at.toISOString()}, which is not after now (${now.toISOString()}); a hold lives on the real clock, whatever "at" says.`, 'Give an instant in the future.')
+  }
+  if (at.getTime() - now.getTime() > MAX_HOLD_MS) {
+    throw inputError(`Input "hold-until" is ${at.toISOString()}, more than a year after now (${now.toISOString()}).`, fix)
   }
   return at
 }

@@ -3,7 +3,9 @@ import type { Config } from './config.js'
 import { ScalerError } from './errors.js'
 import type { GitHubRun } from './github-run.js'
 import { planHold, type HoldPlan } from './holds.js'
+import { DateTime } from 'luxon'
 import {
+  describeLead,
   describeTarget,
   evaluate,
   nextTransition,
@@ -18,6 +20,8 @@ import {
 export interface Wanted {
   rule: string
   target: Target
+  /** The schedule's `lead` brought this target forward: its window starts then (e.g. "05:05 (lead 20m)"). */
+  early?: { startsAt: Date; text: string }
 }
 
 /** A hold read from the application's tags. */
@@ -43,6 +47,8 @@ export interface TargetInput {
   now: Date
   /** The instant the schedule is evaluated at (`at`); default `now`. */
   at?: Date
+  /** The ParallelismPerKPU the application will run with: under `lead`, targets are compared in parallelism. */
+  parallelismPerKpu?: number
 }
 
 /** Step 2 of the decision: which target applies, and why. */
@@ -52,8 +58,15 @@ export function chooseTarget(input: TargetInput): Wanted {
   if (hold && !input.releaseHold && hold.until > now) return { rule: 'hold', target: { parallelism: hold.parallelism } }
   if (manual) return { rule: 'manual', target: manual }
   if (!schedule) throw new Error('no schedule and no manual target: config validation should have caught this')
-  const match = evaluate(schedule, input.at ?? now)
-  return { rule: match.rule, target: match.target }
+  const match = evaluate(schedule, input.at ?? now, input.parallelismPerKpu)
+  if (!match.startsAt || !schedule.lead) return { rule: match.rule, target: match.target }
+  const local = DateTime.fromJSDate(match.startsAt, { zone: schedule.timezone })
+  const day = local.hasSame(DateTime.fromJSDate(input.at ?? now, { zone: schedule.timezone }), 'day') ? '' : `${local.toFormat('ccc')} `
+  return {
+    rule: match.rule,
+    target: match.target,
+    early: { startsAt: match.startsAt, text: `${day}${local.toFormat('HH:mm')} (lead ${describeLead(schedule.lead)})` }
+  }
 }
 
 export interface DecideOptions {
@@ -78,7 +91,7 @@ export function decide(state: ApplicationState, wanted: Wanted, options: DecideO
   const autoScalingEnabled =
     options.autoscaling === 'keep' ? state.autoScalingEnabled : options.autoscaling === 'enable'
   const desired: Desired = { parallelism, parallelismPerKpu, autoScalingEnabled }
-  const source = sourceText(rule)
+  const source = `${sourceText(rule)}${wanted.early ? `, which starts at ${wanted.early.text}` : ''}`
 
   const outside = outsideBounds(options, parallelism)
   if (outside) {
@@ -160,11 +173,12 @@ export interface Plan {
 }
 
 /**
- * Steps 2-5 and the hold plan for one observed application: pure. `now` is the instant the
- * schedule is evaluated at; `holdClock` the instant holds are reckoned at.
+ * Steps 2-5 and the hold plan for one observed application: pure. The schedule is evaluated at
+ * `config.now` (`at`, else the run's start); holds live on the real clock, `config.clock`.
  * Throws a ScalerError when a hold until next-transition has no next transition for this application.
  */
-export function planApplication(state: ApplicationState, found: Hold | undefined, config: Config, run: GitHubRun, holdClock: Date): Plan {
+export function planApplication(state: ApplicationState, found: Hold | undefined, config: Config, run: GitHubRun): Plan {
+  const holdClock = config.clock
   const wanted = chooseTarget({
     schedule: config.schedule,
     manual: config.manual,
@@ -172,7 +186,8 @@ export function planApplication(state: ApplicationState, found: Hold | undefined
     releaseHold: config.releaseHold,
     settingHold: config.holdUntil !== undefined,
     now: holdClock,
-    at: config.now
+    at: config.now,
+    parallelismPerKpu: config.parallelismPerKpu ?? state.parallelismPerKpu
   })
   const decision = decide(state, wanted, {
     parallelismPerKpu: config.parallelismPerKpu,
@@ -201,7 +216,8 @@ export function planApplication(state: ApplicationState, found: Hold | undefined
 /** When a hold set now ends; `next-transition` is the schedule's next change for this application. */
 function holdEnd(config: Config, parallelismPerKpu: number): Date {
   if (config.holdUntil !== 'next-transition') return config.holdUntil!
-  const next = config.schedule && nextTransition(config.schedule, config.now, sameParallelism(parallelismPerKpu))
+  // A hold lives on the real clock: it ends at the schedule's first change after now, not after `at`.
+  const next = config.schedule && nextTransition(config.schedule, config.clock, sameParallelism(parallelismPerKpu), parallelismPerKpu)
   if (!next) {
     throw new ScalerError('hold-until is next-transition, but the schedule asks this application for the same parallelism all year.', {
       hint: 'Give hold-until as an instant (2026-11-27T18:00:00Z) or a duration (90m, 4h, 2d).'

@@ -9,17 +9,26 @@ export class ScalerError extends Error {
   readonly kind: 'input' | 'aws'
   /** The AWS error name behind it (e.g. ConcurrentModificationException), when there is one. */
   readonly code: string | undefined
+  /** Where in the repository the problem is (a schedule file and line), for an annotation on it. */
+  location: Location | undefined
 
   constructor(
     message: string,
-    options: { hint?: string; kind?: 'input' | 'aws'; code?: string; cause?: unknown } = {}
+    options: { hint?: string; kind?: 'input' | 'aws'; code?: string; cause?: unknown; location?: Location } = {}
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'ScalerError'
     this.hint = options.hint
     this.kind = options.kind ?? 'aws'
     this.code = options.code
+    this.location = options.location
   }
+}
+
+/** A place in a file of the repository: the path relative to its root, and a line from 1. */
+export interface Location {
+  file: string
+  line?: number
 }
 
 /** Any error as a ScalerError: ours pass through; anything else is unexpected, with its stack for a bug report. */
@@ -28,6 +37,6 @@ export function asScalerError(error: unknown): ScalerError {
 }
 
 /** An invalid input or schedule: reported before any AWS call is made. */
-export function inputError(message: string, hint?: string): ScalerError {
-  return new ScalerError(message, { hint, kind: 'input' })
+export function inputError(message: string, hint?: string, location?: Location): ScalerError {
+  return new ScalerError(message, { hint, kind: 'input', location })
 }

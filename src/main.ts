@@ -6,16 +6,21 @@ import { gitHubRun } from './github-run.js'
 import type { Outcome } from './outcome.js'
 import { RequestRate } from './rate-limit.js'
 import { reconcile } from './reconcile.js'
-import { report, reportFailure } from './report.js'
+import { report, reportCheck, reportFailure } from './report.js'
 
 /** One run of the action: inputs → config → the phases over every application → report. */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const github = gitHubRun()
   let config: Config
   try {
-    config = readConfig((name) => core.getInput(name), env)
+    config = await readConfig((name) => core.getInput(name), env)
   } catch (error) {
     await reportFailure(error, undefined, github)
+    return
+  }
+
+  if (config.checkOnly) {
+    await reportCheck(config, github)
     return
   }
 
@@ -34,8 +39,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       if (!clients.has(region)) clients.set(region, new FlinkClient(region, credentials, new RequestRate()))
       return clients.get(region)!
     }
-    const now = config.now
-    outcomes = await reconcile({ config, clientFor, run: github, warn, log: (line) => core.info(line), clock: () => now })
+    outcomes = await reconcile({ config, clientFor, run: github, warn, log: (line) => core.info(line) })
   } catch (error) {
     await reportFailure(error, config, github)
     return

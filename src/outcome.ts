@@ -33,10 +33,12 @@ export interface Outcome {
   /** Internal: when the update was accepted, and when the application was RUNNING at the target (epoch ms). */
   acceptedAt?: number
   reachedAt?: number
+  /** Internal: how long after the schedule's change the application reached its target (for the report). */
+  lateness?: string
 }
 
 /** Fields of Outcome that are bookkeeping for the report, not part of the `results` output. */
-export const INTERNAL_FIELDS = ['foundParallelismPerKpu', 'updateAccepted', 'acceptedAt', 'reachedAt'] as const
+export const INTERNAL_FIELDS = ['foundParallelismPerKpu', 'updateAccepted', 'acceptedAt', 'reachedAt', 'lateness'] as const
 export type PublicOutcome = Omit<Outcome, (typeof INTERNAL_FIELDS)[number]>
 
 /** The `results` object of the contract, without internal bookkeeping. */

@@ -25,8 +25,6 @@ export interface RunContext {
   warn: (message: string) => void
   /** A line of progress for the log. */
   log: (line: string) => void
-  /** The instant holds are reckoned at. */
-  clock: () => Date
 }
 
 export async function reconcile(context: RunContext, followOptions: Partial<FollowOptions> = {}): Promise<Outcome[]> {
@@ -46,7 +44,7 @@ function decidePhase(observation: Observation, context: RunContext): Planned {
       (hold ? `; hold parallelism ${hold.parallelism} until ${hold.until.toISOString()}` : '')
   )
   try {
-    const plan = planApplication(state, hold, context.config, context.run, context.clock())
+    const plan = planApplication(state, hold, context.config, context.run)
     debug(`${where}: target ${describeTarget(plan.wanted.target)} from ${sourceText(plan.wanted.rule)}; decision ${plan.decision.kind}: ${plan.decision.reason}`)
     return { ref, state, found: hold, plan }
   } catch (error) {

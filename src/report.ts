@@ -7,8 +7,11 @@ import type { Config } from './config.js'
 import { asScalerError } from './errors.js'
 import { startedBy, type GitHubRun } from './github-run.js'
 import { publicFields, type Outcome } from './outcome.js'
-import { describeTarget, nextTransition, resolveParallelism, sameParallelism, transitions, type Target } from './schedule.js'
+import { DateTime } from 'luxon'
+import { sourceText } from './decide.js'
+import { describeTarget, evaluate, nextTransition, resolveParallelism, sameParallelism, transitions, type Target } from './schedule.js'
 import { renderSummary, type Upcoming } from './summary.js'
+import { renderWeek, weekAhead } from './week.js'
 
 const WEEK_MS = 7 * 24 * 3_600_000
 /** GitHub shows at most this many error annotations per step. */
@@ -20,39 +23,26 @@ export async function report(config: Config, outcomes: Outcome[], github: GitHub
   // (the contract's next-parallelism); the summary shows parallelism only when all applications agree.
   const perKpu = config.parallelismPerKpu ?? first?.foundParallelismPerKpu
   const perKpuAgreed = new Set(outcomes.map((o) => config.parallelismPerKpu ?? o.foundParallelismPerKpu)).size === 1
-  const resolve = (target: Target) => resolveParallelism(target, perKpu)
-  const sameTarget = sameParallelism(perKpu)
-  const next = config.schedule && nextTransition(config.schedule, config.now, sameTarget)
+  const view = scheduleView(config, perKpu, perKpuAgreed)
 
   core.setOutput('changed', String(outcomes.some((o) => o.updateAccepted)))
   core.setOutput('results', JSON.stringify(outcomes.map(publicFields)))
   core.setOutput('target-parallelism', first?.targetParallelism === undefined ? '' : String(first.targetParallelism))
-  core.setOutput('next-transition', next ? next.at.toISOString() : '')
-  core.setOutput('next-parallelism', next ? String(resolve(next.to.target) ?? '') : '')
+  view.outputs()
 
-  const upcoming: Upcoming[] = config.schedule
-    ? transitions(config.schedule, config.now, new Date(config.now.getTime() + WEEK_MS), sameTarget).map((t) => {
-        const parallelism = resolve(t.to.target)
-        const text = describeTarget(t.to.target)
-        return {
-          at: t.at,
-          rule: t.to.rule,
-          target: 'kpu' in t.to.target && parallelism !== undefined && perKpuAgreed ? `${text} (parallelism ${parallelism})` : text
-        }
-      })
-    : []
-
-  for (const o of outcomes) logOutcome(o)
-  annotate(outcomes.filter((o) => o.action === 'failed'))
+  const reported = outcomes.map((o) => withLateness(o, config))
+  for (const o of reported) logOutcome(o)
+  annotate(reported.filter((o) => o.action === 'failed'))
   await writeSummary(
     renderSummary({
-      outcomes,
+      outcomes: reported,
       startedBy: startedBy(github),
       dryRun: config.dryRun,
       now: config.now,
       atGiven: config.atGiven,
       timezone: config.schedule?.timezone,
-      upcoming
+      upcoming: view.upcoming,
+      ...(view.week ? { week: view.week } : {})
     })
   )
   const failed = outcomes.filter((o) => o.action === 'failed').length
@@ -62,11 +52,92 @@ export async function report(config: Config, outcomes: Outcome[], github: GitHub
   }
 }
 
+/** check-only: the schedule is valid; what it asks for now and next, and its week. No AWS call. */
+export async function reportCheck(config: Config, github: GitHubRun): Promise<void> {
+  const schedule = config.schedule!
+  const perKpu = config.parallelismPerKpu
+  const view = scheduleView(config, perKpu, true)
+  const now = evaluate(schedule, config.now, perKpu)
+  const target = resolveParallelism(now.target, perKpu)
+  core.setOutput('changed', 'false')
+  core.setOutput('results', '[]')
+  core.setOutput('target-parallelism', target === undefined ? '' : String(target))
+  view.outputs()
+  const [next] = view.upcoming
+  core.info(
+    `The schedule${config.scheduleFile ? ` in ${config.scheduleFile}` : ''} is valid: ${describeTarget(now.target)} now (${sourceText(now.rule)}); ` +
+      (next ? `next ${next.target} at ${next.at.toISOString()} (${sourceText(next.rule)}).` : 'it does not change in the next 7 days.')
+  )
+  if (view.week) {
+    core.startGroup('The week ahead')
+    for (const line of view.week.split('\n')) if (!line.startsWith('```')) core.info(line)
+    core.endGroup()
+  }
+  await writeSummary(
+    renderSummary({
+      outcomes: [],
+      checkOnly: true,
+      startedBy: startedBy(github),
+      dryRun: false,
+      now: config.now,
+      atGiven: config.atGiven,
+      timezone: schedule.timezone,
+      upcoming: view.upcoming,
+      ...(view.week ? { week: view.week } : {})
+    })
+  )
+}
+
+/** What the schedule does from the evaluated instant on, as this run reports it: outputs, the coming changes, the week. */
+function scheduleView(config: Config, perKpu: number | undefined, perKpuAgreed: boolean) {
+  const schedule = config.schedule
+  const resolve = (target: Target) => resolveParallelism(target, perKpu)
+  const sameTarget = sameParallelism(perKpu)
+  const next = schedule && nextTransition(schedule, config.now, sameTarget, perKpu)
+  const upcoming: Upcoming[] = schedule
+    ? transitions(schedule, config.now, new Date(config.now.getTime() + WEEK_MS), sameTarget, perKpu).map((t) => {
+        const parallelism = resolve(t.to.target)
+        const text = describeTarget(t.to.target)
+        return {
+          at: t.at,
+          rule: t.to.rule,
+          target: 'kpu' in t.to.target && parallelism !== undefined && perKpuAgreed ? `${text} (parallelism ${parallelism})` : text
+        }
+      })
+    : []
+  return {
+    upcoming,
+    week: schedule ? renderWeek(weekAhead(schedule, config.now, perKpu, config.kpuHourPrice)) : undefined,
+    outputs: () => {
+      core.setOutput('next-transition', next ? next.at.toISOString() : '')
+      core.setOutput('next-parallelism', next ? String(resolve(next.to.target) ?? '') : '')
+    }
+  }
+}
+
+/**
+ * An update that followed a change of the schedule says how long after that change the application
+ * reached its target ("20 KPU at 05:19, 14 min after the 05:05 change"): what the cron, GitHub's
+ * delay and the restart cost together. Not for previews and backfills (`at`), nor manual targets.
+ */
+function withLateness(o: Outcome, config: Config): Outcome {
+  const schedule = config.schedule
+  if (!schedule || config.atGiven || o.action !== 'updated' || !o.reachedAt || o.rule === 'manual' || o.rule === 'hold') return o
+  const perKpu = config.parallelismPerKpu ?? o.foundParallelismPerKpu
+  const change = transitions(schedule, new Date(config.now.getTime() - WEEK_MS), config.now, sameParallelism(perKpu), perKpu).at(-1)
+  if (!change) return o
+  const at = (t: Date | number) => DateTime.fromMillis(typeof t === 'number' ? t : t.getTime(), { zone: schedule.timezone }).toFormat('HH:mm')
+  const minutes = Math.max(0, Math.round((o.reachedAt - change.at.getTime()) / 60_000))
+  return { ...o, lateness: `${o.targetKpu} KPU at ${at(o.reachedAt)}, ${minutes} min after the ${at(change.at)} change.` }
+}
+
 /** A run-level failure: bad input (then no AWS call was made) or credentials. */
 export async function reportFailure(error: unknown, config: Config | undefined, github: GitHubRun): Promise<void> {
   const failure = asScalerError(error)
   const title = failure.kind === 'input' ? 'Invalid input: nothing was changed' : 'Flink scaling failed'
-  core.error(`${failure.message}${failure.hint ? ` Fix: ${failure.hint}` : ''}`, { title })
+  // An error in a schedule file is shown on its line, in a pull request's diff too.
+  const where = failure.location ? { file: failure.location.file, ...(failure.location.line ? { startLine: failure.location.line } : {}) } : {}
+  core.error(`${failure.message}${failure.hint ? ` Fix: ${failure.hint}` : ''}`, { title, ...where })
   core.setOutput('changed', 'false')
   core.setOutput('results', '[]')
   await writeSummary(
@@ -88,6 +159,7 @@ function logOutcome(o: Outcome): void {
   const change = o.action === 'updated' || o.action === 'planned' ? ` ${o.previousKpu ?? '?'} → ${o.targetKpu ?? '?'} KPU` : ''
   core.startGroup(`${o.application} (${o.region}): ${o.action}${change}`)
   core.info(o.reason)
+  if (o.lateness) core.info(o.lateness)
   if (o.hint) core.info(`Fix: ${o.hint}`)
   if (o.status) core.info(`Found ${o.status} at parallelism ${o.previousParallelism ?? '?'}; target parallelism ${o.targetParallelism ?? '?'} (${o.rule ?? 'no rule'}).`)
   if (o.operationId) core.info(`Operation ${o.operationId}, application version ${o.applicationVersionId ?? '?'}.`)

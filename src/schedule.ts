@@ -4,7 +4,7 @@
  * calendar that src/holidays.ts attaches after parsing; evaluation only looks dates up in it.
  */
 import { IANAZone } from 'luxon'
-import { parse } from 'yaml'
+import { LineCounter, isMap, isSeq, parse, parseDocument as parseYamlDocument, type Node } from 'yaml'
 import { inputError } from './errors.js'
 
 export type Target = { parallelism: number } | { kpu: number }
@@ -112,6 +112,8 @@ const TARGET_KEYS = ['parallelism', 'kpu']
 const RULE_KEYS = ['name', 'dates', 'days', 'from', 'to', 'on-holidays', ...TARGET_KEYS]
 /** ISO 3166-1 alpha-2, optionally with an ISO 3166-2 subdivision ("US-CA", "DE-BY", "GB-SCT", "AD-07"), in either case. */
 const HOLIDAY_CODE = /^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$/
+/** C0 and C1 control characters, and the Unicode line and paragraph separators. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']
 
 type Bounds = { min: number | undefined; max: number | undefined }
@@ -129,27 +131,61 @@ class Invalid extends Error {
   }
 }
 
-/** Parse and validate YAML text. `source` names where it came from (e.g. 'input "schedule"' or the file path) for error messages. Throws ScalerError (kind 'input'). */
-export function parseSchedule(text: string, source: string): Schedule {
-  const doc = readYaml(text, source)
+/**
+ * Parse and validate YAML text. `source` names where it came from (e.g. 'input "schedule"' or the
+ * file path) for error messages; `file`, for a schedule file, is its path in the repository, so that
+ * an error carries the file and line it is about. Throws ScalerError (kind 'input').
+ */
+export function parseSchedule(text: string, source: string, file?: string): Schedule {
+  const doc = readYaml(text, source, file)
   try {
     return parseDocument(doc)
   } catch (error) {
     if (!(error instanceof Invalid)) throw error
-    throw inputError(`Schedule error in ${error.where}: ${error.problem} (${source})`, error.hint)
+    throw inputError(`Schedule error in ${error.where}: ${error.problem} (${source})`, error.hint, file ? { file, line: lineOf(text, error.where) } : undefined)
   }
 }
 
-function readYaml(text: string, source: string): Record<string, unknown> {
+/**
+ * The line (from 1) of the place a schedule error names: `field "lead"`, `default, field "kpu"`,
+ * `rules[2] "name", field "from"`, `rules[2]`; the nearest enclosing place that exists in the text.
+ */
+export function lineOf(text: string, where: string): number | undefined {
+  const path: (string | number)[] = []
+  const rule = /^rules\[(\d+)\]/.exec(where)
+  if (rule) path.push('rules', Number(rule[1]))
+  else if (/^default\b/.test(where)) path.push('default')
+  const field = /field "([^"]+)"$/.exec(where)
+  if (field) path.push(field[1])
+  const lineCounter = new LineCounter()
+  let node: unknown = parseYamlDocument(text, { lineCounter, logLevel: 'silent' }).contents
+  let offset: number | undefined
+  for (const step of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => (item.key as { value?: unknown } | null)?.value === step)
+      if (!pair) break
+      offset = (pair.key as Node).range?.[0]
+      node = pair.value
+    } else if (isSeq(node) && typeof step === 'number' && node.items[step]) {
+      node = node.items[step]
+      offset = (node as Node).range?.[0]
+    } else break
+  }
+  return offset === undefined ? undefined : lineCounter.linePos(offset).line
+}
+
+function readYaml(text: string, source: string, file?: string): Record<string, unknown> {
   let doc: unknown
   try {
     // logLevel 'error': YAML warnings (e.g. unknown tags) must not print from a pure function.
     doc = parse(text, { logLevel: 'error' })
   } catch (error) {
     const detail = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line
     throw inputError(
       `Schedule error in ${source}: the text is not valid YAML: ${detail}`,
-      'Check the indentation and quoting near the position shown; each rule is a list item under "rules:".'
+      'Check the indentation and quoting near the position shown; each rule is a list item under "rules:".',
+      file ? { file, ...(line ? { line } : {}) } : undefined
     )
   }
   if (!isMapping(doc)) {
@@ -257,6 +293,11 @@ function parseRule(value: unknown, index: number, { bounds, holidays }: Context)
   }
   if (value.name !== undefined && (typeof value.name !== 'string' || value.name.trim() === '')) {
     throw new Invalid(`${position}, field "name"`, `${show(value.name)} is not a name`, 'Use a non-empty text name; quote it if it looks like a number.')
+  }
+  // A name is shown in logs and the summary: control characters (a line break and "::error" would
+  // make a workflow command of it) have no place in one.
+  if (typeof value.name === 'string' && CONTROL.test(value.name)) {
+    throw new Invalid(`${position}, field "name"`, `${show(value.name)} has control characters (line breaks, tabs, ...)`, 'Use a name on one line, of letters, digits, spaces and punctuation.')
   }
   const name = typeof value.name === 'string' ? value.name : position
   const where = typeof value.name === 'string' ? `${position} "${name}"` : position

@@ -21,6 +21,10 @@ export interface Report {
   timezone?: string
   /** The next 7 days of schedule changes, in order. */
   upcoming: Upcoming[]
+  /** The week ahead drawn (Markdown from renderWeek), with its KPU-hours. */
+  week?: string
+  /** A check of the schedule only (check-only): no application was looked at. */
+  checkOnly?: boolean
   /** What started the run: "a scheduled run", "workflow_dispatch by @octocat". */
   startedBy?: string
   /** A run-level failure before any application was handled (bad input, no credentials). */
@@ -50,7 +54,11 @@ export function renderSummary(report: Report): string {
     if (report.outcomes.length === 0) return lines.join('\n')
   }
 
-  lines.push(`**${escape(headline(report.outcomes, report.dryRun))}**`, '')
+  if (report.checkOnly) {
+    lines.push('> [!NOTE]', '> **Check only**: the schedule is valid. No application was looked at and nothing was changed; this is what the schedule will do.', '')
+  } else {
+    lines.push(`**${escape(headline(report.outcomes, report.dryRun))}**`, '')
+  }
   const started = report.startedBy ? `Started by ${escape(report.startedBy)}; evaluated` : 'Evaluated'
   lines.push(`${started} at ${formatTime(report.now, report.timezone)}${report.atGiven ? ', the instant given by `at`' : ''}.`, '')
 
@@ -88,16 +96,21 @@ export function renderSummary(report: Report): string {
   }
 
   if (report.timezone) {
-    lines.push('### Coming changes', '')
+    lines.push('### The week ahead', '')
     const [next] = report.upcoming
-    if (!next) {
-      lines.push('The schedule does not change in the next 7 days.', '')
-    } else {
-      // The next change in one line; the week in a table folded away, in the zone and in UTC so DST shows.
+    lines.push(
+      next
+        ? `Next change: **${escape(next.target)}** at ${formatTime(next.at, report.timezone)} (${escape(sourceText(next.rule))}).`
+        : 'The schedule does not change in the next 7 days.',
+      ''
+    )
+    if (report.week) lines.push(report.week, '')
+    if (next) {
+      // Every change in a table folded away, in the zone and in UTC so DST shows.
       const zones = report.timezone === 'UTC' ? ['UTC'] : [report.timezone, 'UTC']
       lines.push(
         '<details>',
-        `<summary>Next: <b>${escape(next.target)}</b> at ${formatTime(next.at, report.timezone)} (${escape(sourceText(next.rule))}). The next 7 days:</summary>`,
+        `<summary>Every change of the next 7 days (${report.upcoming.length})</summary>`,
         '',
         `| ${zones.join(' | ')} | Target | Rule |`,
         `|${' --- |'.repeat(zones.length + 2)}`
@@ -116,7 +129,7 @@ function table(outcomes: Outcome[]): string[] {
   const rows = ['| Application | Status | Before | Target | Action | Rule | Why |', '| --- | --- | --- | --- | --- | --- | --- |']
   for (const o of outcomes) {
     // A failure's full text and fix are listed above the table; the row keeps its first sentence.
-    const why = o.action === 'failed' ? firstSentence(o.reason) : o.reason
+    const why = o.action === 'failed' ? firstSentence(o.reason) : `${o.reason}${o.lateness ? ` ${o.lateness}` : ''}`
     rows.push(
       `| ${consoleLink(o)} | ${o.status ?? '–'} | ${sizeText(o.previousParallelism, o.previousKpu)} | ${sizeText(o.targetParallelism, o.targetKpu)} | ${ACTION_LABEL[o.action]} | ${escape(o.rule ?? '–')} | ${escape(why)} |`
     )

@@ -3,7 +3,9 @@
  * every later run, from any workflow, respects it until it expires or is released.
  */
 import { afterEach, describe, expect, it } from '@jest/globals'
+import { DateTime } from 'luxon'
 import type { Emulator } from '../../emulator/index.js'
+import { nextTransition, parseSchedule, sameParallelism } from '../../src/schedule.js'
 import { SAMPLE_SCHEDULE, acceptedUpdates, calls, emulatorWith, errors, results, run } from './support.js'
 
 let emulator: Emulator
@@ -11,10 +13,22 @@ afterEach(async () => emulator?.stop())
 
 const base = { region: 'us-west-2', schedule: SAMPLE_SCHEDULE, 'application-name': 'orders' }
 // Wednesday 2026-12-02 in Los Angeles: 10:00 is business hours (20 KPU), 19:00 is night (10 KPU).
+// `at` moves only the schedule's clock: holds live on the real one.
 const MORNING = '2026-12-02T10:00:00-08:00'
-const HOLD_END = '2026-12-02T22:00:00.000Z' // 10:00 PST (18:00 UTC) + 4h
 const NOON = '2026-12-02T12:00:00-08:00'
 const EVENING = '2026-12-02T19:00:00-08:00'
+/** A hold end on the real clock, about four hours ahead, on the minute. */
+const HOLD_END_AT = new Date(Math.ceil((Date.now() + 4 * 3_600_000) / 60_000) * 60_000)
+const HOLD_END = HOLD_END_AT.toISOString()
+const HOLD_END_TAG = HOLD_END.replace('.000Z', 'Z')
+/** How the summary shows HOLD_END: in Los Angeles, then in UTC. */
+const HOLD_END_SHOWN = `${DateTime.fromJSDate(HOLD_END_AT, { zone: 'America/Los_Angeles' }).toFormat('ccc yyyy-MM-dd HH:mm ZZZZ')} (${DateTime.fromJSDate(HOLD_END_AT, { zone: 'UTC' }).toFormat("yyyy-MM-dd HH:mm 'UTC'")})`
+/** The tags of a hold that ended an hour ago, on the real clock. */
+const EXPIRED_HOLD = {
+  'scheduled-scaler:hold-parallelism': '32',
+  'scheduled-scaler:hold-until': new Date(Date.now() - 3_600_000).toISOString(),
+  'scheduled-scaler:hold-by': 'https://github.com/acme/flink-jobs/actions/runs/4241'
+}
 const HOLD_TAGS = ['scheduled-scaler:hold-parallelism', 'scheduled-scaler:hold-until', 'scheduled-scaler:hold-by', 'scheduled-scaler:hold-actor']
 
 /** A workflow_dispatch run started by octocat. */
@@ -25,7 +39,7 @@ function tags(): Record<string, string> {
 }
 
 async function setHold() {
-  const result = await run(emulator, { ...base, parallelism: '32', 'hold-until': '4h', at: MORNING }, { env: MANUAL_RUN })
+  const result = await run(emulator, { ...base, parallelism: '32', 'hold-until': HOLD_END, at: MORNING }, { env: MANUAL_RUN })
   expect(result.exitCode).toBe(0)
   return result
 }
@@ -43,7 +57,7 @@ describe('holds', () => {
     expect(tags()).toEqual({
       team: 'data',
       'scheduled-scaler:hold-parallelism': '32',
-      'scheduled-scaler:hold-until': '2026-12-02T22:00:00Z',
+      'scheduled-scaler:hold-until': HOLD_END_TAG,
       'scheduled-scaler:hold-by': 'https://github.com/acme/flink-jobs/actions/runs/4242',
       'scheduled-scaler:hold-actor': 'octocat'
     })
@@ -55,7 +69,12 @@ describe('holds', () => {
     expect(scheduled.exitCode).toBe(0)
     expect(results(scheduled)[0]).toMatchObject({ action: 'skipped', rule: 'hold', targetParallelism: 32 })
     expect(acceptedUpdates(emulator)).toHaveLength(1)
-    expect(scheduled.summary).toMatch(/parallelism 32 until Wed 2026-12-02 14:00 PST \(2026-12-02 22:00 UTC\)/)
+    expect(scheduled.summary).toContain(`parallelism 32 until ${HOLD_END_SHOWN}`)
+
+    // Days later by the schedule's clock (at), the hold is still in force: it lives on the real clock.
+    const later = await run(emulator, { ...base, at: '2026-12-07T12:00:00-08:00' })
+    expect(results(later)[0]).toMatchObject({ action: 'skipped', rule: 'hold', targetParallelism: 32 })
+    expect(tags()['scheduled-scaler:hold-parallelism']).toBe('32')
   })
 
   it('brings a drifted application back to the held target', async () => {
@@ -70,8 +89,7 @@ describe('holds', () => {
   })
 
   it('is removed by the first run after it expires, and the schedule applies again', async () => {
-    emulator = await emulatorWith({ applications: [{ name: 'orders', region: 'us-west-2', parallelism: 20 }] })
-    await setHold()
+    emulator = await emulatorWith({ applications: [{ name: 'orders', region: 'us-west-2', parallelism: 20, tags: EXPIRED_HOLD }] })
     const evening = await run(emulator, { ...base, at: EVENING })
     expect(evening.exitCode).toBe(0)
     expect(results(evening)[0]).toMatchObject({ action: 'updated', rule: 'default', targetParallelism: 10 })
@@ -100,7 +118,9 @@ describe('holds', () => {
     // A new manual hold replaces it.
     const replaced = await run(emulator, { ...base, parallelism: '16', 'hold-until': 'next-transition', at: NOON })
     expect(results(replaced)[0]).toMatchObject({ action: 'updated', rule: 'manual', targetParallelism: 16 })
-    expect(tags()['scheduled-scaler:hold-until']).toBe('2026-12-03T02:05:00Z') // 18:05 PST, the next transition
+    // The schedule's next change after now, on the real clock (not after `at`).
+    const next = nextTransition(parseSchedule(SAMPLE_SCHEDULE, 'test'), new Date(), sameParallelism(1), 1)!.at
+    expect(tags()['scheduled-scaler:hold-until']).toBe(next.toISOString().replace('.000Z', 'Z'))
   })
 
   it('is ignored, with one warning, when the tags cannot be read', async () => {
@@ -124,9 +144,9 @@ describe('holds', () => {
 
   it('is never written, nor removed, in a dry run', async () => {
     emulator = await emulatorWith({ applications: [{ name: 'orders', region: 'us-west-2', parallelism: 20 }] })
-    const dry = await run(emulator, { ...base, parallelism: '32', 'hold-until': '4h', at: MORNING, 'dry-run': 'true' })
+    const dry = await run(emulator, { ...base, parallelism: '32', 'hold-until': HOLD_END, at: MORNING, 'dry-run': 'true' })
     expect(results(dry)[0]).toMatchObject({ action: 'planned', targetParallelism: 32 })
-    expect(results(dry)[0].reason).toMatch(/Would hold parallelism 32 until 2026-12-02T22:00:00.000Z/)
+    expect(results(dry)[0].reason).toContain(`Would hold parallelism 32 until ${HOLD_END}`)
     expect(calls(emulator, 'TagResource')).toEqual([])
 
     await setHold()
@@ -156,7 +176,7 @@ describe('holds', () => {
 
   it('is kept when the run gives up waiting, so the next scheduled run does not undo the override', async () => {
     emulator = await emulatorWith({ updateDurationMs: 4_000, applications: [{ name: 'orders', region: 'us-west-2', parallelism: 20 }] })
-    const timedOut = await run(emulator, { ...base, parallelism: '32', 'hold-until': '4h', at: MORNING, 'wait-timeout-seconds': '1' })
+    const timedOut = await run(emulator, { ...base, parallelism: '32', 'hold-until': HOLD_END, at: MORNING, 'wait-timeout-seconds': '1' })
     expect(timedOut.exitCode).toBe(1)
     expect(results(timedOut)[0].hold).toMatchObject({ parallelism: 32, until: HOLD_END })
     expect(tags()['scheduled-scaler:hold-parallelism']).toBe('32')
@@ -172,7 +192,7 @@ describe('holds', () => {
     const failed = await run(emulator, { ...base, parallelism: '40', 'hold-until': '2h', at: NOON })
     expect(results(failed)[0].action).toBe('failed')
     expect(tags()['scheduled-scaler:hold-parallelism']).toBe('32')
-    expect(tags()['scheduled-scaler:hold-until']).toBe('2026-12-02T22:00:00Z')
+    expect(tags()['scheduled-scaler:hold-until']).toBe(HOLD_END_TAG)
   })
 
   it('ends a next-transition hold when this application\'s parallelism next changes, as next-transition says', async () => {
@@ -185,16 +205,14 @@ rules:
   - { name: afternoon, from: "12:00", to: "18:00", kpu: 4 }
 `
     emulator = await emulatorWith({ applications: [{ name: 'orders', region: 'us-west-2', parallelism: 4, parallelismPerKpu: 2 }] })
-    const result = await run(emulator, {
-      ...base,
-      schedule,
-      parallelism: '6',
-      'hold-until': 'next-transition',
-      at: '2026-12-02T05:00:00Z'
-    })
+    // No at: the schedule and the hold both follow the real clock here.
+    const expected = nextTransition(parseSchedule(schedule, 'test'), new Date(), sameParallelism(2), 2)!.at
+    const result = await run(emulator, { ...base, schedule, parallelism: '6', 'hold-until': 'next-transition' })
     expect(result.exitCode).toBe(0)
-    expect(result.outputs['next-transition']).toBe('2026-12-02T12:00:00.000Z')
-    expect(tags()['scheduled-scaler:hold-until']).toBe('2026-12-02T12:00:00Z')
+    expect(result.outputs['next-transition']).toBe(expected.toISOString())
+    expect(tags()['scheduled-scaler:hold-until']).toBe(expected.toISOString().replace('.000Z', 'Z'))
+    // At 2 per KPU the change at 06:00 is none: it changes at 12:00 and 18:00 only.
+    expect(['12:00', '18:00']).toContain(expected.toISOString().slice(11, 16))
   })
 
   it('is released even when the target cannot be applied', async () => {
