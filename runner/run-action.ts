@@ -4,7 +4,7 @@
  * GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, GITHUB_WORKSPACE and RUNNER_TEMP.
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -70,6 +70,7 @@ export async function runAction(inputs: Record<string, string>, options: RunOpti
   writeFileSync(outputFile, '')
   writeFileSync(summaryFile, '')
   for (const [file, content] of Object.entries(options.files ?? {})) {
+    mkdirSync(path.dirname(path.join(workspace, file)), { recursive: true })
     writeFileSync(path.join(workspace, file), content)
   }
 
