@@ -90,7 +90,8 @@ const fullState: ApplicationState = {
   autoScalingEnabled: true,
   currentParallelism: 12,
   snapshotsEnabled: true,
-  allowNonRestoredState: true
+  allowNonRestoredState: true,
+  restoreType: 'RESTORE_FROM_LATEST_SNAPSHOT'
 }
 
 function withParallelism(description: object | undefined, rest: Partial<ApplicationDetail> = {}): ApplicationDetail {
@@ -149,7 +150,7 @@ describe('FlinkClient.describe', () => {
           FlinkApplicationConfigurationDescription: fullDetail.ApplicationConfigurationDescription!.FlinkApplicationConfigurationDescription
         }
       },
-      expected: { ...fullState, snapshotsEnabled: false, allowNonRestoredState: undefined }
+      expected: { ...fullState, snapshotsEnabled: false, allowNonRestoredState: undefined, restoreType: undefined }
     },
     {
       name: 'snapshots disabled, AllowNonRestoredState false',
@@ -161,7 +162,7 @@ describe('FlinkClient.describe', () => {
           RunConfigurationDescription: { FlinkRunConfigurationDescription: { AllowNonRestoredState: false } }
         }
       },
-      expected: { ...fullState, snapshotsEnabled: false, allowNonRestoredState: false }
+      expected: { ...fullState, snapshotsEnabled: false, allowNonRestoredState: false, restoreType: undefined }
     }
   ])('$name', async ({ detail, expected }) => {
     sdk.on(DescribeApplicationCommand, { ApplicationName: 'orders-enricher' }).resolves({ ApplicationDetail: detail })

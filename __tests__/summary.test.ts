@@ -236,7 +236,7 @@ describe('renderSummary', () => {
       [
         '### Holds',
         '',
-        '- **orders-enricher**: parallelism 8 until Tue 2026-03-10 14:00 PDT (2026-03-10 21:00 UTC), set by @octocat in https://github.com/acme/flink/actions/runs/42.',
+        '- **orders-enricher**: parallelism 8 until Tue 2026-03-10 14:00 PDT (2026-03-10 21:00 UTC), set by `@octocat` in `https://github.com/acme/flink/actions/runs/42`.',
         '- **payments**: parallelism 8 until Wed 2026-03-11 17:00 PDT (2026-03-12 00:00 UTC).',
         ''
       ].join('\n')

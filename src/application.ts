@@ -18,7 +18,19 @@ export interface ApplicationState {
   snapshotsEnabled: boolean
   /** FlinkRunConfiguration.AllowNonRestoredState, when the service reports it. */
   allowNonRestoredState?: boolean
+  /**
+   * What a restart restores (ApplicationRestoreConfigurationDescription): RESTORE_FROM_LATEST_SNAPSHOT
+   * keeps the state, SKIP_RESTORE_FROM_SNAPSHOT drops it, RESTORE_FROM_CUSTOM_SNAPSHOT rewinds it.
+   */
+  restoreType?: string
+  /** The snapshot RESTORE_FROM_CUSTOM_SNAPSHOT restores. */
+  snapshotName?: string
+  /** ApplicationVersionUpdatedFrom: the version the current one was made from. */
+  versionUpdatedFrom?: number
 }
+
+/** The restore type that keeps an application's state across a restart. */
+export const RESTORE_LATEST = 'RESTORE_FROM_LATEST_SNAPSHOT'
 
 /** The parallelism settings an update asks for. */
 export interface Desired {

@@ -2,11 +2,11 @@
  * The apply phase: every update is issued (UpdateApplication) and every hold written or removed
  * (TagResource, UntagResource) before any update is followed.
  */
-import type { ApplicationState, Desired } from './application.js'
+import { atTarget, type ApplicationState, type Desired } from './application.js'
 import type { ApplicationRef } from './config.js'
 import { planApplication, type Hold, type Plan } from './decide.js'
 import { asScalerError, ScalerError } from './errors.js'
-import type { FlinkClient } from './flink-client.js'
+import { ANSWER_LOST, type FlinkClient } from './flink-client.js'
 import { HOLD_TAG_KEYS, holdPlanText, holdTags, type HoldPlan } from './holds.js'
 import { decided, holdField, outcomeFor, type Outcome } from './outcome.js'
 import type { RunContext } from './reconcile.js'
@@ -18,7 +18,8 @@ export type Planned = { ref: ApplicationRef; state: ApplicationState; found?: Ho
 export interface Applied {
   ref: ApplicationRef
   outcome: Outcome
-  follow?: { state: ApplicationState; operationId?: string; desired: Desired; hold: HoldPlan }
+  /** `holdPending`: the hold could not be written yet (the application was UPDATING); follow writes it at the end. */
+  follow?: { state: ApplicationState; operationId?: string; desired: Desired; hold: HoldPlan; holdPending?: boolean }
 }
 
 /** A concurrent change makes the token stale: describe and decide again, a few times at most. */
@@ -42,6 +43,7 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
       // Until this run writes its hold, the hold in force is the one found, if still active.
       Object.assign(outcome, decided(state, decision), holdField(hold.current))
       if (plan.warning) context.warn(`${ref.name}: ${plan.warning}`)
+      if (decision.kind === 'skip' && decision.warning) context.warn(decision.warning)
 
       if (decision.kind === 'fail') {
         // A released or expired hold goes even when the target cannot be applied.
@@ -61,17 +63,22 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
         return { ref, outcome: { ...outcome, action: 'skipped', ...holdField(hold.after) } }
       }
 
-      let accepted: { versionId?: number; operationId?: string }
+      let accepted: { versionId?: number; operationId?: string } | undefined
       try {
-        accepted = await client.update(state, decision.desired)
+        accepted = await client.update(state, decision.desired, { restoreLatest: decision.restoreLatest })
       } catch (error) {
-        if (error instanceof ScalerError && RACES.has(error.code ?? '') && attempt < MAX_DECISIONS) {
-          context.warn(`${ref.name}: ${error.code} while updating; describing again and deciding again.`)
+        // The answer to an update that the service applied was lost, and the SDK's retry met the
+        // new token: if the application moved from the version this run sent to its target, the
+        // update is this run's own, and the "before" of the outcome stays what was first found.
+        if (error instanceof ScalerError && error.code === ANSWER_LOST) accepted = await ownUpdate(client, state, decision.desired, context)
+        const race = error instanceof ScalerError && (RACES.has(error.code ?? '') || error.code === ANSWER_LOST)
+        if (!accepted && race && attempt < MAX_DECISIONS) {
+          context.warn(`${ref.name}: ${(error as ScalerError).code === ANSWER_LOST ? 'ConcurrentModificationException' : (error as ScalerError).code} while updating; describing again and deciding again.`)
           state = await client.describe(ref.name)
           plan = planApplication(state, found, config, context.run)
           continue
         }
-        throw error
+        if (!accepted) throw error
       }
       Object.assign(outcome, {
         updateAccepted: true,
@@ -80,11 +87,19 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
         ...(accepted.operationId ? { operationId: accepted.operationId } : {})
       })
       // The hold is written as soon as the update is accepted, so a run that is killed or times out
-      // while following it still leaves it for the next scheduled run to respect.
-      await writeHold(client, state, hold)
-      Object.assign(outcome, { action: 'updated' }, holdField(hold.after))
+      // while following it still leaves it for the next scheduled run to respect. The service may
+      // refuse tags while the application is UPDATING: then it is written once the update has ended.
+      let holdPending = false
+      try {
+        await writeHold(client, state, hold)
+      } catch (error) {
+        const busy = error instanceof ScalerError && RACES.has(error.code ?? '')
+        if (!config.wait || !hold.write || !busy) throw holdNotInForce(error, hold)
+        holdPending = true
+      }
+      Object.assign(outcome, { action: 'updated' }, holdField(holdPending ? hold.current : hold.after))
       if (!config.wait) return { ref, outcome }
-      return { ref, outcome, follow: { state, operationId: accepted.operationId, desired: decision.desired, hold } }
+      return { ref, outcome, follow: { state, operationId: accepted.operationId, desired: decision.desired, hold, holdPending } }
     }
   } catch (error) {
     const failure = asScalerError(error)
@@ -99,6 +114,47 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
       }
     }
   }
+}
+
+/**
+ * The update this run sent, if it was applied though its answer was lost: the application moved
+ * from the version this run described to its target. The operation that did it is looked up
+ * (ListApplicationOperations), to be followed like any other; without it, the status is followed.
+ */
+async function ownUpdate(
+  client: FlinkClient,
+  sent: ApplicationState,
+  desired: Desired,
+  context: Pick<RunContext, 'warn'>
+): Promise<{ versionId: number; operationId?: string } | undefined> {
+  const now = await client.describe(sent.name)
+  if (now.versionUpdatedFrom !== sent.versionId || !atTarget(now, desired)) return undefined
+  try {
+    for (const operationId of await client.updateOperations(sent.name)) {
+      const operation = await client.operation(sent.name, operationId)
+      if (operation.versionFrom === sent.versionId) return { versionId: now.versionId, operationId }
+    }
+  } catch (error) {
+    if (!(error instanceof ScalerError)) throw error
+    context.warn(`${sent.name}: could not find the operation of this run's update (${error.code ?? error.message}); following the application's status instead.`)
+  }
+  return { versionId: now.versionId }
+}
+
+/** A hold that could not be written after the update was accepted: the run fails, saying so. */
+export function holdNotInForce(error: unknown, hold: Pick<HoldPlan, 'write'>): ScalerError {
+  const failure = asScalerError(error)
+  return new ScalerError(
+    `The hold could not be written (${failure.message}), so it is NOT in force: ` +
+      `scheduled runs will follow the schedule instead of parallelism ${hold.write?.parallelism ?? '?'}.`,
+    {
+      hint: failure.hint
+        ? `${failure.hint} Then run again with the same parallelism and hold-until to set the hold.`
+        : 'Run again with the same parallelism and hold-until once the application is RUNNING.',
+      code: failure.code,
+      cause: error
+    }
+  )
 }
 
 /** Writes the plan's hold, or removes a released or expired one. */

@@ -2,6 +2,7 @@ import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types'
 import type { Config } from './config.js'
 import { ScalerError } from './errors.js'
+import { logLine } from './escape.js'
 import { PROXY_HINT, proxyFor } from './proxy.js'
 import { retry } from './retry.js'
 import { requestMiddleware, sdkOptions } from './sdk-options.js'
@@ -96,7 +97,7 @@ async function session(config: Config, sts: STSClient, options: AssumeRoleOption
         retryable: providerUnreachable,
         sleep: options.sleep,
         onRetry: (error, attempt, delay) =>
-          core.info(`STS could not check the token with GitHub (${errorName(error)}, attempt ${attempt} of ${STS_ATTEMPTS}); retrying in ${seconds(delay)}.`)
+          core.info(logLine(`STS could not check the token with GitHub (${errorName(error)}, attempt ${attempt} of ${STS_ATTEMPTS}); retrying in ${seconds(delay)}.`))
       }
     )
     credentials = out.Credentials
@@ -110,8 +111,10 @@ async function session(config: Config, sts: STSClient, options: AssumeRoleOption
   core.setSecret(credentials.SessionToken)
   core.setSecret(credentials.AccessKeyId)
   core.info(
-    `Assumed ${roleArn} (session ${config.roleSessionName}` +
-      `${credentials.Expiration ? `, until ${credentials.Expiration.toISOString()}` : ''}) with the OIDC token of ${claims.sub ?? 'this job'}.`
+    logLine(
+      `Assumed ${roleArn} (session ${config.roleSessionName}` +
+        `${credentials.Expiration ? `, until ${credentials.Expiration.toISOString()}` : ''}) with the OIDC token of ${claims.sub ?? 'this job'}.`
+    )
   )
   return {
     accessKeyId: credentials.AccessKeyId,
@@ -170,7 +173,7 @@ async function idToken(audience: string, options: AssumeRoleOptions): Promise<st
       retryable: (error) => transientStatus(httpStatus(error)),
       sleep: options.sleep,
       onRetry: (error, attempt, delay) =>
-        core.info(`Could not get the job's OIDC token (${tokenFailure(error)}, attempt ${attempt} of ${TOKEN_ATTEMPTS}); retrying in ${seconds(delay)}.`)
+        core.info(logLine(`Could not get the job's OIDC token (${tokenFailure(error)}, attempt ${attempt} of ${TOKEN_ATTEMPTS}); retrying in ${seconds(delay)}.`))
     })
   } catch (error) {
     const status = httpStatus(error)

@@ -1,4 +1,4 @@
-import { atTarget, kpus, type ApplicationState, type Desired } from './application.js'
+import { atTarget, kpus, RESTORE_LATEST, type ApplicationState, type Desired } from './application.js'
 import type { Config } from './config.js'
 import { ScalerError } from './errors.js'
 import type { GitHubRun } from './github-run.js'
@@ -79,9 +79,23 @@ export interface DecideOptions {
 }
 
 export type Decision =
-  | { kind: 'update'; reason: string; rule: string; desired: Desired }
-  | { kind: 'skip'; reason: string; rule: string; desired: Desired }
+  /** `restoreLatest`: the update also sets the restore configuration to RESTORE_FROM_LATEST_SNAPSHOT. */
+  | { kind: 'update'; reason: string; rule: string; desired: Desired; restoreLatest?: boolean }
+  /** `warning`: a skip someone should look at (a stopped, rolled-back or patched application). */
+  | { kind: 'skip'; reason: string; rule: string; desired: Desired; warning?: string }
   | { kind: 'fail'; reason: string; hint: string; rule: string; desired: Desired }
+
+/** Statuses a skip warns about: the application is not where the schedule can keep it. */
+const NEEDS_LOOKING_AT: Record<string, string> = {
+  READY:
+    'is READY (stopped), so it was not scaled: a stopped application runs no job. If it should run, start it again, restoring its latest snapshot ' +
+    '(console: Run; CLI: aws kinesisanalyticsv2 start-application --application-name NAME --run-configuration ' +
+    '\'{"ApplicationRestoreConfiguration":{"ApplicationRestoreType":"RESTORE_FROM_LATEST_SNAPSHOT"}}\'); the next run then scales it.',
+  ROLLED_BACK:
+    'is ROLLED_BACK: its last update failed and the service rolled it back, so it was not scaled. Look at its operations ' +
+    '(console: the application\'s Operations; CLI: aws kinesisanalyticsv2 list-application-operations) and CloudWatch logs for why; it is scaled again once it is RUNNING.',
+  MAINTENANCE: 'is in MAINTENANCE (AWS is patching it), so it was not scaled now; a run after the maintenance reconciles it.'
+}
 
 /** Steps 2-5 of the contract for one application: pure, so every branch is a table row. */
 export function decide(state: ApplicationState, wanted: Wanted, options: DecideOptions): Decision {
@@ -110,13 +124,15 @@ export function decide(state: ApplicationState, wanted: Wanted, options: DecideO
 
   const target = describeDesired(desired)
   if (state.status !== 'RUNNING') {
+    const warning = NEEDS_LOOKING_AT[state.status]?.replace('NAME', state.name)
     return {
       kind: 'skip',
       rule,
       desired,
       reason: atTarget(state, desired)
         ? `The application is ${state.status}, already configured for ${target}; nothing to do until it is RUNNING.`
-        : `The application is ${state.status}, not RUNNING; it is only ever changed while RUNNING, and a later run will reconcile.`
+        : `The application is ${state.status}, not RUNNING; it is only ever changed while RUNNING, and a later run will reconcile.`,
+      ...(warning ? { warning: `${state.name} ${warning}` } : {})
     }
   }
 
@@ -139,11 +155,20 @@ export function decide(state: ApplicationState, wanted: Wanted, options: DecideO
     state.autoScalingEnabled && state.currentParallelism !== undefined && state.currentParallelism !== state.parallelism
       ? ` The autoscaler runs it at parallelism ${state.currentParallelism} now; it restarts at ${parallelism}.`
       : ''
+  // The restart restores what the restore configuration says: skipping the snapshot drops the state,
+  // a custom snapshot rewinds it. Unless losing state is allowed, this update restores the latest.
+  const restoreLatest = state.snapshotsEnabled && !options.allowStatelessRestart && state.restoreType !== undefined && state.restoreType !== RESTORE_LATEST
+  const restore = restoreLatest
+    ? ` Its restore configuration is ${state.restoreType}${state.snapshotName ? ` (snapshot ${state.snapshotName})` : ''}, which would ` +
+      `${state.restoreType === 'SKIP_RESTORE_FROM_SNAPSHOT' ? 'drop its state' : 'rewind its state to that snapshot'} on this restart: ` +
+      `the update also sets it to ${RESTORE_LATEST}, so the state is kept.`
+    : ''
   return {
     kind: 'update',
     rule,
     desired,
-    reason: `Scaling from ${describeDesired(state)} to ${target} for ${source}.${running}`
+    reason: `Scaling from ${describeDesired(state)} to ${target} for ${source}.${running}${restore}`,
+    ...(restoreLatest ? { restoreLatest } : {})
   }
 }
 

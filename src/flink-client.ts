@@ -2,6 +2,7 @@ import {
   DescribeApplicationCommand,
   DescribeApplicationOperationCommand,
   KinesisAnalyticsV2Client,
+  ListApplicationOperationsCommand,
   ListTagsForResourceCommand,
   TagResourceCommand,
   UntagResourceCommand,
@@ -11,14 +12,27 @@ import {
 } from '@aws-sdk/client-kinesis-analytics-v2'
 import { StandardRetryStrategy } from '@smithy/core/retry'
 import type { AwsCredentialIdentityProvider, RetryErrorInfo, StandardRetryToken } from '@smithy/types'
-import type { ApplicationState, Desired } from './application.js'
+import { RESTORE_LATEST, type ApplicationState, type Desired } from './application.js'
 import { ScalerError } from './errors.js'
 import { PROXY_HINT, ProxyError, proxyFor } from './proxy.js'
 import type { RequestRate } from './rate-limit.js'
+import { retry } from './retry.js'
 import { requestMiddleware, sdkOptions } from './sdk-options.js'
 
-/** The SDK retries throttling, 5xx and connection errors with backoff; six attempts ride out a burst. */
+/**
+ * The SDK retries throttling, 5xx and connection errors with backoff; six attempts ride out a
+ * burst. UpdateApplication is retried too: its ConditionalToken lets at most one attempt apply, so
+ * a retry can never scale twice; when an attempt was applied but its answer lost, the retry meets
+ * ConcurrentModificationException, which update() reports as ANSWER_LOST for the caller to check.
+ */
 const MAX_ATTEMPTS = 6
+/** The code of an update whose answer was lost and whose retry then met ConcurrentModificationException. */
+export const ANSWER_LOST = 'UpdateAnswerLost'
+/** While an application is UPDATING, tagging it may be refused for a while (the model lists both). */
+const TAGS_BUSY = new Set(['ResourceInUseException', 'ConcurrentModificationException'])
+const TAG_ATTEMPTS = 6
+const TAG_RETRY_MS = 1_000
+const TAG_MAX_RETRY_MS = 15_000
 
 /**
  * The SDK counts LimitExceededException as throttling and retries it with backoff; for Managed
@@ -37,6 +51,9 @@ export interface OperationState {
   /** The service's own error text for a failed operation. */
   error?: string
   rollbackOperationId?: string
+  /** ApplicationVersionChangeDetails: the version the operation moved from, and to. */
+  versionFrom?: number
+  versionTo?: number
 }
 
 /** Kinesis Analytics V2 as the action needs it, in the project's own types. */
@@ -60,12 +77,34 @@ export class FlinkClient {
     return toState(out.ApplicationDetail, this.region)
   }
 
-  /** Sends the update; returns the new version and the operation to follow (when the service gives one). */
-  async update(state: ApplicationState, desired: Desired): Promise<{ versionId?: number; operationId?: string }> {
-    const out = await this.call('UpdateApplication', state.name, () =>
-      this.sdk.send(new UpdateApplicationCommand(updateRequest(state, desired)))
+  /**
+   * Sends the update; returns the new version and the operation to follow (when the service gives
+   * one). `restoreLatest` also sets the restore configuration to RESTORE_FROM_LATEST_SNAPSHOT.
+   */
+  async update(state: ApplicationState, desired: Desired, { restoreLatest = false } = {}): Promise<{ versionId?: number; operationId?: string }> {
+    const command = new UpdateApplicationCommand(updateRequest(state, desired, { restoreLatest }))
+    const answered = answersOf(command)
+    try {
+      const out = await this.call('UpdateApplication', state.name, () => this.sdk.send(command))
+      return { versionId: out.ApplicationDetail?.ApplicationVersionId, operationId: out.OperationId }
+    } catch (error) {
+      // An earlier attempt got no answer (reset, timeout) or a 5xx: the service may have applied it.
+      const lost = answered.slice(0, -1).some((status) => status === undefined || status >= 500)
+      if (error instanceof ScalerError && error.code === 'ConcurrentModificationException' && lost) {
+        throw new ScalerError(error.message, { code: ANSWER_LOST, hint: error.hint, cause: error })
+      }
+      throw error
+    }
+  }
+
+  /** The most recent UpdateApplication operations, newest first (ListApplicationOperations). */
+  async updateOperations(name: string): Promise<string[]> {
+    const out = await this.call('ListApplicationOperations', name, () =>
+      this.sdk.send(new ListApplicationOperationsCommand({ ApplicationName: name, Operation: 'UpdateApplication', Limit: 10 }))
     )
-    return { versionId: out.ApplicationDetail?.ApplicationVersionId, operationId: out.OperationId }
+    const list = [...(out.ApplicationOperationInfoList ?? [])]
+    list.sort((a, b) => (b.StartTime?.getTime() ?? 0) - (a.StartTime?.getTime() ?? 0))
+    return list.flatMap((o) => (o.OperationId ? [o.OperationId] : []))
   }
 
   async operation(name: string, operationId: string): Promise<OperationState> {
@@ -73,10 +112,13 @@ export class FlinkClient {
       this.sdk.send(new DescribeApplicationOperationCommand({ ApplicationName: name, OperationId: operationId }))
     )
     const info = out.ApplicationOperationInfoDetails
+    const change = info?.ApplicationVersionChangeDetails
     return {
       status: info?.OperationStatus ?? 'IN_PROGRESS',
       error: info?.OperationFailureDetails?.ErrorInfo?.ErrorString,
-      rollbackOperationId: info?.OperationFailureDetails?.RollbackOperationId
+      rollbackOperationId: info?.OperationFailureDetails?.RollbackOperationId,
+      ...(change?.ApplicationVersionUpdatedFrom !== undefined ? { versionFrom: change.ApplicationVersionUpdatedFrom } : {}),
+      ...(change?.ApplicationVersionUpdatedTo !== undefined ? { versionTo: change.ApplicationVersionUpdatedTo } : {})
     }
   }
 
@@ -87,21 +129,33 @@ export class FlinkClient {
     return Object.fromEntries((out.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']))
   }
 
+  /** Tags the application; refusals while it is UPDATING are retried with backoff (about 30 s in all). */
   async tag(state: ApplicationState, tags: Record<string, string>): Promise<void> {
-    await this.call('TagResource', state.name, () =>
-      this.sdk.send(
-        new TagResourceCommand({
-          ResourceARN: state.arn,
-          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value }))
-        })
+    await this.whileBusy(() =>
+      this.call('TagResource', state.name, () =>
+        this.sdk.send(
+          new TagResourceCommand({
+            ResourceARN: state.arn,
+            Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value }))
+          })
+        )
       )
     )
   }
 
   async untag(state: ApplicationState, keys: string[]): Promise<void> {
-    await this.call('UntagResource', state.name, () =>
-      this.sdk.send(new UntagResourceCommand({ ResourceARN: state.arn, TagKeys: keys }))
+    await this.whileBusy(() =>
+      this.call('UntagResource', state.name, () => this.sdk.send(new UntagResourceCommand({ ResourceARN: state.arn, TagKeys: keys })))
     )
+  }
+
+  private whileBusy<T>(work: () => Promise<T>): Promise<T> {
+    return retry(work, {
+      attempts: TAG_ATTEMPTS,
+      baseDelayMs: TAG_RETRY_MS,
+      maxDelayMs: TAG_MAX_RETRY_MS,
+      retryable: (error) => error instanceof ScalerError && TAGS_BUSY.has(error.code ?? '')
+    })
   }
 
   /** Runs one call and turns its failure into an error that says what to do. */
@@ -118,7 +172,7 @@ export class FlinkClient {
  * The UpdateApplication request that changes parallelism and nothing else. All three parallelism
  * settings are sent, so switching a DEFAULT configuration to CUSTOM cannot reset the other two.
  */
-export function updateRequest(state: ApplicationState, desired: Desired): UpdateApplicationRequest {
+export function updateRequest(state: ApplicationState, desired: Desired, { restoreLatest = false } = {}): UpdateApplicationRequest {
   const request: UpdateApplicationRequest = {
     ApplicationName: state.name,
     ApplicationConfigurationUpdate: {
@@ -132,7 +186,11 @@ export function updateRequest(state: ApplicationState, desired: Desired): Update
       }
     },
     // An update that omits AllowNonRestoredState resets it to false (AWS documents this), so send it back.
-    RunConfigurationUpdate: { FlinkRunConfiguration: { AllowNonRestoredState: state.allowNonRestoredState ?? false } }
+    RunConfigurationUpdate: {
+      FlinkRunConfiguration: { AllowNonRestoredState: state.allowNonRestoredState ?? false },
+      // The restart restores what this says; without it, the stored restore configuration applies.
+      ...(restoreLatest ? { ApplicationRestoreConfiguration: { ApplicationRestoreType: RESTORE_LATEST } } : {})
+    }
   }
   // The conditional token guards against concurrent changes; older responses only carry the version id.
   if (state.conditionalToken) request.ConditionalToken = state.conditionalToken
@@ -152,6 +210,7 @@ function toState(detail: ApplicationDetail, region: string): ApplicationState {
     )
   }
   const allowNonRestoredState = config?.RunConfigurationDescription?.FlinkRunConfigurationDescription?.AllowNonRestoredState
+  const restore = config?.RunConfigurationDescription?.ApplicationRestoreConfigurationDescription
   return {
     name: detail.ApplicationName ?? '',
     arn: detail.ApplicationARN ?? '',
@@ -166,8 +225,31 @@ function toState(detail: ApplicationDetail, region: string): ApplicationState {
     autoScalingEnabled: parallelism.AutoScalingEnabled ?? parallelism.ConfigurationType !== 'CUSTOM',
     currentParallelism: parallelism.CurrentParallelism,
     snapshotsEnabled: config?.ApplicationSnapshotConfigurationDescription?.SnapshotsEnabled ?? false,
-    ...(allowNonRestoredState === undefined ? {} : { allowNonRestoredState })
+    ...(allowNonRestoredState === undefined ? {} : { allowNonRestoredState }),
+    ...(restore?.ApplicationRestoreType ? { restoreType: restore.ApplicationRestoreType } : {}),
+    ...(restore?.SnapshotName ? { snapshotName: restore.SnapshotName } : {}),
+    ...(detail.ApplicationVersionUpdatedFrom !== undefined ? { versionUpdatedFrom: detail.ApplicationVersionUpdatedFrom } : {})
   }
+}
+
+/** The HTTP status each attempt of `command` was answered with; undefined for an attempt that got no answer. */
+function answersOf(command: UpdateApplicationCommand): (number | undefined)[] {
+  const answers: (number | undefined)[] = []
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        const result = await next(args)
+        answers.push((result.response as { statusCode?: number } | undefined)?.statusCode)
+        return result
+      } catch (error) {
+        const e = error as { $response?: { statusCode?: number }; $metadata?: { httpStatusCode?: number } }
+        answers.push(e.$response?.statusCode ?? e.$metadata?.httpStatusCode)
+        throw error
+      }
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'scalerUpdateAnswers' }
+  )
+  return answers
 }
 
 /** Turns an SDK failure into what happened and what to do. */
@@ -186,8 +268,10 @@ export function awsError(error: unknown, operation: string, name: string, region
       cause: error
     })
   }
+  // IAM names what it denied, which need not be the operation called (iam:PassRole, kms:Decrypt).
+  const denied = /not authorized to perform:? ([\w-]+:[\w*]+)/i.exec(text)?.[1] ?? `kinesisanalytics:${operation}`
   const hints: Record<string, string> = {
-    AccessDeniedException: `Allow kinesisanalytics:${operation} on this application in the IAM policy of the role the action runs as.`,
+    AccessDeniedException: `Allow ${denied} ${denied.startsWith('kinesisanalytics:') ? 'on this application ' : ''}in the IAM policy of the role the action runs as.`,
     ResourceNotFoundException: `No application "${name}" in ${region}: check application-name and region (an ARN fixes the region).`,
     ConcurrentModificationException: 'Someone else changed the application at the same moment; the next run reconciles.',
     ResourceInUseException: 'The application changed state in the meantime; the next run reconciles.',

@@ -6,7 +6,7 @@
  */
 import { atTarget, kpus, type ApplicationState, type Desired } from './application.js'
 import type { Applied } from './apply.js'
-import { writeHold } from './apply.js'
+import { holdNotInForce, writeHold } from './apply.js'
 import { describeDesired } from './decide.js'
 import { asScalerError, ScalerError } from './errors.js'
 import type { FlinkClient } from './flink-client.js'
@@ -78,7 +78,7 @@ export async function follow(applied: Applied[], context: Pick<RunContext, 'clie
       }
       // A failed or rolled-back update leaves no new hold behind: the one found before comes back.
       // A wait that only ran out of time keeps it: the update goes on.
-      if (followed.hold.write && result.code !== WAIT_TIMEOUT) {
+      if (followed.hold.write && !followed.holdPending && result.code !== WAIT_TIMEOUT) {
         const restore = followed.hold.undo?.restore
         try {
           await writeHold(update.client, followed.state, { write: restore, remove: !restore })
@@ -91,6 +91,17 @@ export async function follow(applied: Applied[], context: Pick<RunContext, 'clie
     }
     const reachedAt = Date.now()
     update.ended = { ...outcome, action: 'updated', reachedAt }
+    // Tags refused while the application was UPDATING: now that it is RUNNING, the hold is written.
+    if (followed.holdPending) {
+      try {
+        await writeHold(update.client, followed.state, followed.hold)
+        update.ended = { ...update.ended, ...holdField(followed.hold.after) }
+      } catch (error) {
+        const failure = holdNotInForce(error, followed.hold)
+        update.ended = { ...update.ended, action: 'failed', reason: `The update was accepted and reached its target, then: ${failure.message}`, error: failure.message, ...(failure.hint ? { hint: failure.hint } : {}) }
+        return
+      }
+    }
     done++
     const kpu = kpus(followed.desired.parallelism, followed.desired.parallelismPerKpu)
     context.log(`${done}/${total} at target: ${outcome.application} ${kpu} KPU after ${duration(reachedAt - (outcome.acceptedAt ?? reachedAt))}`)
@@ -163,11 +174,26 @@ async function checkOnce(update: Update, context: Pick<RunContext, 'warn'>): Pro
         return undefined
       }
       if (operation.status !== 'SUCCESSFUL') {
-        throw new ScalerError(
+        const ended =
           `The update operation ${operationId} ended ${operation.status}: ${operation.error ?? 'the service gave no error text'}` +
-            (operation.rollbackOperationId ? ` (rolled back by operation ${operation.rollbackOperationId}).` : '.'),
-          { hint: "Check the application's logs in CloudWatch for why Flink could not run at the target; nothing else was changed." }
-        )
+          (operation.rollbackOperationId ? ` (rolled back by operation ${operation.rollbackOperationId}).` : '.')
+        // Where that left the application: a rollback that fails too leaves it stopped.
+        const after = await client.describe(name).catch(() => undefined)
+        if (after?.status === 'READY') {
+          throw new ScalerError(
+            `${ended} The application is now READY (stopped) at version ${after.versionId}: ` +
+              `${operation.rollbackOperationId ? 'the rollback failed too, and ' : ''}it runs no job.`,
+            {
+              hint:
+                `Start it again, restoring its latest snapshot (console: Run; CLI: aws kinesisanalyticsv2 start-application --application-name ${name} ` +
+                `--run-configuration '{"ApplicationRestoreConfiguration":{"ApplicationRestoreType":"RESTORE_FROM_LATEST_SNAPSHOT"}}'), ` +
+                "and check its CloudWatch logs for why the restart failed. Scheduled runs scale it again once it is RUNNING."
+            }
+          )
+        }
+        throw new ScalerError(`${ended}${after ? ` The application is ${after.status} at ${describeDesired(after)}.` : ''}`, {
+          hint: "Check the application's logs in CloudWatch for why Flink could not run at the target; nothing else was changed."
+        })
       }
       // Done; from here only the application's status matters.
       update.followOperation = false

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import type { AwsCredentialIdentityProvider } from '@smithy/types'
 import { readConfig, type Config } from './config.js'
+import { logLine } from './escape.js'
 import { FlinkClient } from './flink-client.js'
 import { gitHubRun } from './github-run.js'
 import type { Outcome } from './outcome.js'
@@ -39,7 +40,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       if (!clients.has(region)) clients.set(region, new FlinkClient(region, credentials, new RequestRate()))
       return clients.get(region)!
     }
-    outcomes = await reconcile({ config, clientFor, run: github, warn, log: (line) => core.info(line) })
+    outcomes = await reconcile({ config, clientFor, run: github, warn, log: (line) => core.info(logLine(line)) })
   } catch (error) {
     await reportFailure(error, config, github)
     return

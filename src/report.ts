@@ -5,6 +5,7 @@
 import * as core from '@actions/core'
 import type { Config } from './config.js'
 import { asScalerError } from './errors.js'
+import { logLine } from './escape.js'
 import { startedBy, type GitHubRun } from './github-run.js'
 import { publicFields, type Outcome } from './outcome.js'
 import { DateTime } from 'luxon'
@@ -14,6 +15,9 @@ import { renderSummary, type Upcoming } from './summary.js'
 import { renderWeek, weekAhead } from './week.js'
 
 const WEEK_MS = 7 * 24 * 3_600_000
+/** A line of the log: text from outside (reasons with AWS messages, tag values) stays data. */
+const info = (text: string) => core.info(logLine(text))
+
 /** GitHub shows at most this many error annotations per step. */
 export const MAX_ERROR_ANNOTATIONS = 10
 
@@ -47,7 +51,7 @@ export async function report(config: Config, outcomes: Outcome[], github: GitHub
   )
   const failed = outcomes.filter((o) => o.action === 'failed').length
   if (failed > 0) {
-    core.info(`${failed} of ${outcomes.length} application${outcomes.length === 1 ? '' : 's'} failed.`)
+    info(`${failed} of ${outcomes.length} application${outcomes.length === 1 ? '' : 's'} failed.`)
     process.exitCode = 1
   }
 }
@@ -64,13 +68,13 @@ export async function reportCheck(config: Config, github: GitHubRun): Promise<vo
   core.setOutput('target-parallelism', target === undefined ? '' : String(target))
   view.outputs()
   const [next] = view.upcoming
-  core.info(
+  info(
     `The schedule${config.scheduleFile ? ` in ${config.scheduleFile}` : ''} is valid: ${describeTarget(now.target)} now (${sourceText(now.rule)}); ` +
       (next ? `next ${next.target} at ${next.at.toISOString()} (${sourceText(next.rule)}).` : 'it does not change in the next 7 days.')
   )
   if (view.week) {
     core.startGroup('The week ahead')
-    for (const line of view.week.split('\n')) if (!line.startsWith('```')) core.info(line)
+    for (const line of view.week.split('\n')) if (!line.startsWith('```')) info(line)
     core.endGroup()
   }
   await writeSummary(
@@ -158,12 +162,12 @@ export async function reportFailure(error: unknown, config: Config | undefined, 
 function logOutcome(o: Outcome): void {
   const change = o.action === 'updated' || o.action === 'planned' ? ` ${o.previousKpu ?? '?'} → ${o.targetKpu ?? '?'} KPU` : ''
   core.startGroup(`${o.application} (${o.region}): ${o.action}${change}`)
-  core.info(o.reason)
-  if (o.lateness) core.info(o.lateness)
-  if (o.hint) core.info(`Fix: ${o.hint}`)
-  if (o.status) core.info(`Found ${o.status} at parallelism ${o.previousParallelism ?? '?'}; target parallelism ${o.targetParallelism ?? '?'} (${o.rule ?? 'no rule'}).`)
-  if (o.operationId) core.info(`Operation ${o.operationId}, application version ${o.applicationVersionId ?? '?'}.`)
-  if (o.hold) core.info(`Hold: parallelism ${o.hold.parallelism} until ${o.hold.until}${o.hold.actor ? `, set by @${o.hold.actor}` : ''}${o.hold.by ? ` in ${o.hold.by}` : ''}.`)
+  info(o.reason)
+  if (o.lateness) info(o.lateness)
+  if (o.hint) info(`Fix: ${o.hint}`)
+  if (o.status) info(`Found ${o.status} at parallelism ${o.previousParallelism ?? '?'}; target parallelism ${o.targetParallelism ?? '?'} (${o.rule ?? 'no rule'}).`)
+  if (o.operationId) info(`Operation ${o.operationId}, application version ${o.applicationVersionId ?? '?'}.`)
+  if (o.hold) info(`Hold: parallelism ${o.hold.parallelism} until ${o.hold.until}${o.hold.actor ? `, set by @${o.hold.actor}` : ''}${o.hold.by ? ` in ${o.hold.by}` : ''}.`)
   core.endGroup()
 }
 

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon'
+import { markdownCode, markdownText } from './escape.js'
 import { sourceText } from './decide.js'
 import type { Outcome } from './outcome.js'
 
@@ -86,7 +87,8 @@ export function renderSummary(report: Report): string {
   if (holds.length > 0) {
     const items = holds.map((o) => {
       const hold = o.hold!
-      const who = [hold.actor ? ` by @${escape(hold.actor)}` : '', hold.by ? ` in ${escape(hold.by)}` : ''].join('')
+      // Tag values: anyone allowed to tag the application can write them, so they are shown as data.
+      const who = [hold.actor ? ` by ${markdownCode(`@${hold.actor}`)}` : '', hold.by ? ` in ${markdownCode(hold.by)}` : ''].join('')
       return `- **${escape(o.application)}**: parallelism ${hold.parallelism} until ${formatTime(new Date(hold.until), report.timezone)}${who ? `, set${who}` : ''}.`
     })
     lines.push('### Holds', '')
@@ -221,7 +223,5 @@ function multiline(text: string): string {
     .join('<br>')
 }
 
-/** AWS error texts must not break the table or inject HTML into the summary. */
-function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
-}
+/** Text from AWS, the schedule or tags must not break the table nor become markup or links. */
+const escape = markdownText

@@ -62,7 +62,7 @@ describe('holds', () => {
       'scheduled-scaler:hold-actor': 'octocat'
     })
     expect(manual.summary).toContain('### Holds')
-    expect(manual.summary).toContain('Started by workflow_dispatch by @octocat')
+    expect(manual.summary).toContain('Started by workflow\\_dispatch by @octocat')
 
     // Noon: the schedule says 20 KPU, the hold says 32; the hold wins and nothing restarts.
     const scheduled = await run(emulator, { ...base, at: NOON })
