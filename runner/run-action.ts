@@ -40,9 +40,11 @@ export interface RunOptions {
   env?: Record<string, string>
   /** Files to create in the workspace, path → content. */
   files?: Record<string, string>
+  /** Called with the workspace's path before the action starts (to make links, directories, ...). */
+  prepare?: (workspace: string) => void
   /** The node binary; defaults to ACTION_NODE or this process's node. */
   node?: string
-  /** The entry point; defaults to dist/index.js. */
+  /** The entry point; defaults to ACTION_ENTRY, else dist/index.js. */
   entry?: string
   /** Kill the action after this long (it is then reported with exit code -1). */
   killAfterMs?: number
@@ -73,6 +75,7 @@ export async function runAction(inputs: Record<string, string>, options: RunOpti
     mkdirSync(path.dirname(path.join(workspace, file)), { recursive: true })
     writeFileSync(path.join(workspace, file), content)
   }
+  options.prepare?.(workspace)
 
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -96,7 +99,7 @@ export async function runAction(inputs: Record<string, string>, options: RunOpti
   }
 
   const node = options.node ?? process.env.ACTION_NODE ?? process.execPath
-  const entry = options.entry ?? path.join(ROOT, 'dist', 'index.js')
+  const entry = options.entry ?? process.env.ACTION_ENTRY ?? path.join(ROOT, 'dist', 'index.js')
   const started = performance.now()
   const child = spawn(node, [entry], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''

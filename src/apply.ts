@@ -148,9 +148,11 @@ export function holdNotInForce(error: unknown, hold: Pick<HoldPlan, 'write'>): S
     `The hold could not be written (${failure.message}), so it is NOT in force: ` +
       `scheduled runs will follow the schedule instead of parallelism ${hold.write?.parallelism ?? '?'}.`,
     {
-      hint: failure.hint
-        ? `${failure.hint} Then run again with the same parallelism and hold-until to set the hold.`
-        : 'Run again with the same parallelism and hold-until once the application is RUNNING.',
+      // A refusal while UPDATING passes; anything else (a permission, say) needs fixing first.
+      hint:
+        failure.hint && !RACES.has(failure.code ?? '')
+          ? `${failure.hint} Then run again with the same parallelism and hold-until to set the hold.`
+          : 'The service refused to tag the application while it was changing. Run again with the same parallelism and hold-until once it is RUNNING.',
       code: failure.code,
       cause: error
     }
