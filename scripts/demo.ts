@@ -25,37 +25,64 @@ const emulator = await startEmulator({
 interface Scene {
   title: string
   inputs: Record<string, string>
+  /** Run as a check before merge: the schedule file in the workspace, no credentials at all. */
+  checkOnly?: boolean
+  /** Show the week ahead drawn (the other scenes show only its next change). */
+  week?: boolean
+  /** What started the run, when not the schedule. */
+  event?: 'pull_request' | 'workflow_dispatch'
+}
+
+/** The summary up to the week's next change, for scenes that do not draw the week again. */
+function withoutWeek(summary: string): string {
+  const at = summary.indexOf('### The week ahead')
+  if (at < 0) return summary
+  const next = summary.slice(at).split('\n').find((line) => line.startsWith('Next change:') || line.startsWith('The schedule does not change'))
+  return `${summary.slice(0, at)}${next ?? ''}\n`
 }
 
 const both = 'orders-enricher\nclickstream-sessions'
 const scenes: Scene[] = [
   {
+    title: 'A pull request changes the schedule: check-only draws its week (holidays, lead, KPU-hours, cost); no AWS call, no credentials',
+    inputs: { 'check-only': 'true', 'schedule-file': '.github/flink-schedule.yml', 'kpu-hour-price': '0.11', at: '2026-11-23T00:00:00-08:00' },
+    checkOnly: true,
+    week: true,
+    event: 'pull_request'
+  },
+  {
     title: 'Wednesday 02:00 in Los Angeles: night, both applications are already at 10 KPU',
     inputs: { 'application-name': both, at: '2026-12-02T02:00:00-08:00' }
   },
   {
-    title: 'Wednesday 09:00: business hours, scale both up to 20 KPU (clickstream runs 2 per KPU)',
-    inputs: { 'application-name': both, at: '2026-12-02T09:00:00-08:00' }
+    title: 'Wednesday 04:50: the 05:05 window is 15 minutes away, within its 20-minute lead: scale both up now (clickstream runs 2 per KPU)',
+    inputs: { 'application-name': both, at: '2026-12-02T04:50:00-08:00' }
   },
   {
     title: 'The same instant again (a late or repeated run): nothing to do, no restart',
-    inputs: { 'application-name': both, at: '2026-12-02T09:00:00-08:00' }
+    inputs: { 'application-name': both, at: '2026-12-02T04:50:00-08:00' }
   },
   {
-    title: 'Friday 2027-03-12 18:05 PST: back to 10 KPU; the coming changes cross the DST change (05:05 is 12:05 UTC on Monday, not 13:05)',
-    inputs: { 'application-name': 'orders-enricher', at: '2027-03-12T18:05:00-08:00' }
+    title: 'Thursday 2026-12-24 18:05: back to 10 KPU; Christmas Day is a US public holiday, so Friday stays at 10 KPU',
+    inputs: { 'application-name': 'orders-enricher', at: '2026-12-24T18:05:00-08:00' },
+    week: true
   },
   {
-    title: 'A manual override from workflow_dispatch: parallelism 32, held for 4 hours',
-    inputs: { 'application-name': 'orders-enricher', parallelism: '32', 'hold-until': '4h', at: '2027-03-12T19:00:00-08:00' }
+    title: 'Friday 2027-03-12 18:00 PST: the coming changes cross the DST change (04:45 is 11:45 UTC on Monday, not 12:45)',
+    inputs: { 'application-name': 'orders-enricher', at: '2027-03-12T18:00:00-08:00' }
+  },
+  {
+    title: 'A manual override from workflow_dispatch: parallelism 32, held for 4 hours (from now, on the real clock)',
+    inputs: { 'application-name': 'orders-enricher', parallelism: '32', 'hold-until': '4h', at: '2027-03-12T19:00:00-08:00' },
+    event: 'workflow_dispatch'
   },
   {
     title: 'The scheduled run at 20:00 respects the hold',
     inputs: { 'application-name': 'orders-enricher', at: '2027-03-12T20:00:00-08:00' }
   },
   {
-    title: 'A dry run on Monday 09:00 PDT: the hold has expired; what would happen?',
-    inputs: { 'application-name': 'orders-enricher', 'dry-run': 'true', at: '2027-03-15T09:00:00-07:00' }
+    title: 'A dry run of release-hold on Monday 09:00 PDT: what would happen?',
+    inputs: { 'application-name': 'orders-enricher', 'release-hold': 'true', 'dry-run': 'true', at: '2027-03-15T09:00:00-07:00' }
   },
   {
     title: 'A failure and its fix: fraud-scorer has snapshots disabled, so scaling it would lose its state',
@@ -68,11 +95,12 @@ try {
   for (const [index, scene] of scenes.entries()) {
     console.log(`\n${heading(`━━ ${index + 1}/${scenes.length} ${scene.title}`)}`)
     console.log(dim(`   with: ${Object.entries(scene.inputs).map(([k, v]) => `${k}=${v.replace(/\n/g, ',')}`).join('  ')}`))
-    const run = await runAction(
-      { schedule, region: 'us-west-2', ...scene.inputs },
-      { env: emulator.env() }
-    )
-    console.log('\n' + markdownToTerminal(run.summary, { color, maxTableRows: 4 }).replace(/^/gm, '   ').replace(/[ ]+$/gm, ''))
+    const event: Record<string, string> = scene.event ? { GITHUB_EVENT_NAME: scene.event } : {}
+    const run = scene.checkOnly
+      ? await runAction(scene.inputs, { env: { ...emulator.env({ credentials: false, oidc: false }), ...event }, files: { '.github/flink-schedule.yml': schedule } })
+      : await runAction({ schedule, region: 'us-west-2', ...scene.inputs }, { env: { ...emulator.env(), ...event } })
+    const summary = scene.week ? run.summary : withoutWeek(run.summary)
+    console.log('\n' + markdownToTerminal(summary, { color, maxTableRows: 4 }).replace(/^/gm, '   ').replace(/[ ]+$/gm, ''))
     for (const annotation of run.annotations) {
       console.log(`   ${annotation.level.toUpperCase()}: ${annotation.title ? `${annotation.title}: ` : ''}${annotation.message}`)
     }

@@ -58,6 +58,9 @@ body {
 .markdown-body th, .markdown-body td { padding: 6px 13px; border: 1px solid #d1d9e0; }
 .markdown-body tr { background: #fff; border-top: 1px solid #d1d9e0b3; }
 .markdown-body tr:nth-child(2n) { background: #f6f8fa; }
+.markdown-body pre { margin: 0 0 16px; padding: 16px; overflow: auto; font-size: 85%; line-height: 1.45; background: #f6f8fa; border-radius: 6px; }
+.markdown-body pre code { padding: 0; background: transparent; font-size: 100%; white-space: pre; }
+.markdown-body details { margin: 0 0 16px; } .markdown-body summary { cursor: pointer; }
 .markdown-body blockquote { padding: 0 1em; color: #59636e; border-left: .25em solid #d1d9e0; }
 .markdown-body blockquote.alert { color: inherit; padding: .5rem 1rem; }
 .markdown-body .alert-title { font-weight: 500; margin-bottom: 4px; }
@@ -101,7 +104,7 @@ async function summaryOfRepresentativeRun(): Promise<string> {
         at: '2026-12-02T09:00:00-08:00'
       },
       {
-        env: emulator.env({ region: 'us-west-2' }),
+        env: { ...emulator.env({ region: 'us-west-2' }) },
         files: { 'flink-schedule.yml': readFileSync(path.join(ROOT, 'examples', 'flink-schedule.yml'), 'utf8') }
       }
     )
