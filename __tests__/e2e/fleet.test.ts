@@ -128,4 +128,20 @@ await import(pathToFileURL(process.env.ACTION_ENTRY).href)
       expect(state.tags['scheduled-scaler:hold-actor']).toBe('octocat')
     }
   })
+
+  it.concurrent('more failures than GitHub shows annotations: the tenth says how many more and points to the summary', async () => {
+    const emulator = await emulatorWith({ applications: [] })
+    started.push(emulator)
+    const names = Array.from({ length: 12 }, (_, i) => `missing-${String(i + 1).padStart(2, '0')}`)
+    const result = await run(emulator, { 'application-name': names.join('\n'), region: 'us-east-1', schedule: SAMPLE_SCHEDULE, at: WEDNESDAY_NIGHT })
+    expect(result.exitCode).toBe(1)
+    expect(results(result).every((r) => r.action === 'failed')).toBe(true)
+    const annotations = errors(result)
+    expect(annotations).toHaveLength(10)
+    expect(annotations.slice(0, 9).map((a) => a.title)).toEqual(names.slice(0, 9).map((name) => `${name} (us-east-1): scaling failed`))
+    expect(annotations[9].title).toBe('3 more applications failed')
+    expect(annotations[9].message).toMatch(/^3 more applications failed: missing-10 \(us-east-1\), missing-11 \(us-east-1\), missing-12 \(us-east-1\)\. .*the job summary lists every failure with its fix\.$/)
+    expect(result.summary).toContain('### What failed and how to fix it (12)')
+  })
 })
+
