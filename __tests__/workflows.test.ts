@@ -33,9 +33,12 @@ describe('example schedules', () => {
       ['2026-12-02T18:05:00-08:00', 'default', '10 KPU'],
       ['2026-12-05T12:00:00-08:00', 'default', '10 KPU'],
       ['2026-11-27T03:00:00-08:00', 'black-friday', '40 KPU'],
-      // Summer time: 05:05 in Los Angeles is 12:05 UTC.
-      ['2026-07-01T12:05:00Z', 'weekday-daytime', '20 KPU'],
-      ['2026-07-01T12:04:00Z', 'default', '10 KPU']
+      // Summer time: 05:05 in Los Angeles is 12:05 UTC; 20 minutes of lead make it 11:45.
+      ['2026-07-01T11:45:00Z', 'weekday-daytime', '20 KPU'],
+      ['2026-07-01T11:44:00Z', 'default', '10 KPU'],
+      // US public holidays stay at the default: Thanksgiving, and Independence Day observed on Friday.
+      ['2026-11-26T09:00:00-08:00', 'default', '10 KPU'],
+      ['2026-07-03T09:00:00-07:00', 'default', '10 KPU']
     ],
     'business-hours.schedule.yml': [
       ['2026-12-07T06:30:00-05:00', 'monday-catch-up', '12 KPU'],

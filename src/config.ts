@@ -99,7 +99,7 @@ export async function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clo
     checkBounds(schedule, manual.kpu * parallelismPerKpu, `input "kpu" (${manual.kpu} × parallelism-per-kpu ${parallelismPerKpu})`)
   }
   if (schedule && parallelismPerKpu) {
-    for (const [what, target] of [['default', schedule.default] as const, ...schedule.rules.map((r) => [`rule "${r.name}"`, r.target] as const)]) {
+    for (const [what, target] of [['default', schedule.default] as const, ...schedule.rules.map((r) => [`rule "${shown(r.name)}"`, r.target] as const)]) {
       if ('kpu' in target) checkBounds(schedule, target.kpu * parallelismPerKpu, `${what} (${target.kpu} KPU × parallelism-per-kpu ${parallelismPerKpu})`)
     }
   }
@@ -171,7 +171,7 @@ export async function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clo
     roleToAssume,
     roleSessionName,
     roleDurationSeconds: positiveInteger('role-duration-seconds', get('role-duration-seconds') || '900', 900, 43200),
-    audience: get('audience') || 'sts.amazonaws.com',
+    audience: readAudience(get('audience') || 'sts.amazonaws.com'),
     dryRun: boolean('dry-run', get('dry-run')),
     wait: boolean('wait', get('wait') || 'true'),
     waitTimeoutSeconds: positiveInteger('wait-timeout-seconds', get('wait-timeout-seconds') || '1800'),
@@ -205,9 +205,8 @@ function readMetricsNamespace(text: string): string | undefined {
             ? 'starts with "AWS/", which CloudWatch reserves for AWS services'
             : undefined
   if (!problem) return text
-  const shown = text.length > 80 ? `${text.slice(0, 80)}…` : text
   throw inputError(
-    `Input "metrics-namespace" ("${shown}") ${problem}.`,
+    `Input "metrics-namespace" ("${shown(text)}") ${problem}.`,
     'Use a CloudWatch namespace of your own: 1-255 printable ASCII characters, not starting with "AWS/" or ":", for example FlinkScheduledScaler (or empty for no metrics).'
   )
 }
@@ -219,7 +218,7 @@ async function readSchedule(inline: string, file: string, env: NodeJS.ProcessEnv
   if (inline) return { schedule: await withHolidays(parseSchedule(inline, 'input "schedule"'), 'input "schedule"') }
   if (!file) return {}
   const { text, inRepository } = readScheduleFile(file, env)
-  const source = `schedule-file "${file}"`
+  const source = `schedule-file "${shown(file)}"`
   const schedule = parseSchedule(text, source, inRepository)
   try {
     return { schedule: await withHolidays(schedule, source), file: inRepository }
@@ -246,7 +245,7 @@ function readScheduleFile(file: string, env: NodeJS.ProcessEnv): { text: string;
     throw inputError(`Cannot read schedule-file "${shown(file)}" (${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}) in ${given}.`, fix)
   }
   const inRepository = path.relative(workspace, real)
-  if (inRepository === '' || inRepository.startsWith('..') || path.isAbsolute(inRepository)) {
+  if (inRepository === '..' || inRepository.startsWith(`..${path.sep}`) || path.isAbsolute(inRepository)) {
     throw inputError(
       `Input "schedule-file" is "${shown(file)}", which is outside the workspace (${workspace}); it was not read.`,
       'Give the path of a file in the repository, relative to its root, e.g. .github/flink-schedule.yml.'
@@ -307,6 +306,12 @@ function positiveInteger(name: string, text: string, min = 1, max = Number.MAX_S
   return value
 }
 
+/** The OIDC audience: one word of printable characters (the IAM provider's client ID). */
+function readAudience(text: string): string {
+  if (/^[\x21-\x7e]{1,255}$/.test(text)) return text
+  throw inputError(`Input "audience" is "${shown(text)}".`, 'Use the audience the IAM OIDC provider lists as a client ID: normally sts.amazonaws.com, without spaces.')
+}
+
 /** A positive decimal, e.g. 0.11. */
 function price(name: string, text: string): number {
   const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN
@@ -333,7 +338,7 @@ function boolean(name: string, text: string): boolean {
 function instant(name: string, text: string, zone: string): Date {
   const parsed = DateTime.fromISO(text, { zone, setZone: true })
   const date = parsed.isValid ? parsed.toJSDate() : undefined
-  if (!date || Number.isNaN(date.getTime()) || parsed.year < 1970 || parsed.year > 9999) {
+  if (!date || Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1970 || date.getUTCFullYear() > 9999) {
     throw inputError(`Input "${name}" is "${shown(text)}", which is not an ISO-8601 instant.`, 'Use e.g. 2026-11-27T09:00:00-08:00 or 2026-11-27T17:00:00Z.')
   }
   return date

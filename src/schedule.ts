@@ -4,7 +4,7 @@
  * calendar that src/holidays.ts attaches after parsing; evaluation only looks dates up in it.
  */
 import { IANAZone } from 'luxon'
-import { LineCounter, isMap, isSeq, parse, parseDocument as parseYamlDocument, type Node } from 'yaml'
+import { CST, LineCounter, Parser, isMap, isSeq, parse, parseDocument as parseYamlDocument, type Node } from 'yaml'
 import { inputError } from './errors.js'
 
 export type Target = { parallelism: number } | { kpu: number }
@@ -115,6 +115,12 @@ const HOLIDAY_CODE = /^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$/
 /** C0 and C1 control characters, and the Unicode line and paragraph separators. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']
+/**
+ * How deep collections may nest. A schedule needs three levels (rules, a rule, a list of days); the
+ * YAML reader recurses per level and overflows the stack some hundreds deep, and a stack overflow
+ * while V8 compiles a regular expression aborts the whole process.
+ */
+const MAX_NESTING = 32
 
 type Bounds = { min: number | undefined; max: number | undefined }
 /** What a rule's parsing needs to know about the rest of the document. */
@@ -175,12 +181,22 @@ export function lineOf(text: string, where: string): number | undefined {
 }
 
 function readYaml(text: string, source: string, file?: string): Record<string, unknown> {
+  if (nestedTooDeep(text)) {
+    throw inputError(
+      `Schedule error in ${source}: the text nests lists and mappings more than ${MAX_NESTING} levels deep`,
+      'A schedule has top-level fields, a "rules:" list and one mapping per rule; check for stray "[", "{" or "- ".',
+      file ? { file } : undefined
+    )
+  }
   let doc: unknown
   try {
     // logLevel 'error': YAML warnings (e.g. unknown tags) must not print from a pure function.
     doc = parse(text, { logLevel: 'error' })
   } catch (error) {
-    const detail = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    // The reader's message quotes the text it stopped at, which may be a whole long line; the
+    // position ("at line 3, column 7:") comes last and is kept.
+    const first = (error instanceof Error ? error.message.split('\n')[0] : String(error)).replace(new RegExp(CONTROL, 'g'), ' ')
+    const detail = first.length > 200 ? `${first.slice(0, 140)}...${first.slice(-57)}` : first
     const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line
     throw inputError(
       `Schedule error in ${source}: the text is not valid YAML: ${detail}`,
@@ -197,9 +213,24 @@ function readYaml(text: string, source: string, file?: string): Record<string, u
   return doc
 }
 
+/** Whether collections nest deeper than MAX_NESTING; the syntax tree is read without recursion, and the walk stops there. */
+function nestedTooDeep(text: string): boolean {
+  let tooDeep = false
+  for (const token of new Parser().parse(text)) {
+    if (token.type !== 'document') continue
+    CST.visit(token, (_, path) => {
+      if (path.length <= MAX_NESTING) return undefined
+      tooDeep = true
+      return CST.visit.BREAK
+    })
+    if (tooDeep) return true
+  }
+  return false
+}
+
 function parseDocument(doc: Record<string, unknown>): Schedule {
   // "rules:" with every item commented out reads as null: that is a schedule with no rules.
-  checkFields(doc, TOP_KEYS, (key) => `field "${key}"`, 'the top level', ['rules'])
+  checkFields(doc, TOP_KEYS, (key) => `field ${show(key)}`, 'the top level', ['rules'])
   const timezone = doc.timezone === undefined ? 'UTC' : parseZone(doc.timezone)
   const min = doc.min === undefined ? undefined : positiveInteger(doc.min, 'field "min"')
   const max = doc.max === undefined ? undefined : positiveInteger(doc.max, 'field "max"')
@@ -274,7 +305,7 @@ function parseDefault(value: unknown, bounds: Bounds): Target {
   if (!isMapping(value)) {
     throw new Invalid('field "default"', `expected a mapping, found ${kindOf(value)}`, 'Write e.g. "default: { kpu: 1 }".')
   }
-  checkFields(value, TARGET_KEYS, (key) => `default, field "${key}"`, 'a target')
+  checkFields(value, TARGET_KEYS, (key) => `default, field ${show(key)}`, 'a target')
   return parseTarget(value, 'default', bounds)
 }
 
@@ -300,8 +331,9 @@ function parseRule(value: unknown, index: number, { bounds, holidays }: Context)
     throw new Invalid(`${position}, field "name"`, `${show(value.name)} has control characters (line breaks, tabs, ...)`, 'Use a name on one line, of letters, digits, spaces and punctuation.')
   }
   const name = typeof value.name === 'string' ? value.name : position
-  const where = typeof value.name === 'string' ? `${position} "${name}"` : position
-  const field = (key: string) => `${where}, field "${key}"`
+  // Quoted as show() quotes values, so that a long name or key keeps the message short.
+  const where = typeof value.name === 'string' ? `${position} ${show(name)}` : position
+  const field = (key: string) => `${where}, field ${show(key)}`
 
   checkFields(value, RULE_KEYS, field, 'a rule')
   const target = parseTarget(value, where, bounds)
@@ -500,6 +532,8 @@ function show(value: unknown): string {
     // YAML aliases can build a value that contains itself.
     text = Array.isArray(value) ? '[...]' : '{...}'
   }
+  // JSON escapes C0 characters only; the C1 ones and the line separators would break the line too.
+  text = text.replace(new RegExp(CONTROL, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
   return text.length > 60 ? `${text.slice(0, 57)}...` : text
 }
 
