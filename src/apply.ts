@@ -70,10 +70,11 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
         // The answer to an update that the service applied was lost, and the SDK's retry met the
         // new token: if the application moved from the version this run sent to its target, the
         // update is this run's own, and the "before" of the outcome stays what was first found.
-        if (error instanceof ScalerError && error.code === ANSWER_LOST) accepted = await ownUpdate(client, state, decision.desired, context)
-        const race = error instanceof ScalerError && (RACES.has(error.code ?? '') || error.code === ANSWER_LOST)
+        if (!(error instanceof ScalerError)) throw error
+        if (error.code === ANSWER_LOST) accepted = await ownUpdate(client, state, decision.desired, context)
+        const race = error.code === ANSWER_LOST ? 'ConcurrentModificationException' : RACES.has(error.code ?? '') ? error.code : undefined
         if (!accepted && race && attempt < MAX_DECISIONS) {
-          context.warn(`${ref.name}: ${(error as ScalerError).code === ANSWER_LOST ? 'ConcurrentModificationException' : (error as ScalerError).code} while updating; describing again and deciding again.`)
+          context.warn(`${ref.name}: ${race} while updating; describing again and deciding again.`)
           state = await client.describe(ref.name)
           plan = planApplication(state, found, config, context.run)
           continue
@@ -94,8 +95,11 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
         await writeHold(client, state, hold)
       } catch (error) {
         const busy = error instanceof ScalerError && RACES.has(error.code ?? '')
-        if (!config.wait || !hold.write || !busy) throw holdNotInForce(error, hold)
-        holdPending = true
+        if (hold.write && busy && config.wait) holdPending = true
+        else if (hold.write) throw holdNotInForce(error, hold)
+        else if (hold.current) throw holdNotReleased(error, hold.current)
+        // An expired hold's tags are only tidied away: later runs ignore them anyway.
+        else context.warn(`${ref.name}: could not remove the tags of the hold that has ended (${asScalerError(error).message}); later runs ignore it.`)
       }
       Object.assign(outcome, { action: 'updated' }, holdField(holdPending ? hold.current : hold.after))
       if (!config.wait) return { ref, outcome }
@@ -156,6 +160,15 @@ export function holdNotInForce(error: unknown, hold: Pick<HoldPlan, 'write'>): S
       code: failure.code,
       cause: error
     }
+  )
+}
+
+/** A released hold whose tags could not be removed: it stays in force, so the run fails, saying so. */
+function holdNotReleased(error: unknown, hold: Hold): ScalerError {
+  const failure = asScalerError(error)
+  return new ScalerError(
+    `The hold could not be released (${failure.message}): parallelism ${hold.parallelism} stays held until ${hold.until.toISOString()}.`,
+    { hint: `${failure.hint ? `${failure.hint} ` : ''}Then run again with release-hold: true.`, code: failure.code, cause: error }
   )
 }
 
