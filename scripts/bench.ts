@@ -5,6 +5,8 @@
  *   npm run bench -- --runs 15                     # more runs per scenario (default 9, at least 7)
  *   npm run bench -- --dist /tmp/old-dist --dist dist   # two builds side by side, in one run
  *   npm run bench -- --breakdown                   # where the time of a no-op run goes
+ *   npm run bench -- --fleet                       # 1 to 300 applications updated and followed (minutes)
+ *   npm run bench -- --fleet --dist /tmp/old-dist --dist dist   # the same, two builds in one run
  *
  * Every scenario is timed from spawn to exit, as the runner sees it (runner/run-action.ts), with
  * the Node the runner uses (node24: ACTION_NODE, else `npx -y node@24`, else this Node). The
@@ -13,6 +15,12 @@
  * ru_maxrss of the child), so the timed runs are not wrapped. Budgets are ratios measured in the
  * same run, so a slower machine moves both sides. Writes bench-results.json; exits 1 when a
  * budget fails.
+ *
+ * --fleet instead runs fleets of 1, 20, 100 and 300 applications spread over three regions, every
+ * one below its target, with wait: true, against a fresh emulator per run (updates last 4 s,
+ * 30 ms per call, a request-rate quota per region): spawn to exit, the last application at target
+ * (the latest operation EndTime), requests per application and how many were throttled, peak
+ * RSS. Writes bench-results-fleet.json. See fleetBenchmark() below.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -20,19 +28,29 @@ import { cpus, tmpdir } from 'node:os'
 import path from 'node:path'
 import { SourceMap } from 'node:module'
 import { parseArgs } from 'node:util'
-import { startEmulator, type Emulator } from '../emulator/index.js'
+import { EMULATOR_ACCOUNT_ID, startEmulator, type Emulator } from '../emulator/index.js'
 import { ROOT, inputDefaults, runAction, type ActionRun } from '../runner/run-action.js'
 
 const { values: args } = parseArgs({
   options: {
-    runs: { type: 'string', default: '9' },
+    runs: { type: 'string' },
     dist: { type: 'string', multiple: true },
     breakdown: { type: 'boolean', default: false },
-    json: { type: 'string', default: path.join(ROOT, 'bench-results.json') }
+    fleet: { type: 'boolean', default: false },
+    /** Fleet sizes to run (--fleet only), e.g. 1,20 for a quick look; the budgets need 1, 100 and 300. */
+    sizes: { type: 'string', default: '1,20,100,300' },
+    json: { type: 'string' }
   }
 })
-const RUNS = Math.max(7, Number(args.runs))
+const RUNS = Math.max(7, Number(args.runs ?? 9))
+const JSON_FILE = args.json ?? path.join(ROOT, args.fleet ? 'bench-results-fleet.json' : 'bench-results.json')
 const DISTS = (args.dist?.length ? args.dist : ['dist']).map((dir) => path.resolve(ROOT, dir))
+/** How a build is named in the output: its folder's name, or its path when two builds share a name (/tmp/old/dist, dist). */
+const distName = (dist: string) => {
+  const unique = new Set(DISTS.map((d) => path.basename(d))).size === DISTS.length
+  const relative = path.relative(ROOT, dist)
+  return unique ? path.basename(dist) : relative.startsWith('..') ? dist : relative
+}
 
 const BUDGETS = {
   /** A run that changes nothing costs at most this many runs of the AWS sample's describe-and-compare in boto3. */
@@ -519,26 +537,312 @@ async function cpuProfile(entry: string, env: NodeJS.ProcessEnv): Promise<{ self
 }
 
 // ---------------------------------------------------------------------------------------------
+// Fleets (--fleet): every application below its target, updated and followed to the end
+
+const FLEET_REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2']
+const FLEET_SIZES = args.sizes!.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0)
+const FLEET_RUNS = Math.max(3, Number(args.runs ?? 5))
+/** 300 applications run 3 times: one run of the previous release at that size takes minutes. */
+const runsFor = (size: number) => (size >= 300 ? Math.min(FLEET_RUNS, 3) : FLEET_RUNS)
+/** How long an update keeps an application UPDATING: a few seconds, so that what the action adds shows. */
+const FLEET_UPDATE_MS = 4000
+/**
+ * The emulator's quota per region, across every Kinesis Analytics operation. AWS publishes no
+ * request rate for this API; 50 requests/s with a burst of 50 is a plausible one.
+ */
+const FLEET_QUOTA = { perSecond: 50, burst: 50 }
+/** What SCHEDULE asks for at AT (10 KPU, one parallelism per KPU); every application starts at 4. */
+const FLEET_TARGET = 10
+const FLEET_BUDGETS = {
+  /** 100 applications take at most this many single applications, spawn to exit. */
+  hundredOverOne: 1.3,
+  /** 300 applications, likewise. */
+  threeHundredOverOne: 1.6,
+  /** Peak RSS at 300 applications below this. */
+  peakRssBytes: 150_000_000
+}
+
+interface FleetRun {
+  /** Spawn to exit. */
+  exitMs: number
+  /** ms from spawn: the first request, the first and the last update accepted, the last application at target. */
+  firstRequestMs: number
+  firstUpdateMs: number
+  lastUpdateMs: number
+  /** The latest EndTime of the fleet's UpdateApplication operations (the emulator knows it to the ms). */
+  targetMs: number
+  /** Kinesis Analytics requests received, throttled ones included. */
+  requests: number
+  byOperation: Record<string, number>
+  throttled: number
+  throttledBy: Record<string, number>
+  rssBytes?: number
+}
+
+const applications = (n: number) => `${n} application${n === 1 ? '' : 's'}`
+
+/** A long log cut to its head and tail, with every ::error line kept. */
+function excerpt(text: string): string {
+  const lines = text.split('\n')
+  if (lines.length <= 80) return text
+  const errors = lines.slice(30, -30).filter((l) => l.startsWith('::error'))
+  return [...lines.slice(0, 30), `… ${lines.length - 60} lines …`, ...errors, ...lines.slice(-30)].join('\n')
+}
+
+/** One run against a fresh emulator, so that every application really is below its target. */
+async function fleetRun(dist: string, size: number, wrapper: string | undefined): Promise<FleetRun> {
+  const apps = Array.from({ length: size }, (_, i) => ({
+    name: `fleet-${String(i + 1).padStart(3, '0')}`,
+    region: FLEET_REGIONS[i % FLEET_REGIONS.length],
+    parallelism: 4
+  }))
+  const fleetEmulator = await startEmulator({ updateDurationMs: FLEET_UPDATE_MS, requestRate: FLEET_QUOTA, applications: apps })
+  fleetEmulator.faults.set({ latencyMs: LATENCY_MS })
+  const rssFile = path.join(scratch, 'rss-fleet')
+  rmSync(rssFile, { force: true })
+  const what = `${distName(dist)}, ${applications(size)}`
+  try {
+    const names = apps.map((a) => `arn:aws:kinesisanalytics:${a.region}:${EMULATOR_ACCOUNT_ID}:application/${a.name}`).join('\n')
+    const startedAt = Date.now()
+    const run = await runAction(
+      { schedule: SCHEDULE, at: AT, wait: 'true', 'application-name': names },
+      {
+        entry: path.join(dist, 'index.js'),
+        node: wrapper ?? node,
+        env: { ...fleetEmulator.env({ region: FLEET_REGIONS[0] }), ...isolated, ...(wrapper ? { BENCH_RSS_FILE: rssFile } : {}) }
+      }
+    )
+    let outcomes: { application: string; region: string; action: string; reason?: string }[] = []
+    try {
+      outcomes = JSON.parse(run.outputs.results ?? '[]')
+    } catch {
+      // Reported below as missing results.
+    }
+    const notUpdated = outcomes.filter((o) => o.action !== 'updated')
+    if (run.exitCode !== 0 || outcomes.length !== size || notUpdated.length > 0) {
+      throw new Error(
+        `${what}: exit ${run.exitCode}, ${outcomes.length} results, ${notUpdated.length} not updated` +
+          notUpdated
+            .slice(0, 5)
+            .map((o) => `\n  ${o.application} (${o.region}): ${o.action}: ${o.reason ?? ''}`)
+            .join('') +
+          `\n--- stdout ---\n${excerpt(run.stdout)}\n--- stderr ---\n${run.stderr.slice(0, 2000)}`
+      )
+    }
+    const operations = apps.map((a) => {
+      const found = fleetEmulator.application(a.name, a.region)
+      const updates = found.operations.filter((o) => o.operation === 'UpdateApplication')
+      if (updates.length !== 1 || updates[0].status !== 'SUCCESSFUL' || found.status !== 'RUNNING' || found.parallelism.parallelism !== FLEET_TARGET) {
+        throw new Error(
+          `${what}: ${a.name} (${a.region}) is ${found.status} at parallelism ${found.parallelism.parallelism} after ` +
+            `${updates.length} UpdateApplication operations (${updates.map((o) => o.status).join(', ')}), not RUNNING at ${FLEET_TARGET} after one`
+        )
+      }
+      return updates[0]
+    })
+    const requests = fleetEmulator.requests.filter((r) => r.service === 'kinesisanalytics')
+    const byOperation: Record<string, number> = {}
+    for (const r of requests) byOperation[r.operation] = (byOperation[r.operation] ?? 0) + 1
+    return {
+      exitMs: run.durationMs,
+      firstRequestMs: (requests[0]?.at ?? startedAt) - startedAt,
+      firstUpdateMs: Math.min(...operations.map((o) => o.startTime)) - startedAt,
+      lastUpdateMs: Math.max(...operations.map((o) => o.startTime)) - startedAt,
+      targetMs: Math.max(...operations.map((o) => o.endTime ?? Infinity)) - startedAt,
+      requests: requests.length,
+      byOperation,
+      throttled: fleetEmulator.requestRate.throttled,
+      throttledBy: { ...fleetEmulator.requestRate.throttledBy.operation },
+      rssBytes: wrapper ? readRss(rssFile) : undefined
+    }
+  } finally {
+    await fleetEmulator.stop()
+  }
+}
+
+interface FleetRow {
+  dist: string
+  applications: number
+  runs: number
+  exitMs: number
+  targetMs: number
+  firstRequestMs: number
+  firstUpdateMs: number
+  lastUpdateMs: number
+  /** From the last application at target to exit: how late the follow saw it, and the report. */
+  tailMs: number
+  requestsPerApplication: number
+  throttledPerApplication: number
+  /** Medians of each operation's count, per application. */
+  perApplicationByOperation: Record<string, number>
+  /** Medians of each operation's throttled count, for the whole fleet. */
+  throttledByOperation: Record<string, number>
+  peakRssBytes?: number
+  exitRangeMs: [number, number]
+}
+
+async function fleetBenchmark(): Promise<void> {
+  const wrapper = GNU_TIME ? rssWrapper(scratch, node) : undefined
+  const sizes = FLEET_SIZES
+  console.log(
+    `Fleets of ${sizes.join(', ')} applications spread evenly over ${FLEET_REGIONS.join(', ')} (ARNs), every one RUNNING at ` +
+      `parallelism 4 with a target of ${FLEET_TARGET}: wait: true, updates take ${FLEET_UPDATE_MS / 1000} s, ${LATENCY_MS} ms per call, ` +
+      `a quota of ${FLEET_QUOTA.perSecond} requests/s per region (burst ${FLEET_QUOTA.burst}).`
+  )
+  console.log(
+    `Median of ${FLEET_RUNS} runs${sizes.some((n) => runsFor(n) < FLEET_RUNS) ? ` (${runsFor(300)} at 300 applications)` : ''} after one warm-up run per build; builds and sizes interleaved ` +
+      `round by round; a fresh emulator per run; every run under GNU time for peak RSS.\n`
+  )
+  for (const dist of DISTS) await fleetRun(dist, 1, wrapper)
+  const runs = new Map<string, FleetRun[]>()
+  const rounds = Math.max(...sizes.map(runsFor))
+  for (let round = 1; round <= rounds; round++) {
+    // Builds take turns going first, so that a drift of the machine does not favour one.
+    const order = round % 2 ? DISTS : [...DISTS].reverse()
+    for (const size of sizes) {
+      if (round > runsFor(size)) continue
+      for (const dist of order) {
+        const r = await fleetRun(dist, size, wrapper)
+        const key = `${dist}|${size}`
+        runs.set(key, [...(runs.get(key) ?? []), r])
+        console.log(
+          `  round ${round}  ${distName(dist).padEnd(24)} ${applications(size).padStart(16)}  exit ${fmtS(r.exitMs)}, ` +
+            `last at target ${fmtS(r.targetMs)}, ${(r.requests / size).toFixed(2)} requests/application, ${r.throttled} throttled` +
+            (r.rssBytes ? `, ${mb(r.rssBytes)} MB` : '')
+        )
+      }
+    }
+  }
+
+  const medianOf = (xs: FleetRun[], pick: (r: FleetRun) => number) => median(xs.map(pick))
+  const rows: FleetRow[] = DISTS.flatMap((dist) =>
+    sizes.map((size) => {
+      const xs = runs.get(`${dist}|${size}`)!
+      const operations = [...new Set(xs.flatMap((r) => Object.keys(r.byOperation)))]
+      const throttledOperations = [...new Set(xs.flatMap((r) => Object.keys(r.throttledBy)))]
+      const rss = xs.map((r) => r.rssBytes).filter((b): b is number => b !== undefined)
+      return {
+        dist: distName(dist),
+        applications: size,
+        runs: xs.length,
+        exitMs: medianOf(xs, (r) => r.exitMs),
+        targetMs: medianOf(xs, (r) => r.targetMs),
+        firstRequestMs: medianOf(xs, (r) => r.firstRequestMs),
+        firstUpdateMs: medianOf(xs, (r) => r.firstUpdateMs),
+        lastUpdateMs: medianOf(xs, (r) => r.lastUpdateMs),
+        tailMs: medianOf(xs, (r) => r.exitMs - r.targetMs),
+        requestsPerApplication: medianOf(xs, (r) => r.requests) / size,
+        throttledPerApplication: medianOf(xs, (r) => r.throttled) / size,
+        perApplicationByOperation: Object.fromEntries(operations.map((op) => [op, medianOf(xs, (r) => r.byOperation[op] ?? 0) / size])),
+        throttledByOperation: Object.fromEntries(throttledOperations.map((op) => [op, medianOf(xs, (r) => r.throttledBy[op] ?? 0)])),
+        peakRssBytes: rss.length ? Math.max(...rss) : undefined,
+        exitRangeMs: [Math.min(...xs.map((r) => r.exitMs)), Math.max(...xs.map((r) => r.exitMs))]
+      }
+    })
+  )
+  const row = (dist: string, size: number) => rows.find((r) => r.dist === distName(dist) && r.applications === size)
+  const one = (r: FleetRow) => row(DISTS.find((d) => distName(d) === r.dist)!, 1)
+
+  const width = Math.max(5, ...rows.map((r) => r.dist.length))
+  console.log(
+    `\n${'build'.padEnd(width)}  apps  runs  spawn to exit (min–max)     last at target  exit × 1 app  requests/app  throttled/app  peak RSS`
+  )
+  for (const r of rows) {
+    const base = one(r)
+    console.log(
+      `${r.dist.padEnd(width)}  ${String(r.applications).padStart(4)}  ${String(r.runs).padStart(4)}  ` +
+        `${fmtS(r.exitMs).padStart(7)} (${fmtS(r.exitRangeMs[0])}–${fmtS(r.exitRangeMs[1])})`.padEnd(28) +
+        `${fmtS(r.targetMs).padStart(14)}  ${(base ? `${(r.exitMs / base.exitMs).toFixed(2)} ×` : '').padStart(12)}  ` +
+        `${r.requestsPerApplication.toFixed(2).padStart(12)}  ${r.throttledPerApplication.toFixed(2).padStart(13)}  ` +
+        `${r.peakRssBytes ? `${mb(r.peakRssBytes)} MB` : 'n/a'}`
+    )
+  }
+  console.log('(s from spawn, medians; last at target: the latest UpdateApplication EndTime in the emulator; MB = 10^6 bytes)\n')
+
+  console.log('Where the time goes (medians, s from spawn), and requests per application by operation:')
+  for (const r of rows) {
+    const ops = Object.entries(r.perApplicationByOperation)
+      .map(([op, n]) => `${op} ${n.toFixed(2)}`)
+      .join(', ')
+    const throttled = Object.entries(r.throttledByOperation)
+      .filter(([, n]) => n > 0)
+      .map(([op, n]) => `${op} ${n}`)
+      .join(', ')
+    console.log(
+      `  ${r.dist.padEnd(width)} ${String(r.applications).padStart(3)}: first request ${fmtS(r.firstRequestMs)}, first update accepted ` +
+        `${fmtS(r.firstUpdateMs)}, last update accepted ${fmtS(r.lastUpdateMs)}, last at target ${fmtS(r.targetMs)}, exit ${fmtS(r.exitMs)} ` +
+        `(${fmtS(r.tailMs)} after the last at target)`
+    )
+    console.log(`  ${''.padEnd(width)}      ${ops}${throttled ? `; throttled: ${throttled}` : ''}`)
+  }
+  console.log()
+
+  // The budgets hold the new build: dist/ when it is one of the builds, else the last one named.
+  const budgeted = DISTS.find((d) => d === path.join(ROOT, 'dist')) ?? DISTS[DISTS.length - 1]
+  const ratio = (size: number, limit: number) => {
+    const base = row(budgeted, 1)
+    const many = row(budgeted, size)
+    if (!base || !many) return { value: `not measured (--sizes needs 1 and ${size})`, pass: true, measured: false }
+    const x = many.exitMs / base.exitMs
+    return { value: `${x.toFixed(2)} × (${fmtS(many.exitMs)} / ${fmtS(base.exitMs)})`, pass: x <= limit, measured: true }
+  }
+  const at300 = row(budgeted, 300)
+  const budgets = [
+    { name: `100 applications ≤ ${FLEET_BUDGETS.hundredOverOne} × 1 application (spawn to exit)`, ...ratio(100, FLEET_BUDGETS.hundredOverOne) },
+    { name: `300 applications ≤ ${FLEET_BUDGETS.threeHundredOverOne} × 1 application (spawn to exit)`, ...ratio(300, FLEET_BUDGETS.threeHundredOverOne) },
+    {
+      name: `peak RSS at 300 applications < ${mb(FLEET_BUDGETS.peakRssBytes)} MB`,
+      ...(at300?.peakRssBytes === undefined
+        ? { value: at300 ? 'not measured: install GNU time' : 'not measured (--sizes needs 300)', pass: true, measured: false }
+        : { value: `${mb(at300.peakRssBytes)} MB`, pass: at300.peakRssBytes < FLEET_BUDGETS.peakRssBytes, measured: true })
+    }
+  ].map((b) => ({ dist: distName(budgeted), ...b }))
+  for (const b of budgets) console.log(`${b.measured ? (b.pass ? 'PASS' : 'FAIL') : 'n/a '}  [${b.dist}] ${b.name}: ${b.value}`)
+  if (DISTS.length > 1) console.log(`(${DISTS.filter((d) => d !== budgeted).map(distName).join(', ')}: shown for comparison, not budgeted)`)
+
+  writeFileSync(
+    JSON_FILE,
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine,
+        fleet: { regions: FLEET_REGIONS, updateDurationMs: FLEET_UPDATE_MS, latencyMs: LATENCY_MS, quota: FLEET_QUOTA, runs: FLEET_RUNS },
+        rows,
+        runs: Object.fromEntries(runs),
+        budgets
+      },
+      null,
+      2
+    ) + '\n'
+  )
+  console.log(`\nWrote ${path.relative(process.cwd(), JSON_FILE)}`)
+  if (budgets.some((b) => !b.pass)) process.exitCode = 1
+}
+
+// ---------------------------------------------------------------------------------------------
 // Run
 
 const fmt = (ms: number) => ms.toFixed(0)
 const mb = (bytes: number) => (bytes / 1e6).toFixed(2)
+const fmtS = (ms: number) => `${(ms / 1000).toFixed(2)} s`
 
 console.log(`Machine: ${machine.nproc} cores, ${machine.cpu}`)
 console.log(`Action runs on Node ${machine.actionNode}; the bench and the emulator on Node ${machine.benchNode}`)
 console.log(`AWS CLI: ${machine.aws}; boto3: ${machine.boto3}; peak RSS: ${machine.rss}`)
-console.log(`Median of ${RUNS} runs per scenario after one warm-up round, scenarios interleaved.\n`)
+if (!args.fleet) console.log(`Median of ${RUNS} runs per scenario after one warm-up round, scenarios interleaved.\n`)
 
 try {
-  if (args.breakdown) {
+  if (args.fleet) {
+    await fleetBenchmark()
+  } else if (args.breakdown) {
     const breakdowns = []
     for (const dist of DISTS) {
       const found = await breakdown(dist)
       printBreakdown(found)
       breakdowns.push(found)
     }
-    writeFileSync(args.json!, JSON.stringify({ date: new Date().toISOString(), machine, runs: RUNS, breakdowns }, null, 2) + '\n')
-    console.log(`Wrote ${path.relative(process.cwd(), args.json!)}`)
+    writeFileSync(JSON_FILE, JSON.stringify({ date: new Date().toISOString(), machine, runs: RUNS, breakdowns }, null, 2) + '\n')
+    console.log(`Wrote ${path.relative(process.cwd(), JSON_FILE)}`)
   } else {
     await benchmark()
   }
@@ -573,7 +877,7 @@ function printBreakdown(found: Breakdown): void {
 }
 
 async function benchmark(): Promise<void> {
-  const perDist = DISTS.map((dist) => ({ dist, scenarios: actionScenarios(dist, DISTS.length > 1 ? `[${path.basename(dist)}] ` : '') }))
+  const perDist = DISTS.map((dist) => ({ dist, scenarios: actionScenarios(dist, DISTS.length > 1 ? `[${distName(dist)}] ` : '') }))
   const all: Scenario[] = [floor, ...perDist.flatMap((d) => d.scenarios), ...(awsScenario ? [awsScenario] : []), ...(boto3Scenario ? [boto3Scenario] : [])]
   const times = new Map<string, number[]>(all.map((s) => [s.key, []]))
 
@@ -621,7 +925,7 @@ async function benchmark(): Promise<void> {
     const [noop, , one, many] = own
     const peak = Math.max(...own.map((r) => r.peakRssBytes ?? 0))
     const bundle = bundleSize(dist)
-    const name = path.basename(dist)
+    const name = distName(dist)
     budgets.push(
       {
         dist: name,
@@ -664,10 +968,11 @@ async function benchmark(): Promise<void> {
   for (const b of budgets) console.log(`${b.pass ? 'PASS' : 'FAIL'}  ${DISTS.length > 1 ? `[${b.dist}] ` : ''}${b.name}: ${b.value}${b.note ? `, ${b.note}` : ''}`)
 
   writeFileSync(
-    args.json!,
+    JSON_FILE,
     JSON.stringify({ date: new Date().toISOString(), machine, runs: RUNS, latencyMs: LATENCY_MS, rows, bundles, budgets }, null, 2) + '\n'
   )
-  console.log(`\nWrote ${path.relative(process.cwd(), args.json!)}`)
+  console.log(`\nWrote ${path.relative(process.cwd(), JSON_FILE)}`)
+  console.log('Fleets of 1 to 300 applications in three regions, updated and followed (wait: true): npm run bench -- --fleet (takes minutes).')
   if (budgets.some((b) => !b.pass)) process.exitCode = 1
 }
 
