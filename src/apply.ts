@@ -9,6 +9,7 @@ import { asScalerError, ScalerError } from './errors.js'
 import { ANSWER_LOST, type FlinkClient } from './flink-client.js'
 import { HOLD_TAG_KEYS, holdPlanText, holdTags, type HoldPlan } from './holds.js'
 import { decided, holdField, outcomeFor, type Outcome } from './outcome.js'
+import { DEFAULT_RATE, perRegion } from './rate-limit.js'
 import type { RunContext } from './reconcile.js'
 
 /** An application after the decide phase: its plan, or the outcome of a failure before it. */
@@ -26,9 +27,9 @@ export interface Applied {
 const MAX_DECISIONS = 3
 const RACES = new Set(['ConcurrentModificationException', 'ResourceInUseException'])
 
-/** Applies every plan at once; the region's request rate paces the calls. Never throws. */
+/** Applies every plan, as many at once per region as it takes requests in flight. Never throws. */
 export function apply(planned: Planned[], context: RunContext): Promise<Applied[]> {
-  return Promise.all(planned.map((p) => ('failed' in p ? { ref: p.ref, outcome: p.failed } : applyOne(p, context))))
+  return perRegion(planned, (p) => p.ref.region, DEFAULT_RATE.maxInFlight, async (p) => ('failed' in p ? { ref: p.ref, outcome: p.failed } : applyOne(p, context)))
 }
 
 async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunContext): Promise<Applied> {

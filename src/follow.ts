@@ -11,6 +11,7 @@ import { describeDesired } from './decide.js'
 import { asScalerError, ScalerError } from './errors.js'
 import type { FlinkClient } from './flink-client.js'
 import { holdField, type Outcome } from './outcome.js'
+import { DEFAULT_RATE } from './rate-limit.js'
 import type { RunContext } from './reconcile.js'
 
 export interface FollowOptions {
@@ -58,7 +59,8 @@ export async function follow(applied: Applied[], context: Pick<RunContext, 'clie
       client: context.clientFor(a.ref.region),
       followOperation: a.follow.operationId !== undefined,
       interval: FIRST_POLL_MS,
-      nextCheckAt: start + FIRST_POLL_MS,
+      // Counted from the update's own acceptance: a fleet's first checks do not all come at once.
+      nextCheckAt: start + Math.max(0, FIRST_POLL_MS - (a.outcome.acceptedAt === undefined ? 0 : Date.now() - a.outcome.acceptedAt)),
       last: 'the update had not finished'
     }))
   const total = updates.length
@@ -142,9 +144,18 @@ export async function follow(applied: Applied[], context: Pick<RunContext, 'clie
       context.log(waitingLine(pending, total))
       nextProgress = now + PROGRESS_EVERY_MS
     }
-    for (const update of due) checking.set(update, check(update).finally(() => checking.delete(update)))
+    // As many checks at once per region as it takes requests in flight; the others come next.
+    const busy = new Map<string, number>()
+    for (const update of checking.keys()) busy.set(update.applied.ref.region, (busy.get(update.applied.ref.region) ?? 0) + 1)
+    for (const update of due) {
+      const region = update.applied.ref.region
+      if ((busy.get(region) ?? 0) >= DEFAULT_RATE.maxInFlight) continue
+      busy.set(region, (busy.get(region) ?? 0) + 1)
+      checking.set(update, check(update).finally(() => checking.delete(update)))
+    }
     const idle = pending.filter((u) => !checking.has(u))
-    if (idle.length === 0) {
+    // Nothing waits for its time, or what is due waits for a free slot: wait for a check to end.
+    if (idle.length === 0 || idle.some((u) => u.nextCheckAt <= now)) {
       await Promise.race(checking.values())
       continue
     }

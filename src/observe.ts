@@ -5,15 +5,16 @@ import type { Hold } from './decide.js'
 import { asScalerError, ScalerError } from './errors.js'
 import { readHold } from './holds.js'
 import { outcomeFor, type Outcome } from './outcome.js'
+import { DEFAULT_RATE, perRegion } from './rate-limit.js'
 import type { RunContext } from './reconcile.js'
 
 export type Observation =
   | { ref: ApplicationRef; state: ApplicationState; hold?: Hold }
   | { ref: ApplicationRef; failed: Outcome }
 
-/** Observes every application at once; the region's request rate paces the calls. Never throws. */
+/** Observes every application, as many at once per region as it takes requests in flight. Never throws. */
 export function observe(refs: ApplicationRef[], context: Pick<RunContext, 'clientFor' | 'warn'>): Promise<Observation[]> {
-  return Promise.all(refs.map((ref) => observeOne(ref, context)))
+  return perRegion(refs, (ref) => ref.region, DEFAULT_RATE.maxInFlight, (ref) => observeOne(ref, context))
 }
 
 async function observeOne(ref: ApplicationRef, context: Pick<RunContext, 'clientFor' | 'warn'>): Promise<Observation> {

@@ -13,7 +13,7 @@ export interface RateOptions {
   maxRate: number
   /** Nor falls below this. */
   minRate: number
-  /** Requests per second added for each second without a throttling answer. */
+  /** Requests per second added for each second in which requests waited for the rate, without a throttling answer. */
   increasePerSecond: number
   /** Requests in flight at most. */
   maxInFlight: number
@@ -24,12 +24,12 @@ export interface RateOptions {
 }
 
 export const DEFAULT_RATE: RateOptions = {
-  initialRate: 50,
+  initialRate: 100,
   maxRate: 400,
   minRate: 1,
-  increasePerSecond: 25,
-  maxInFlight: 16,
-  burst: 20
+  increasePerSecond: 50,
+  maxInFlight: 8,
+  burst: 50
 }
 
 export class RequestRate {
@@ -61,8 +61,8 @@ export class RequestRate {
   async acquire(): Promise<void> {
     while (this.inFlight >= this.options.maxInFlight) await new Promise<void>((resolve) => this.waiting.push(resolve))
     this.inFlight++
-    for (;;) {
-      this.refill()
+    for (let waited = false; ; waited = true) {
+      this.refill(waited)
       if (this.tokens >= 1) {
         this.tokens -= 1
         return
@@ -87,12 +87,37 @@ export class RequestRate {
     this.rate = Math.max(this.options.minRate, this.rate / 2)
   }
 
-  private refill(): void {
+  /**
+   * Tokens for the time since the last refill; the rate grows only for time a request spent
+   * waiting for it (`demand`), so that an idle spell (a follow phase between its checks) does not
+   * send the next wave of requests out far above what the service last took.
+   */
+  private refill(demand = false): void {
     const now = this.clock()
     const seconds = (now - this.lastRefill) / 1000
     if (seconds <= 0) return
     this.lastRefill = now
     this.tokens = Math.min(this.options.burst, this.tokens + seconds * this.rate)
-    this.rate = Math.min(this.options.maxRate, this.rate + seconds * this.options.increasePerSecond)
+    if (demand) this.rate = Math.min(this.options.maxRate, this.rate + seconds * this.options.increasePerSecond)
   }
+}
+
+/**
+ * `work` for every item, with at most `limit` items of one region at work at a time, all regions
+ * at once; the results in the items' order. A fleet's applications then wait their turn as plain
+ * values, not as hundreds of requests built and held at once.
+ */
+export async function perRegion<T, R>(items: readonly T[], regionOf: (item: T) => string, limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  const queues = new Map<string, number[]>()
+  items.forEach((item, index) => {
+    const region = regionOf(item)
+    if (!queues.has(region)) queues.set(region, [])
+    queues.get(region)!.push(index)
+  })
+  const worker = async (queue: number[]) => {
+    for (let index = queue.shift(); index !== undefined; index = queue.shift()) results[index] = await work(items[index])
+  }
+  await Promise.all([...queues.values()].flatMap((queue) => Array.from({ length: Math.min(limit, queue.length) }, () => worker(queue))))
+  return results
 }

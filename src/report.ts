@@ -34,7 +34,8 @@ export async function report(config: Config, outcomes: Outcome[], github: GitHub
   core.setOutput('target-parallelism', first?.targetParallelism === undefined ? '' : String(first.targetParallelism))
   view.outputs()
 
-  const reported = outcomes.map((o) => withLateness(o, config))
+  const lastChange = lastChangeOf(config)
+  const reported = outcomes.map((o) => withLateness(o, config, lastChange))
   for (const o of reported) logOutcome(o)
   annotate(reported.filter((o) => o.action === 'failed'))
   await writeSummary(
@@ -124,15 +125,26 @@ function scheduleView(config: Config, perKpu: number | undefined, perKpuAgreed: 
  * reached its target ("20 KPU at 05:19, 14 min after the 05:05 change"): what the cron, GitHub's
  * delay and the restart cost together. Not for previews and backfills (`at`), nor manual targets.
  */
-function withLateness(o: Outcome, config: Config): Outcome {
+function withLateness(o: Outcome, config: Config, lastChange: (perKpu: number | undefined) => Date | undefined): Outcome {
   const schedule = config.schedule
   if (!schedule || config.atGiven || o.action !== 'updated' || !o.reachedAt || o.rule === 'manual' || o.rule === 'hold') return o
-  const perKpu = config.parallelismPerKpu ?? o.foundParallelismPerKpu
-  const change = transitions(schedule, new Date(config.now.getTime() - WEEK_MS), config.now, sameParallelism(perKpu), perKpu).at(-1)
+  const change = lastChange(config.parallelismPerKpu ?? o.foundParallelismPerKpu)
   if (!change) return o
-  const at = (t: Date | number) => DateTime.fromMillis(typeof t === 'number' ? t : t.getTime(), { zone: schedule.timezone }).toFormat('HH:mm')
-  const minutes = Math.max(0, Math.round((o.reachedAt - change.at.getTime()) / 60_000))
-  return { ...o, lateness: `${o.targetKpu} KPU at ${at(o.reachedAt)}, ${minutes} min after the ${at(change.at)} change.` }
+  const at = (t: number) => DateTime.fromMillis(t, { zone: schedule.timezone }).toFormat('HH:mm')
+  const minutes = Math.max(0, Math.round((o.reachedAt - change.getTime()) / 60_000))
+  return { ...o, lateness: `${o.targetKpu} KPU at ${at(o.reachedAt)}, ${minutes} min after the ${at(change.getTime())} change.` }
+}
+
+/** The schedule's last change before the evaluated instant, per ParallelismPerKPU (a fleet shares a few). */
+function lastChangeOf(config: Config): (perKpu: number | undefined) => Date | undefined {
+  const found = new Map<number | undefined, Date | undefined>()
+  return (perKpu) => {
+    if (!found.has(perKpu) && config.schedule) {
+      const change = transitions(config.schedule, new Date(config.now.getTime() - WEEK_MS), config.now, sameParallelism(perKpu), perKpu).at(-1)
+      found.set(perKpu, change?.at)
+    }
+    return found.get(perKpu)
+  }
 }
 
 /** A run-level failure: bad input (then no AWS call was made) or credentials. */
