@@ -8,7 +8,7 @@ import { planApplication, type Hold, type Plan } from './decide.js'
 import { asScalerError, ScalerError } from './errors.js'
 import { ANSWER_LOST, type FlinkClient } from './flink-client.js'
 import { HOLD_TAG_KEYS, holdPlanText, holdTags, type HoldPlan } from './holds.js'
-import { decided, holdField, outcomeFor, type Outcome } from './outcome.js'
+import { decided, failedWith, holdField, outcomeFor, type Outcome } from './outcome.js'
 import { DEFAULT_RATE, perRegion } from './rate-limit.js'
 import type { RunContext } from './reconcile.js'
 
@@ -107,17 +107,7 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
       return { ref, outcome, follow: { state, operationId: accepted.operationId, desired: decision.desired, hold, holdPending } }
     }
   } catch (error) {
-    const failure = asScalerError(error)
-    return {
-      ref,
-      outcome: {
-        ...outcome,
-        action: 'failed',
-        reason: outcome.updateAccepted ? `The update was accepted, then: ${failure.message}` : failure.message,
-        error: failure.message,
-        ...(failure.hint ? { hint: failure.hint } : {})
-      }
-    }
+    return { ref, outcome: failedWith(outcome, asScalerError(error), outcome.updateAccepted ? 'The update was accepted, then:' : undefined) }
   }
 }
 

@@ -10,7 +10,7 @@ import { holdNotInForce, writeHold } from './apply.js'
 import { describeDesired } from './decide.js'
 import { asScalerError, ScalerError } from './errors.js'
 import type { FlinkClient } from './flink-client.js'
-import { holdField, type Outcome } from './outcome.js'
+import { failedWith, holdField, type Outcome } from './outcome.js'
 import { DEFAULT_RATE } from './rate-limit.js'
 import type { RunContext } from './reconcile.js'
 
@@ -71,13 +71,7 @@ export async function follow(applied: Applied[], context: Pick<RunContext, 'clie
   const end = async (update: Update, result: ApplicationState | ScalerError) => {
     const { outcome, follow: followed } = update.applied
     if (result instanceof ScalerError) {
-      update.ended = {
-        ...outcome,
-        action: 'failed',
-        reason: `The update was accepted, then: ${result.message}`,
-        error: result.message,
-        ...(result.hint ? { hint: result.hint } : {})
-      }
+      update.ended = failedWith(outcome, result, 'The update was accepted, then:')
       // A failed or rolled-back update leaves no new hold behind: the one found before comes back.
       // A wait that only ran out of time keeps it: the update goes on.
       if (followed.hold.write && !followed.holdPending && result.code !== WAIT_TIMEOUT) {
@@ -99,8 +93,7 @@ export async function follow(applied: Applied[], context: Pick<RunContext, 'clie
         await writeHold(update.client, followed.state, followed.hold)
         update.ended = { ...update.ended, ...holdField(followed.hold.after) }
       } catch (error) {
-        const failure = holdNotInForce(error, followed.hold)
-        update.ended = { ...update.ended, action: 'failed', reason: `The update was accepted and reached its target, then: ${failure.message}`, error: failure.message, ...(failure.hint ? { hint: failure.hint } : {}) }
+        update.ended = failedWith(update.ended, holdNotInForce(error, followed.hold), 'The update was accepted and reached its target, then:')
         return
       }
     }

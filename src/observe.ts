@@ -4,7 +4,7 @@ import type { ApplicationRef } from './config.js'
 import type { Hold } from './decide.js'
 import { asScalerError, ScalerError } from './errors.js'
 import { readHold } from './holds.js'
-import { outcomeFor, type Outcome } from './outcome.js'
+import { failedWith, outcomeFor, type Outcome } from './outcome.js'
 import { DEFAULT_RATE, perRegion } from './rate-limit.js'
 import type { RunContext } from './reconcile.js'
 
@@ -29,8 +29,7 @@ async function observeOne(ref: ApplicationRef, context: Pick<RunContext, 'client
     }
     return { ref, state, hold: await observeHold(state, context) }
   } catch (error) {
-    const failure = asScalerError(error)
-    return { ref, failed: { ...outcomeFor(ref), reason: failure.message, error: failure.message, ...(failure.hint ? { hint: failure.hint } : {}) } }
+    return { ref, failed: failedWith(outcomeFor(ref), asScalerError(error)) }
   }
 }
 

@@ -2,6 +2,7 @@
 import { kpus, type ApplicationState } from './application.js'
 import type { ApplicationRef } from './config.js'
 import type { Decision, Hold } from './decide.js'
+import type { ScalerError } from './errors.js'
 
 export interface Outcome {
   application: string
@@ -51,6 +52,20 @@ export function publicFields(outcome: Outcome): PublicOutcome {
 /** An outcome that knows only which application it is about. */
 export function outcomeFor(ref: ApplicationRef): Outcome {
   return { application: ref.name, region: ref.region, action: 'failed', reason: '' }
+}
+
+/**
+ * `outcome` failed with `failure`: its message is the error, and the reason too, after `then`
+ * (e.g. "The update was accepted, then:") when something had been done before it failed.
+ */
+export function failedWith(outcome: Outcome, failure: ScalerError, then?: string): Outcome {
+  return {
+    ...outcome,
+    action: 'failed',
+    reason: then ? `${then} ${failure.message}` : failure.message,
+    error: failure.message,
+    ...(failure.hint ? { hint: failure.hint } : {})
+  }
 }
 
 /** What was found and what was decided, as outcome fields. */

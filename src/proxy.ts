@@ -14,8 +14,9 @@ import { HttpProxyAgent } from 'http-proxy-agent'
 import { HttpsProxyAgent } from 'https-proxy-agent'
 
 /** The agents an SDK request handler takes; undefined when no proxy is configured at all. */
-export function proxyAgents(env: NodeJS.ProcessEnv = process.env): { httpAgent: http.Agent; httpsAgent: https.Agent } | undefined {
-  if (!['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'].some((name) => env[name])) return undefined
+export function proxyAgents(): { httpAgent: http.Agent; httpsAgent: https.Agent } | undefined {
+  // @actions/http-client's getProxyUrl, used per request below, reads these from process.env too.
+  if (!['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'].some((name) => process.env[name])) return undefined
   return { httpAgent: new RunnerProxyAgent(false), httpsAgent: new RunnerProxyAgent(true) as unknown as https.Agent }
 }
 

@@ -11,7 +11,7 @@ import type { FlinkClient } from './flink-client.js'
 import { follow, type FollowOptions } from './follow.js'
 import type { GitHubRun } from './github-run.js'
 import { observe, type Observation } from './observe.js'
-import { outcomeFor, type Outcome } from './outcome.js'
+import { failedWith, outcomeFor, type Outcome } from './outcome.js'
 import { describeTarget } from './schedule.js'
 import { debug } from './sdk-options.js'
 
@@ -48,7 +48,6 @@ function decidePhase(observation: Observation, context: RunContext): Planned {
     debug(`${where}: target ${describeTarget(plan.wanted.target)} from ${sourceText(plan.wanted.rule)}; decision ${plan.decision.kind}: ${plan.decision.reason}`)
     return { ref, state, found: hold, plan }
   } catch (error) {
-    const failure = asScalerError(error)
-    return { ref, failed: { ...outcomeFor(ref), status: state.status, reason: failure.message, error: failure.message, ...(failure.hint ? { hint: failure.hint } : {}) } }
+    return { ref, failed: failedWith({ ...outcomeFor(ref), status: state.status }, asScalerError(error)) }
   }
 }

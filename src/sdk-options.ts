@@ -60,7 +60,7 @@ function text(content: unknown[]): string {
   return content.map((item) => (typeof item === 'string' ? item : JSON.stringify(item))).join(' ')
 }
 
-/** What one attempt of one request came to, for the debug line and for the request's caller. */
+/** What one attempt of one request came to, for the debug line. */
 export interface Attempt {
   service: string
   operation: string
@@ -78,8 +78,6 @@ export interface Attempt {
 export interface RequestOptions {
   /** The region's shared request rate; every attempt waits for it. */
   rate?: RequestRate
-  /** Told of every attempt. */
-  onAttempt?: (attempt: Attempt) => void
 }
 
 /** A throttled request is sent again this many times (paced by the rate) before the SDK's own retries see it. */
@@ -90,10 +88,10 @@ const MAX_RESEND_DELAY_MS = 5_000
 /**
  * A middleware inside the SDK's retry loop, so that it sees every attempt: each waits for the
  * region's request rate; a throttling answer slows that rate and the request is sent again when
- * the rate allows; every attempt is told to `onAttempt` and, with step debug logging on, logged
- * as one line (never headers or bodies).
+ * the rate allows; with step debug logging on, every attempt is logged as one line (never
+ * headers or bodies).
  */
-export function requestMiddleware(service: string, { rate, onAttempt }: RequestOptions = {}): Pluggable<object, MetadataBearer> {
+export function requestMiddleware(service: string, { rate }: RequestOptions = {}): Pluggable<object, MetadataBearer> {
   const logging = core.isDebug()
   return {
     applyToStack: (stack) => {
@@ -106,6 +104,7 @@ export function requestMiddleware(service: string, { rate, onAttempt }: RequestO
               await rate?.acquire()
               const started = performance.now()
               const record = (status: number | undefined, error?: string) => {
+                if (!logging) return
                 const entry: Attempt = {
                   service,
                   operation: String(context.commandName ?? '').replace(/Command$/, ''),
@@ -115,8 +114,7 @@ export function requestMiddleware(service: string, { rate, onAttempt }: RequestO
                   ...(error ? { error } : {}),
                   ms: Math.round(performance.now() - started)
                 }
-                onAttempt?.(entry)
-                if (logging) core.debug(attemptText(entry))
+                core.debug(attemptText(entry))
               }
               try {
                 const result = await next(args)
