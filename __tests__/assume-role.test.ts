@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sts'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
-import type { Config } from '../src/config.js'
+import type { Config } from '../src/github/config.js'
 import { actionInputs } from './fixtures/action-inputs.js'
 
 const original = await import('@actions/core')
@@ -19,8 +19,8 @@ jest.unstable_mockModule('@actions/core', () => ({
   info: jest.fn<typeof original.info>()
 }))
 const core = await import('@actions/core')
-const { assumeRole, PERMISSIONS_BLOCK, tokenClaims } = await import('../src/assume-role.js')
-const { readConfig } = await import('../src/config.js')
+const { assumeRole, PERMISSIONS_BLOCK, tokenClaims } = await import('../src/aws/assume-role.js')
+const { readConfig } = await import('../src/github/config.js')
 const { ScalerError } = await import('../src/errors.js')
 type ScalerError = InstanceType<typeof ScalerError>
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
-import type { ApplicationState } from '../src/application.js'
-import { chooseTarget, decide, type DecideOptions, type Decision, type Hold, type Wanted } from '../src/decide.js'
-import { parseSchedule, type Target } from '../src/schedule.js'
+import type { ApplicationState } from '../src/phases/application.js'
+import { chooseTarget, decide, type DecideOptions, type Decision, type Hold, type Wanted } from '../src/phases/decide.js'
+import { parseSchedule, type Target } from '../src/schedule/schedule.js'
 import { RUNNING_APPLICATION } from './fixtures/application.js'
 
 /** A RUNNING application at parallelism 4, one per KPU, no autoscaling, snapshots on. */

@@ -13,9 +13,9 @@ import {
 } from '@aws-sdk/client-kinesis-analytics-v2'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from '@jest/globals'
-import type { ApplicationState } from '../src/application.js'
+import type { ApplicationState } from '../src/phases/application.js'
 import { ScalerError } from '../src/errors.js'
-import { FlinkClient, updateRequest } from '../src/flink-client.js'
+import { FlinkClient, updateRequest } from '../src/aws/flink-client.js'
 
 const sdk = mockClient(KinesisAnalyticsV2Client)
 beforeEach(() => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
-import type { ApplicationState, Desired } from '../src/application.js'
-import type { Applied } from '../src/apply.js'
+import type { ApplicationState, Desired } from '../src/phases/application.js'
+import type { Applied } from '../src/phases/apply.js'
 import { ScalerError } from '../src/errors.js'
-import type { FlinkClient, OperationState } from '../src/flink-client.js'
-import { follow } from '../src/follow.js'
-import type { Outcome } from '../src/outcome.js'
+import type { FlinkClient, OperationState } from '../src/aws/flink-client.js'
+import { follow } from '../src/phases/follow.js'
+import type { Outcome } from '../src/phases/outcome.js'
 import { RUNNING_APPLICATION } from './fixtures/application.js'
 
 const before: ApplicationState = RUNNING_APPLICATION

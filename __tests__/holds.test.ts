@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import type { Hold } from '../src/decide.js'
-import { holdPlanText, holdTags, planHold, readHold, type HoldInputs, type HoldPlan } from '../src/holds.js'
+import type { Hold } from '../src/phases/decide.js'
+import { holdPlanText, holdTags, planHold, readHold, type HoldInputs, type HoldPlan } from '../src/phases/holds.js'
 
 const NOW = new Date('2026-12-02T18:00:00Z')
 const active: Hold = { parallelism: 32, until: new Date('2026-12-02T22:00:00Z'), by: 'https://github.com/acme/flink-jobs/actions/runs/41', actor: 'octocat' }

@@ -39,8 +39,8 @@ jest.unstable_mockModule('date-holidays', () => {
   return { default: Holidays }
 })
 
-const { withHolidays } = await import('../src/holidays.js')
-const { evaluate, parseSchedule } = await import('../src/schedule.js')
+const { withHolidays } = await import('../src/schedule/holidays.js')
+const { evaluate, parseSchedule } = await import('../src/schedule/schedule.js')
 
 describe('loading the holiday data', () => {
   it('does not happen for a schedule without holidays', async () => {

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { ScalerError } from '../src/errors.js'
-import { loadHolidayCalendar, withHolidays } from '../src/holidays.js'
-import { evaluate, holidayEffect, parseSchedule, transitions, type Schedule } from '../src/schedule.js'
+import { loadHolidayCalendar, withHolidays } from '../src/schedule/holidays.js'
+import { evaluate, holidayEffect, parseSchedule, transitions, type Schedule } from '../src/schedule/schedule.js'
 import { ROOT } from '../scripts/validate-workflows.js'
 
 async function schedule(text: string): Promise<Schedule> {

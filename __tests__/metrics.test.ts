@@ -7,7 +7,7 @@
 import { CloudWatchClient, CloudWatchServiceException, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
-import type { Outcome } from '../src/outcome.js'
+import type { Outcome } from '../src/phases/outcome.js'
 import { actionInputs } from './fixtures/action-inputs.js'
 
 const original = await import('@actions/core')
@@ -17,8 +17,8 @@ jest.unstable_mockModule('@actions/core', () => ({
   warning: jest.fn<typeof original.warning>()
 }))
 const core = await import('@actions/core')
-const { batches, failureText, metricData, publishMetrics, MAX_DATA_PER_REQUEST } = await import('../src/metrics.js')
-const { readConfig } = await import('../src/config.js')
+const { batches, failureText, metricData, publishMetrics, MAX_DATA_PER_REQUEST } = await import('../src/aws/metrics.js')
+const { readConfig } = await import('../src/github/config.js')
 const { ScalerError } = await import('../src/errors.js')
 
 const info = jest.mocked(core.info)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { RequestRate, type RateOptions } from '../src/rate-limit.js'
+import { RequestRate, type RateOptions } from '../src/aws/rate-limit.js'
 
 /** A rate on a fake clock: time moves only when a request waits for the rate. */
 function fakeRate(options: Partial<RateOptions> = {}) {

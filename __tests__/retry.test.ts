@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { retry, type RetryOptions } from '../src/retry.js'
+import { retry, type RetryOptions } from '../src/aws/retry.js'
 
 /** A piece of work that fails `failures` times with the given errors, then returns 'done'. */
 function flaky(failures: unknown[]) {

@@ -10,7 +10,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import { startEmulator, type Emulator } from '../emulator/index.js'
 import { parseAnnotations, parseOutputs } from '../runner/run-action.js'
-import { requestToken } from '../src/assume-role.js'
+import { requestToken } from '../src/aws/assume-role.js'
 
 let stdout: string
 let dir: string

@@ -12,8 +12,8 @@ import { describe, expect, it } from '@jest/globals'
 import { expectWith } from './fixtures/expect-with.js'
 import { stringify } from 'yaml'
 import { ScalerError } from '../src/errors.js'
-import { withHolidays } from '../src/holidays.js'
-import { evaluate, nextTransition, parseSchedule, transitions, type Match, type Schedule, type Target } from '../src/schedule.js'
+import { withHolidays } from '../src/schedule/holidays.js'
+import { evaluate, nextTransition, parseSchedule, transitions, type Match, type Schedule, type Target } from '../src/schedule/schedule.js'
 
 const MINUTE = 60_000
 const DAY_MS = 86_400_000

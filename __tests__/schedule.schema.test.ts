@@ -11,7 +11,7 @@ import { describe, expect, it } from '@jest/globals'
 import { expectWith } from './fixtures/expect-with.js'
 import { parse, stringify } from 'yaml'
 import { ScalerError } from '../src/errors.js'
-import { parseSchedule } from '../src/schedule.js'
+import { parseSchedule } from '../src/schedule/schedule.js'
 import { ROOT } from '../scripts/validate-workflows.js'
 
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8')

@@ -13,7 +13,7 @@ import {
   transitions,
   type Schedule,
   type Target
-} from '../src/schedule.js'
+} from '../src/schedule/schedule.js'
 
 const SOURCE = 'input "schedule"'
 

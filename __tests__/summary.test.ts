@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import type { Outcome } from '../src/outcome.js'
-import { headline, renderSummary, type Report } from '../src/summary.js'
+import type { Outcome } from '../src/phases/outcome.js'
+import { headline, renderSummary, type Report } from '../src/github/summary.js'
 
 const updated: Outcome = {
   application: 'orders-enricher',

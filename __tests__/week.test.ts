@@ -7,9 +7,9 @@ import path from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { marked } from 'marked'
 import { markdownToTerminal } from '../runner/terminal.js'
-import { withHolidays } from '../src/holidays.js'
-import { parseSchedule, type Schedule } from '../src/schedule.js'
-import { renderWeek, weekAhead } from '../src/week.js'
+import { withHolidays } from '../src/schedule/holidays.js'
+import { parseSchedule, type Schedule } from '../src/schedule/schedule.js'
+import { renderWeek, weekAhead } from '../src/schedule/week.js'
 import { ROOT } from '../scripts/validate-workflows.js'
 
 const schedule = (text: string) => parseSchedule(text, 'test')

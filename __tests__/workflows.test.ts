@@ -8,8 +8,8 @@ import path from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { expectWith } from './fixtures/expect-with.js'
 import { parse } from 'yaml'
-import { describeTarget, evaluate, parseSchedule } from '../src/schedule.js'
-import { withHolidays } from '../src/holidays.js'
+import { describeTarget, evaluate, parseSchedule } from '../src/schedule/schedule.js'
+import { withHolidays } from '../src/schedule/holidays.js'
 import { exampleKind, ROOT, schemaProblems, usageProblems, validateRepository } from '../scripts/validate-workflows.js'
 
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8')

@@ -882,13 +882,13 @@ function printBreakdown(found: Breakdown): void {
   for (const [k, ms] of Object.entries(selfMs).slice(0, 18)) console.log(`    ${ms.toFixed(1).padStart(6)} ms ${share(ms)}  ${k}`)
   console.log('  inclusive time of:')
   const interesting = [
-    'src/config.ts',
-    'src/schedule.ts',
+    'src/github/config.ts',
+    'src/schedule/schedule.ts',
     'luxon (with ICU: the first Intl.DateTimeFormat in a zone)',
     'yaml',
     'credential providers',
     'undici',
-    'src/summary.ts',
+    'src/github/summary.ts',
     'sourcemap-register.cjs'
   ]
   for (const k of interesting) if (inclusiveMs[k] !== undefined) console.log(`    ${inclusiveMs[k].toFixed(1).padStart(6)} ms ${share(inclusiveMs[k])}  ${k}`)

@@ -1,13 +1,13 @@
 import * as core from '@actions/core'
 import type { AwsCredentialIdentityProvider } from '@smithy/types'
-import { readConfig, type Config } from './config.js'
-import { logLine } from './escape.js'
-import { FlinkClient } from './flink-client.js'
-import { gitHubRun } from './github-run.js'
-import type { Outcome } from './outcome.js'
-import { RequestRate } from './rate-limit.js'
-import { reconcile } from './reconcile.js'
-import { report, reportCheck, reportFailure } from './report.js'
+import { readConfig, type Config } from './github/config.js'
+import { logLine } from './github/escape.js'
+import { FlinkClient } from './aws/flink-client.js'
+import { gitHubRun } from './github/github-run.js'
+import type { Outcome } from './phases/outcome.js'
+import { RequestRate } from './aws/rate-limit.js'
+import { reconcile } from './phases/reconcile.js'
+import { report, reportCheck, reportFailure } from './github/report.js'
 
 /** One run of the action: inputs → config → the phases over every application → report. */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -33,7 +33,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let outcomes: Outcome[]
   let credentials: AwsCredentialIdentityProvider | undefined
   try {
-    credentials = config.roleToAssume ? await (await import('./assume-role.js')).assumeRole(config, env) : undefined
+    credentials = config.roleToAssume ? await (await import('./aws/assume-role.js')).assumeRole(config, env) : undefined
     // One client, and one request rate, per region: the rate is what the region's endpoint sees.
     const clients = new Map<string, FlinkClient>()
     const clientFor = (region: string) => {
@@ -48,6 +48,6 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   await report(config, outcomes, github)
   // Metrics come last: publishing them can only warn, never change what the run did or reports.
   if (config.metricsNamespace) {
-    await (await import('./metrics.js')).publishMetrics(config.metricsNamespace, outcomes, credentials, new Date())
+    await (await import('./aws/metrics.js')).publishMetrics(config.metricsNamespace, outcomes, credentials, new Date())
   }
 }

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { DateTime } from 'luxon'
 import type { Emulator } from '../../emulator/index.js'
-import { nextTransition, parseSchedule, sameParallelism } from '../../src/schedule.js'
+import { nextTransition, parseSchedule, sameParallelism } from '../../src/schedule/schedule.js'
 import { SAMPLE_SCHEDULE, acceptedUpdates, calls, emulatorWith, errors, results, run } from './support.js'
 
 let emulator: Emulator

@@ -12,7 +12,7 @@ import {
   type RequestLogEntry
 } from '../../emulator/index.js'
 import { runAction, type ActionRun, type RunOptions } from '../../runner/run-action.js'
-import type { PublicOutcome } from '../../src/outcome.js'
+import type { PublicOutcome } from '../../src/phases/outcome.js'
 
 /** The AWS sample's day, in Los Angeles: 20 KPU 05:05-18:05 on weekdays, 10 otherwise. */
 export const SAMPLE_SCHEDULE = `

@@ -4,16 +4,16 @@
  * list of values, one per application, in input order; a failure is an outcome, never an exception.
  */
 import { apply, type Planned } from './apply.js'
-import type { Config } from './config.js'
+import type { Config } from '../github/config.js'
 import { describeDesired, planApplication, sourceText } from './decide.js'
-import { asScalerError } from './errors.js'
-import type { FlinkClient } from './flink-client.js'
+import { asScalerError } from '../errors.js'
+import type { FlinkClient } from '../aws/flink-client.js'
 import { follow, type FollowOptions } from './follow.js'
-import type { GitHubRun } from './github-run.js'
+import type { GitHubRun } from '../github/github-run.js'
 import { observe, type Observation } from './observe.js'
 import { failedWith, outcomeFor, type Outcome } from './outcome.js'
-import { describeTarget } from './schedule.js'
-import { debug } from './sdk-options.js'
+import { describeTarget } from '../schedule/schedule.js'
+import { debug } from '../aws/sdk-options.js'
 
 export interface RunContext {
   config: Config

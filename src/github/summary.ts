@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon'
 import { markdownCode, markdownText } from './escape.js'
-import { sourceText } from './decide.js'
-import type { Outcome } from './outcome.js'
+import { sourceText } from '../phases/decide.js'
+import type { Outcome } from '../phases/outcome.js'
 
 /** A coming change of the schedule, resolved to parallelism where possible. */
 export interface Upcoming {

@@ -1,11 +1,11 @@
 /**
  * The schedule engine: parses the schedule YAML and answers which target applies at an instant,
  * and when it next changes. Pure: no clock, no AWS, no logging. Public holidays come from a
- * calendar that src/holidays.ts attaches after parsing; evaluation only looks dates up in it.
+ * calendar that src/schedule/holidays.ts attaches after parsing; evaluation only looks dates up in it.
  */
 import { IANAZone } from 'luxon'
 import { CST, LineCounter, Parser, isMap, isSeq, parse, parseDocument as parseYamlDocument, type Node } from 'yaml'
-import { inputError } from './errors.js'
+import { inputError } from '../errors.js'
 
 export type Target = { parallelism: number } | { kpu: number }
 
@@ -44,7 +44,7 @@ export interface Schedule {
   lead?: number
   rules: Rule[]
   /**
-   * The public holidays of `holidays`, attached by withHolidays (src/holidays.ts) after parsing.
+   * The public holidays of `holidays`, attached by withHolidays (src/schedule/holidays.ts) after parsing.
    * Evaluating a schedule that names holidays without it is a programming error.
    */
   calendar?: HolidayCalendar
@@ -59,7 +59,7 @@ export interface Holiday {
   code: string
 }
 
-/** Public holidays by local date. Pure and synchronous: it only answers what src/holidays.ts loaded. */
+/** Public holidays by local date. Pure and synchronous: it only answers what src/schedule/holidays.ts loaded. */
 export interface HolidayCalendar {
   /** The codes it covers, as the schedule's `holidays` lists them. */
   readonly codes: readonly string[]
@@ -778,7 +778,7 @@ function windowsOf(schedule: Schedule, firstDay: number, lastDay: number): Windo
 
 function calendarOf(schedule: Schedule): HolidayCalendar | undefined {
   if (schedule.holidays && !schedule.calendar) {
-    throw new Error('The schedule names holidays but has no holiday calendar: pass it through withHolidays (src/holidays.ts) after parseSchedule.')
+    throw new Error('The schedule names holidays but has no holiday calendar: pass it through withHolidays (src/schedule/holidays.ts) after parseSchedule.')
   }
   return schedule.calendar
 }

@@ -8,10 +8,10 @@ import { atTarget, kpus, type ApplicationState, type Desired } from './applicati
 import type { Applied } from './apply.js'
 import { holdNotInForce, writeHold } from './apply.js'
 import { describeDesired } from './decide.js'
-import { asScalerError, ScalerError } from './errors.js'
-import type { FlinkClient } from './flink-client.js'
+import { asScalerError, ScalerError } from '../errors.js'
+import type { FlinkClient } from '../aws/flink-client.js'
 import { failedWith, holdField, type Outcome } from './outcome.js'
-import { DEFAULT_RATE } from './rate-limit.js'
+import { DEFAULT_RATE } from '../aws/rate-limit.js'
 import type { RunContext } from './reconcile.js'
 
 export interface FollowOptions {

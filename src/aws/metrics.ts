@@ -9,7 +9,7 @@
 import * as core from '@actions/core'
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch'
 import type { AwsCredentialIdentityProvider } from '@smithy/types'
-import type { Outcome } from './outcome.js'
+import type { Outcome } from '../phases/outcome.js'
 import { requestMiddleware, sdkOptions } from './sdk-options.js'
 
 /** The metrics every reached application gets, in this order. */

@@ -3,7 +3,7 @@
  * KPU-hours beside running flat at the week's peak, and the same as a picture in Markdown. Pure:
  * the instant, the ParallelismPerKPU and the price are parameters.
  */
-import { kpus } from './application.js'
+import { kpus } from '../phases/application.js'
 import {
   describeLead,
   evaluate,

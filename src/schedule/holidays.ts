@@ -5,7 +5,7 @@
  * synchronous calendar, so that the schedule engine stays pure.
  */
 import type Holidays from 'date-holidays'
-import { inputError } from './errors.js'
+import { inputError } from '../errors.js'
 import type { Holiday, HolidayCalendar, Schedule } from './schedule.js'
 
 type HolidayData = typeof Holidays

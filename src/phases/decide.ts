@@ -1,7 +1,7 @@
 import { atTarget, kpus, RESTORE_LATEST, type ApplicationState, type Desired } from './application.js'
-import type { Config } from './config.js'
-import { ScalerError } from './errors.js'
-import type { GitHubRun } from './github-run.js'
+import type { Config } from '../github/config.js'
+import { ScalerError } from '../errors.js'
+import type { GitHubRun } from '../github/github-run.js'
 import { planHold, type HoldPlan } from './holds.js'
 import { DateTime } from 'luxon'
 import {
@@ -14,7 +14,7 @@ import {
   sameParallelism,
   type Schedule,
   type Target
-} from './schedule.js'
+} from '../schedule/schedule.js'
 
 /** Where a target came from: a schedule rule's name, `default`, `manual` or `hold`. */
 export interface Wanted {

@@ -4,15 +4,15 @@
  */
 import * as core from '@actions/core'
 import type { Config } from './config.js'
-import { asScalerError } from './errors.js'
+import { asScalerError } from '../errors.js'
 import { logLine } from './escape.js'
 import { startedBy, type GitHubRun } from './github-run.js'
-import { publicFields, type Outcome } from './outcome.js'
+import { publicFields, type Outcome } from '../phases/outcome.js'
 import { DateTime } from 'luxon'
-import { sourceText } from './decide.js'
-import { describeTarget, evaluate, nextTransition, resolveParallelism, sameParallelism, transitions, type Target } from './schedule.js'
+import { sourceText } from '../phases/decide.js'
+import { describeTarget, evaluate, nextTransition, resolveParallelism, sameParallelism, transitions, type Target } from '../schedule/schedule.js'
 import { renderSummary, type Upcoming } from './summary.js'
-import { renderWeek, weekAhead } from './week.js'
+import { renderWeek, weekAhead } from '../schedule/week.js'
 
 const WEEK_MS = 7 * 24 * 3_600_000
 /** A line of the log: text from outside (reasons with AWS messages, tag values) stays data. */

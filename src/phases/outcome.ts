@@ -1,8 +1,8 @@
 /** What a run did about one application: one object of the `results` output, and what the report needs. */
 import { kpus, type ApplicationState } from './application.js'
-import type { ApplicationRef } from './config.js'
+import type { ApplicationRef } from '../github/config.js'
 import type { Decision, Hold } from './decide.js'
-import type { ScalerError } from './errors.js'
+import type { ScalerError } from '../errors.js'
 
 export interface Outcome {
   application: string

@@ -1,10 +1,10 @@
 import { readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import { DateTime } from 'luxon'
-import { APPLICATION_ARN, APPLICATION_NAME } from './application.js'
-import { inputError, ScalerError } from './errors.js'
-import { withHolidays } from './holidays.js'
-import { checkBounds, lineOf, nextTransition, parseSchedule, type Schedule, type Target } from './schedule.js'
+import { APPLICATION_ARN, APPLICATION_NAME } from '../phases/application.js'
+import { inputError, ScalerError } from '../errors.js'
+import { withHolidays } from '../schedule/holidays.js'
+import { checkBounds, lineOf, nextTransition, parseSchedule, type Schedule, type Target } from '../schedule/schedule.js'
 
 /** One application to reconcile, with the region its calls go to. */
 export interface ApplicationRef {
