@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import type { ApplicationState } from '../src/phases/application.js'
-import { chooseTarget, decide, type DecideOptions, type Decision, type Hold, type Wanted } from '../src/phases/decide.js'
+import { chooseTarget, decide, type DecideOptions, type Decision, type Wanted } from '../src/phases/decide.js'
+import type { Hold } from '../src/phases/holds.js'
 import { parseSchedule, type Target } from '../src/schedule/schedule.js'
 import { RUNNING_APPLICATION } from './fixtures/application.js'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import type { Hold } from '../src/phases/decide.js'
+import type { Hold } from '../src/phases/holds.js'
 import { holdPlanText, holdTags, planHold, readHold, type HoldInputs, type HoldPlan } from '../src/phases/holds.js'
 
 const NOW = new Date('2026-12-02T18:00:00Z')

@@ -1,3 +1,4 @@
+/** The action's entry point, as action.yml runs it: one run, then the process is let go. */
 import { run } from './main.js'
 
 await run()

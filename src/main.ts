@@ -1,3 +1,4 @@
+/** The flow of one run: inputs → config → the phases over every application → report, and metrics last. */
 import * as core from '@actions/core'
 import type { AwsCredentialIdentityProvider } from '@smithy/types'
 import { readConfig, type Config } from './github/config.js'

@@ -1,3 +1,4 @@
+/** Credentials from the workflow's OIDC token: the token (retried, with a timeout), then AssumeRoleWithWebIdentity, renewed before it expires. */
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types'
 import type { Config } from '../github/config.js'

@@ -1,3 +1,4 @@
+/** The only place that calls Kinesis Analytics V2: its requests and answers mapped to the project's own types, its errors to what to do. */
 import {
   DescribeApplicationCommand,
   DescribeApplicationOperationCommand,

@@ -1,3 +1,4 @@
+/** Retry with backoff and jitter, for what the SDK does not retry itself (tags while UPDATING, the OIDC token). */
 export interface RetryOptions {
   /** How many times `work` runs at most (the first attempt included). */
   attempts: number

@@ -1,3 +1,4 @@
+/** Every input of action.yml, read once into a typed Config and validated before any AWS call. */
 import { readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import { DateTime } from 'luxon'

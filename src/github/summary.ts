@@ -1,3 +1,4 @@
+/** The job summary's Markdown, rendered from the outcomes of a run (pure). */
 import { DateTime } from 'luxon'
 import { markdownCode, markdownText } from './escape.js'
 import { sourceText } from '../phases/decide.js'

@@ -4,13 +4,13 @@
  */
 import { atTarget, type ApplicationState, type Desired } from './application.js'
 import type { ApplicationRef } from '../github/config.js'
-import { planApplication, type Hold, type Plan } from './decide.js'
+import { planApplication, type Plan } from './decide.js'
 import { asScalerError, ScalerError } from '../errors.js'
 import { ANSWER_LOST, type FlinkClient } from '../aws/flink-client.js'
-import { HOLD_TAG_KEYS, holdPlanText, holdTags, type HoldPlan } from './holds.js'
+import { HOLD_TAG_KEYS, holdPlanText, holdTags, type Hold, type HoldPlan } from './holds.js'
 import { decided, failedWith, holdField, outcomeFor, type Outcome } from './outcome.js'
 import { DEFAULT_RATE, perRegion } from '../aws/rate-limit.js'
-import type { RunContext } from './reconcile.js'
+import type { RunContext } from './context.js'
 
 /** An application after the decide phase: its plan, or the outcome of a failure before it. */
 export type Planned = { ref: ApplicationRef; state: ApplicationState; found?: Hold; plan: Plan } | { ref: ApplicationRef; failed: Outcome }

@@ -1,8 +1,9 @@
+/** The decide phase (pure): which target applies, what to do about it, and the hold plan, per observed application. */
 import { atTarget, kpus, RESTORE_LATEST, type ApplicationState, type Desired } from './application.js'
 import type { Config } from '../github/config.js'
 import { ScalerError } from '../errors.js'
 import type { GitHubRun } from '../github/github-run.js'
-import { planHold, type HoldPlan } from './holds.js'
+import { planHold, type Hold, type HoldPlan } from './holds.js'
 import { DateTime } from 'luxon'
 import {
   describeLead,
@@ -22,16 +23,6 @@ export interface Wanted {
   target: Target
   /** The schedule's `lead` brought this target forward: its window starts then (e.g. "05:05 (lead 20m)"). */
   early?: { startsAt: Date; text: string }
-}
-
-/** A hold read from the application's tags. */
-export interface Hold {
-  parallelism: number
-  until: Date
-  /** The URL of the run that set it. */
-  by?: string
-  /** The GitHub login that started that run. */
-  actor?: string
 }
 
 export interface TargetInput {

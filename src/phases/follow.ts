@@ -12,7 +12,7 @@ import { asScalerError, ScalerError } from '../errors.js'
 import type { FlinkClient } from '../aws/flink-client.js'
 import { failedWith, holdField, type Outcome } from './outcome.js'
 import { DEFAULT_RATE } from '../aws/rate-limit.js'
-import type { RunContext } from './reconcile.js'
+import type { RunContext } from './context.js'
 
 export interface FollowOptions {
   /** The follow phase as a whole gives up after this long. */

@@ -1,4 +1,14 @@
-import type { Hold } from './decide.js'
+/** Holds: a manual target kept on the application as tags, read, written, and planned for each run (pure). */
+
+/** A hold read from the application's tags. */
+export interface Hold {
+  parallelism: number
+  until: Date
+  /** The URL of the run that set it. */
+  by?: string
+  /** The GitHub login that started that run. */
+  actor?: string
+}
 
 /** The tags a hold is stored in, on the application itself, so every workflow sees it. */
 export const HOLD_TAGS = {

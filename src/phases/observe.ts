@@ -1,12 +1,11 @@
 /** The observe phase: what every application is like now (DescribeApplication) and the hold on it (tags). */
 import type { ApplicationState } from './application.js'
 import type { ApplicationRef } from '../github/config.js'
-import type { Hold } from './decide.js'
 import { asScalerError, ScalerError } from '../errors.js'
-import { readHold } from './holds.js'
+import { readHold, type Hold } from './holds.js'
 import { failedWith, outcomeFor, type Outcome } from './outcome.js'
 import { DEFAULT_RATE, perRegion } from '../aws/rate-limit.js'
-import type { RunContext } from './reconcile.js'
+import type { RunContext } from './context.js'
 
 export type Observation =
   | { ref: ApplicationRef; state: ApplicationState; hold?: Hold }

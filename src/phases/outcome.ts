@@ -1,7 +1,8 @@
 /** What a run did about one application: one object of the `results` output, and what the report needs. */
 import { kpus, type ApplicationState } from './application.js'
 import type { ApplicationRef } from '../github/config.js'
-import type { Decision, Hold } from './decide.js'
+import type { Decision } from './decide.js'
+import type { Hold } from './holds.js'
 import type { ScalerError } from '../errors.js'
 
 export interface Outcome {

@@ -4,28 +4,14 @@
  * list of values, one per application, in input order; a failure is an outcome, never an exception.
  */
 import { apply, type Planned } from './apply.js'
-import type { Config } from '../github/config.js'
+import type { RunContext } from './context.js'
 import { describeDesired, planApplication, sourceText } from './decide.js'
 import { asScalerError } from '../errors.js'
-import type { FlinkClient } from '../aws/flink-client.js'
 import { follow, type FollowOptions } from './follow.js'
-import type { GitHubRun } from '../github/github-run.js'
 import { observe, type Observation } from './observe.js'
 import { failedWith, outcomeFor, type Outcome } from './outcome.js'
 import { describeTarget } from '../schedule/schedule.js'
 import { debug } from '../aws/sdk-options.js'
-
-export interface RunContext {
-  config: Config
-  /** The Kinesis Analytics client of a region (one per region, shared by all its applications). */
-  clientFor: (region: string) => FlinkClient
-  /** This run: recorded with a hold. */
-  run: GitHubRun
-  /** A warning, said once per run however many applications run into it. */
-  warn: (message: string) => void
-  /** A line of progress for the log. */
-  log: (line: string) => void
-}
 
 export async function reconcile(context: RunContext, followOptions: Partial<FollowOptions> = {}): Promise<Outcome[]> {
   const { config } = context

@@ -1,0 +1,16 @@
+/** What every phase of a run is given: the config, each region's client, the run, and where warnings and progress go. */
+import type { FlinkClient } from '../aws/flink-client.js'
+import type { Config } from '../github/config.js'
+import type { GitHubRun } from '../github/github-run.js'
+
+export interface RunContext {
+  config: Config
+  /** The Kinesis Analytics client of a region (one per region, shared by all its applications). */
+  clientFor: (region: string) => FlinkClient
+  /** This run: recorded with a hold. */
+  run: GitHubRun
+  /** A warning, said once per run however many applications run into it. */
+  warn: (message: string) => void
+  /** A line of progress for the log. */
+  log: (line: string) => void
+}
