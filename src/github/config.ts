@@ -59,6 +59,19 @@ export interface Config {
   checkOnly: boolean
   /** `kpu-hour-price`: what one KPU-hour costs, for the week's cost in the summary. */
   kpuHourPrice?: number
+  /**
+   * `suggest` with `suggest-utilization`: read each application's metrics over the look-back and
+   * propose a schedule, changing nothing (`dryRun` is then true). Undefined without `suggest`.
+   */
+  suggest?: SuggestSettings
+}
+
+/** What `suggest` asks for. */
+export interface SuggestSettings {
+  /** `suggest`: the look-back, in days (7 ... 63). */
+  days: number
+  /** `suggest-utilization`: the CPU utilization the proposed sizes aim at, in percent (30 ... 90). */
+  utilization: number
 }
 
 /** Reads one input by its action.yml name; the runner passes '' for unset inputs without default. */
@@ -106,7 +119,20 @@ export async function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clo
   }
 
   const releaseHold = boolean('release-hold', get('release-hold'))
-  if (!schedule && !manual) {
+  const suggest = readSuggest(get('suggest'), get('suggest-utilization'))
+  if (suggest) {
+    const conflict = (
+      [
+        ['parallelism', parallelismText !== '', 'Leave "parallelism" out: suggest changes nothing. Run without "suggest" to scale by hand.'],
+        ['kpu', kpuText !== '', 'Leave "kpu" out: suggest changes nothing. Run without "suggest" to scale by hand.'],
+        ['hold-until', get('hold-until') !== '', 'Leave "hold-until" out: suggest changes nothing, holds included.'],
+        ['release-hold', releaseHold, 'Leave "release-hold" out: suggest changes nothing, holds included.'],
+        ['check-only', checkOnly, 'Use one or the other: check-only makes no AWS call, and suggest reads CloudWatch.']
+      ] as const
+    ).find(([, set]) => set)
+    if (conflict) throw inputError(`Inputs "suggest" and "${conflict[0]}" are both set.`, conflict[2])
+  }
+  if (!schedule && !manual && !suggest) {
     throw inputError(
       checkOnly
         ? 'check-only is set, but there is no schedule to check: neither "schedule" nor "schedule-file" is set.'
@@ -173,7 +199,8 @@ export async function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clo
     roleSessionName,
     roleDurationSeconds: positiveInteger('role-duration-seconds', get('role-duration-seconds') || '900', 900, 43200),
     audience: readAudience(get('audience') || 'sts.amazonaws.com'),
-    dryRun: boolean('dry-run', get('dry-run')),
+    // A suggestion changes nothing, like a dry run.
+    dryRun: boolean('dry-run', get('dry-run')) || suggest !== undefined,
     wait: boolean('wait', get('wait') || 'true'),
     waitTimeoutSeconds: positiveInteger('wait-timeout-seconds', get('wait-timeout-seconds') || '1800'),
     now,
@@ -184,8 +211,36 @@ export async function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clo
     releaseHold,
     metricsNamespace,
     checkOnly,
-    kpuHourPrice
+    kpuHourPrice,
+    ...(suggest ? { suggest } : {})
   }
+}
+
+const LOOK_BACK = /^(\d+)d$/
+const PERCENT = /^(\d+(?:\.\d+)?)\s*%?$/
+
+/**
+ * `suggest` (`Nd`, 7d to 63d: a week of every hour at least) and `suggest-utilization` (30% to
+ * 90%, the `%` optional), which is checked even without `suggest`.
+ */
+function readSuggest(lookBack: string, utilizationText: string): SuggestSettings | undefined {
+  const percent = PERCENT.exec(utilizationText)
+  const utilization = percent ? Number(percent[1]) : NaN
+  if (!(utilization >= 30 && utilization <= 90)) {
+    throw inputError(
+      `Input "suggest-utilization" is "${shown(utilizationText)}".`,
+      'Use a percentage from 30% to 90%, e.g. 60%: the CPU utilization the suggested sizes aim at.'
+    )
+  }
+  if (!lookBack) return undefined
+  const days = Number(LOOK_BACK.exec(lookBack)?.[1] ?? NaN)
+  if (!(days >= 7 && days <= 63)) {
+    throw inputError(
+      `Input "suggest" is "${shown(lookBack)}".`,
+      'Use a look-back in whole days from 7d to 63d, e.g. 28d: a suggestion needs a week of history at least.'
+    )
+  }
+  return { days, utilization }
 }
 
 /**

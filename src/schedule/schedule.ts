@@ -687,6 +687,11 @@ export function wallClockInstant(zone: string, date: string, minute: number): Da
   return new Date(wallInstant(zone, Date.parse(date) / DAY, minute))
 }
 
+/** The zone's offset from UTC at instant `at`, in minutes (-420 in Los Angeles in summer). */
+export function utcOffset(zone: string, at: Date): number {
+  return offsetAt(zone, instant(at))
+}
+
 function instant(date: Date): number {
   const t = date.getTime()
   if (Number.isNaN(t)) throw new RangeError('schedule: invalid Date')
