@@ -314,3 +314,68 @@ describe('readConfig: good inputs', () => {
     expect((await config({ ...base, parallelism: '1' })).manual).toEqual({ parallelism: 1 })
   })
 })
+
+describe('readConfig: suggest and suggest-utilization', () => {
+  const suggesting = { 'application-name': 'orders-enricher', suggest: '28d' }
+
+  it('suggest needs no schedule and no target, aims at 60% by default, and changes nothing', async () => {
+    const c = await config(suggesting)
+    expect(c.suggest).toEqual({ days: 28, utilization: 60 })
+    expect(c.schedule).toBeUndefined()
+    expect(c.manual).toBeUndefined()
+    expect(c.dryRun).toBe(true)
+  })
+
+  it('takes a schedule beside it (its zone is the proposal\'s) and a utilization in percent', async () => {
+    const c = await config({ ...suggesting, schedule: SCHEDULE, 'suggest-utilization': '75%' })
+    expect(c.suggest).toEqual({ days: 28, utilization: 75 })
+    expect(c.schedule?.timezone).toBe('America/Los_Angeles')
+  })
+
+  it.each([
+    ['7d', '30%', { days: 7, utilization: 30 }],
+    ['63d', '90%', { days: 63, utilization: 90 }],
+    ['14d', '62.5%', { days: 14, utilization: 62.5 }],
+    ['21d', '45', { days: 21, utilization: 45 }],
+    ['28d', '', { days: 28, utilization: 60 }]
+  ])('suggest %s at %s', async (suggest, utilization, expected) => {
+    expect((await config({ ...suggesting, suggest, 'suggest-utilization': utilization })).suggest).toEqual(expected)
+  })
+
+  it('without suggest there is no suggestion, and the run is not made a dry run', async () => {
+    const c = await config({ ...base, 'suggest-utilization': '80%' })
+    expect(c.suggest).toBeUndefined()
+    expect(c.dryRun).toBe(false)
+  })
+
+  it.each(['6d', '64d', '0d', '4w', '28', 'd', '2.5d', '-7d', '28D', 'twenty-eight days'])('rejects suggest "%s", saying the range', async (suggest) => {
+    const error = await inputErrorFrom({ ...suggesting, suggest })
+    expect(error.kind).toBe('input')
+    expect(error.message).toContain('"suggest"')
+    expect(error.message).toContain(suggest)
+    expect(error.hint).toMatch(/7d.*63d/)
+  })
+
+  it.each(['29%', '91%', '0.6', '100%', 'sixty', '60 percent', '-50%'])('rejects suggest-utilization "%s", with or without suggest', async (utilization) => {
+    for (const inputs of [{ ...suggesting, 'suggest-utilization': utilization }, { ...base, 'suggest-utilization': utilization }]) {
+      const error = await inputErrorFrom(inputs)
+      expect(error.kind).toBe('input')
+      expect(error.message).toContain('"suggest-utilization"')
+      expect(error.hint).toMatch(/30%.*90%/)
+    }
+  })
+
+  it.each<[string, Record<string, string>]>([
+    ['parallelism', { parallelism: '4' }],
+    ['kpu', { kpu: '2' }],
+    ['hold-until', { 'hold-until': '4h' }],
+    ['release-hold', { 'release-hold': 'true' }],
+    ['check-only', { 'check-only': 'true' }]
+  ])('rejects suggest with %s, naming both', async (input, inputs) => {
+    const error = await inputErrorFrom({ ...suggesting, schedule: SCHEDULE, ...inputs })
+    expect(error.kind).toBe('input')
+    expect(error.message).toContain('"suggest"')
+    expect(error.message).toContain(`"${input}"`)
+    expect(error.hint).toMatch(/\w{3,}/)
+  })
+})

@@ -119,7 +119,7 @@ export async function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clo
   }
 
   const releaseHold = boolean('release-hold', get('release-hold'))
-  const suggest = readSuggest(get('suggest'), get('suggest-utilization'))
+  const suggest = readSuggest(get('suggest'), get('suggest-utilization') || '60%')
   if (suggest) {
     const conflict = (
       [

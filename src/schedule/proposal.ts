@@ -351,7 +351,8 @@ function ruleName(rule: ProposedRule): string {
 export function describeDays(days: readonly number[]): string {
   const set = new Set(days)
   if (set.size === 7) return 'Mon-Sun'
-  const start = [1, 2, 3, 4, 5, 6, 7].find((day) => !set.has(day))!
+  // From Monday, unless a run goes on from Sunday to Monday: then from the day after the first gap.
+  const first = set.has(1) && set.has(7) ? [1, 2, 3, 4, 5, 6, 7].find((day) => !set.has(day))! + 1 : 1
   const parts: string[] = []
   let run: number[] = []
   const flush = () => {
@@ -359,8 +360,8 @@ export function describeDays(days: readonly number[]): string {
     else parts.push(...run.map((day) => WEEKDAY_NAMES[day - 1]))
     run = []
   }
-  for (let i = 1; i <= 7; i++) {
-    const day = ((start - 1 + i) % 7) + 1
+  for (let i = 0; i < 7; i++) {
+    const day = ((first - 1 + i) % 7) + 1
     if (set.has(day)) run.push(day)
     else if (run.length > 0) flush()
   }
