@@ -474,6 +474,8 @@ const roleArnArb = fc
   .map((parts) => parts.join(''))
 const sessionArb = fc.constantFrom('flink-scheduled-scaler', 'a', 'ab', 'a'.repeat(64), 'a'.repeat(65), 'with space', 'a/b', 'a_b+c=d,e.f@g-h')
 const namespaceArb = fc.constantFrom('FlinkScheduledScaler', 'AWS/Flink', ':x', 'x'.repeat(255), 'x'.repeat(256), ' ', 'a b', 'é', 'a\u0000b', 'a\nb', '::error::boom\n')
+const suggestArb = padded(fc.constantFrom('28d', '7d', '63d', '6d', '64d', '0d', '28', '4w', 'd', '2.5d', '-7d', '28D', '028d', '99999999999999999999d', '28 d'))
+const utilizationArb = padded(fc.constantFrom('60%', '30%', '90%', '29.99%', '90.01%', '75', '0.6', '100%', '%', '60 %', '60%%', 'NaN%', '1e2%', '-60%'))
 const priceArb = padded(fc.constantFrom('0.11', '0', '0.0', '1', '1.', '.5', '-0.11', '1e-3', '0,11', '99999999999999999999999.9', '1'.repeat(400), 'NaN'))
 const scheduleTextArb = fc.oneof(
   { weight: 2, arbitrary: documentArb },
@@ -517,7 +519,9 @@ const SPECIFIC: Record<string, fc.Arbitrary<string>> = {
   'release-hold': booleanTextArb,
   'check-only': booleanTextArb,
   'kpu-hour-price': priceArb,
-  'metrics-namespace': namespaceArb
+  'metrics-namespace': namespaceArb,
+  suggest: suggestArb,
+  'suggest-utilization': utilizationArb
 }
 const valueFor = (name: string) => fc.oneof({ weight: 3, arbitrary: SPECIFIC[name] ?? nastyArb }, { weight: 1, arbitrary: nastyArb })
 
@@ -527,6 +531,7 @@ const baseArb = fc.constantFrom<Record<string, string>>(
   { ...BASE, parallelism: '4' },
   { ...BASE, kpu: '2', 'parallelism-per-kpu': '2' },
   { ...BASE, 'check-only': 'true', 'application-name': '' },
+  { 'application-name': 'orders-enricher', region: 'us-west-2', suggest: '28d' },
   { 'application-name': 'orders-enricher', region: 'us-west-2', 'schedule-file': 'flink-schedule.yml' }
 )
 
@@ -565,7 +570,13 @@ function checkConfig(config: Config): void {
     expect(APPLICATION_NAME.test(application.name)).toBe(true)
     expect(application.region === '' ? config.checkOnly : /^[a-z]{2,}(-[a-z]+)+-\d+$/.test(application.region)).toBe(true)
   }
-  expect(config.schedule !== undefined || config.manual !== undefined).toBe(true)
+  // A suggestion needs no target: it proposes a schedule and changes nothing.
+  expect(config.schedule !== undefined || config.manual !== undefined || config.suggest !== undefined).toBe(true)
+  if (config.suggest) {
+    expect(Number.isSafeInteger(config.suggest.days) && config.suggest.days >= 7 && config.suggest.days <= 63).toBe(true)
+    expect(config.suggest.utilization >= 30 && config.suggest.utilization <= 90).toBe(true)
+    expect([config.manual, config.holdUntil, config.releaseHold, config.checkOnly, config.dryRun]).toEqual([undefined, undefined, false, false, true])
+  }
   if (config.schedule) {
     checkShape(config.schedule)
     expect(config.schedule.rules.some((rule) => rule.name === SECRET)).toBe(false)
