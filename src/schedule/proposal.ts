@@ -1,7 +1,7 @@
 /**
  * A week of needs turned into a schedule a person can read: a default and a few rules on whole
- * local hours, days grouped where they behave alike, at most four sizes. Every hour of the week
- * gets at least what it needed: sizes are only ever rounded up. Pure.
+ * local hours, days grouped where they behave alike, at most four sizes. Sizes are only ever
+ * rounded up: every past hour gets at least what it needed, but for the few set aside. Pure.
  */
 import { WEEK_HOURS, type WeekNeeds } from './history.js'
 
@@ -10,9 +10,10 @@ export const MAX_SIZES = 4
 /** At most this many rules. */
 export const MAX_RULES = 6
 /**
- * What a rule must be worth, as a share of the KPU-hours of running flat at the peak all week: two
- * rules are merged (the hours between them raised) when that costs less than this. It keeps near
- * alike days together (Friday ending an hour earlier than Monday to Thursday) and the schedule short.
+ * What a rule must be worth, in KPU-hours a week, as a share of running flat at the peak all week:
+ * a rule goes (merged with another, the hours between raised; or its size lifted into the next)
+ * when that adds fewer KPU-hours than this. It keeps near alike days together (Friday ending an
+ * hour earlier than Monday to Thursday) and the schedule short.
  */
 export const RULE_WORTH = 0.01
 /**
@@ -52,8 +53,8 @@ export interface Proposal {
 }
 
 /**
- * The proposal for a week of needs. Hours of the week without any need (no data) get whatever keeps
- * the schedule simplest, the default unless a window spans them.
+ * The proposal for a week of needs. Hours of the week without any need (no data) start at the
+ * smallest size, and are raised where that saves a rule.
  */
 export function propose(needs: WeekNeeds): Proposal {
   if (needs.cells.length !== WEEK_HOURS) throw new RangeError(`proposal: ${needs.cells.length} cells, not ${WEEK_HOURS}`)
