@@ -57,6 +57,13 @@ export class ProxyError extends Error {
   }
 }
 
+type ProxiedRequest = Parameters<HttpProxyAgent<string>['setRequestProps']>[0]
+
+/**
+ * One pool of kept-alive connections per protocol, each to an endpoint either direct or through
+ * the proxy that getProxyUrl names for it. http-proxy-agent and https-proxy-agent open the
+ * connections (a plain one to an http proxy, a CONNECT tunnel for https); the pool is this agent's.
+ */
 class RunnerProxyAgent extends Agent {
   private readonly direct: http.Agent
   private readonly viaProxy = new Map<string, HttpProxyAgent<string> | HttpsProxyAgent<string>>()
@@ -66,16 +73,42 @@ class RunnerProxyAgent extends Agent {
     this.direct = secure ? new https.Agent({ keepAlive: true, maxSockets: 50 }) : new http.Agent({ keepAlive: true, maxSockets: 50 })
   }
 
+  /**
+   * The SDK's request options name no protocol, so agent-base would guess it from the call stack,
+   * which it gets wrong when a connection is handed back to the pool: a tunnel was then filed
+   * under an http name and never used again.
+   */
+  override isSecureEndpoint(): boolean {
+    return this.secure
+  }
+
+  /**
+   * Every request, whether it opens a connection or goes out on a kept-alive one: through an http
+   * proxy its request line names the absolute URI and it carries the proxy's credentials
+   * (`POST http://host:port/ HTTP/1.1`, `Proxy-Authorization`). HttpProxyAgent does that in
+   * connect(), which only a new connection gets; a strict proxy answers the origin-form
+   * `POST / HTTP/1.1` of a reused one with 400. A tunnel needs neither: its CONNECT carried them.
+   */
+  addRequest(req: http.ClientRequest, options: AgentConnectOpts): void {
+    if (!this.secure) {
+      const proxy = getProxyUrl(new URL(this.target(options)))
+      if (proxy) {
+        // As HttpProxyAgent.addRequest: the request line is written from req.path when the headers go out.
+        const request = req as ProxiedRequest
+        request._header = null
+        ;(this.agentFor(proxy) as HttpProxyAgent<string>).setRequestProps(request, { ...options, secureEndpoint: false })
+      }
+    }
+    // @ts-expect-error addRequest is not in @types/node's http.Agent, as http-proxy-agent notes too
+    super.addRequest(req, options)
+  }
+
   override async connect(req: http.ClientRequest, options: AgentConnectOpts): Promise<Duplex | http.Agent> {
-    const target = `${this.secure ? 'https' : 'http'}://${options.host}:${options.port}`
+    const target = this.target(options)
     const proxy = getProxyUrl(new URL(target))
     if (!proxy) return this.direct
     const label = proxyLabel(proxy)
-    let agent = this.viaProxy.get(proxy.href)
-    if (!agent) {
-      agent = this.secure ? new HttpsProxyAgent(proxy.href) : new HttpProxyAgent(proxy.href)
-      this.viaProxy.set(proxy.href, agent)
-    }
+    const agent = this.agentFor(proxy)
     // https-proxy-agent hands a proxy's refusal of CONNECT back as if the endpoint had answered;
     // it must read as the proxy's answer instead.
     let refusal: number | undefined
@@ -84,7 +117,7 @@ class RunnerProxyAgent extends Agent {
     })
     let socket: Duplex
     try {
-      socket = await agent.connect(req as Parameters<HttpProxyAgent<string>["connect"]>[0], options)
+      socket = await agent.connect(req as ProxiedRequest, options)
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       throw new ProxyError(label, target, `cannot reach the proxy ${label} (${code ?? (error as Error).message}) for ${target}`, code)
@@ -94,5 +127,19 @@ class RunnerProxyAgent extends Agent {
       throw new ProxyError(label, target, `the proxy ${label} refused to connect to ${target} (HTTP ${refusal})`)
     }
     return socket
+  }
+
+  private target(options: { host?: string | null; port?: number | string | null }): string {
+    return `${this.secure ? 'https' : 'http'}://${options.host}:${options.port}`
+  }
+
+  /** The agent that reaches endpoints through `proxy`; keepAlive so that it asks the proxy to keep the connection (Proxy-Connection). */
+  private agentFor(proxy: URL): HttpProxyAgent<string> | HttpsProxyAgent<string> {
+    let agent = this.viaProxy.get(proxy.href)
+    if (!agent) {
+      agent = this.secure ? new HttpsProxyAgent(proxy.href, { keepAlive: true }) : new HttpProxyAgent(proxy.href, { keepAlive: true })
+      this.viaProxy.set(proxy.href, agent)
+    }
+    return agent
   }
 }
