@@ -38,8 +38,11 @@ export interface ForwardProxy {
   requests: ProxiedRequest[]
   /** Refuse (407) every request from now on, as a proxy that requires other credentials does. */
   refuse(): void
-  /** Deny (403, with an HTML error page) every request from now on, as a proxy whose access rules exclude the destination does. */
-  deny(): void
+  /**
+   * Deny every forwarded request from now on (403, with an HTML error page), and with `tunnels`
+   * every CONNECT too, as a proxy whose access rules exclude the destination does.
+   */
+  deny(options?: { tunnels?: boolean }): void
   stop(): Promise<void>
 }
 
@@ -50,6 +53,7 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
   const requests: ProxiedRequest[] = []
   let refusing = false
   let denying = false
+  let denyingTunnels = false
   const expectedAuthorization = options.credentials ? `Basic ${Buffer.from(options.credentials).toString('base64')}` : undefined
 
   // Node's strict parser would end a connection whose request says "Proxy-Connection: close" even
@@ -94,7 +98,7 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
   server.on('connect', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     const entry = record(req)
     if (!authorized(req)) entry.refused = 407
-    else if (denying) entry.refused = 403
+    else if (denyingTunnels) entry.refused = 403
     if (entry.refused === undefined) return carryTunnel.call(server, req, socket, head)
     const status = entry.refused === 407 ? '407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="proxy"' : '403 Forbidden'
     socket.end(`HTTP/1.1 ${status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`)
@@ -109,8 +113,9 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
     refuse: () => {
       refusing = true
     },
-    deny: () => {
+    deny: ({ tunnels = false } = {}) => {
       denying = true
+      denyingTunnels = tunnels
     },
     stop: () =>
       new Promise<void>((resolve) => {

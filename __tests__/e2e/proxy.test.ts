@@ -146,4 +146,51 @@ describe('behind a strict forward proxy that requires credentials, on kept-alive
     expect(front.connections).toBe(tunnels.length)
     expect(emulator.requests.length).toBeGreaterThanOrEqual(tunnels.length + 3)
   })
+
+  it.concurrent('a proxy that answers with its own HTML page: the error says the proxy answered, not AWS, for Kinesis Analytics and for STS', async () => {
+    const emulator = await emulatorWith({ applications: FLEET })
+    const proxy = await startForwardProxy({ credentials: CREDENTIALS })
+    started.push(emulator, proxy)
+    proxy.deny()
+    const endpoint = `http://${HOST}:${emulator.port}`
+    const env = { AWS_ENDPOINT_URL: endpoint, ACTIONS_ID_TOKEN_REQUEST_URL: `${endpoint}/oidc/token?api-version=2.0`, HTTP_PROXY: withCredentials(proxy) }
+    const label = proxy.url.replace(/[.]/g, '\\.')
+
+    const withKeys = await run(emulator, { ...scheduled, 'application-name': 'orders' }, { env })
+    const withRole = await run(emulator, { ...scheduled, 'application-name': 'orders', 'role-to-assume': EMULATOR_ROLE_ARN }, { env })
+
+    // The token came through a tunnel; nothing the proxy forwarded reached the emulator.
+    expect(emulator.requests.map((r) => r.service)).toEqual(['oidc'])
+    for (const [result, call] of [
+      [withKeys, /^DescribeApplication for "orders" in us-east-1 failed: /],
+      [withRole, /^Could not assume arn:aws:iam::\d+:role\/\S+ with the job's OIDC token: /]
+    ] as const) {
+      expect(result.exitCode).toBe(1)
+      const [error, ...others] = errors(result)
+      expect(others).toEqual([])
+      expect(error.message).toMatch(call)
+      expect(error.message).toMatch(new RegExp(`the proxy ${label} answered HTTP 403 Forbidden with an HTML page \\(text/html\\), not AWS\\.`))
+      expect(error.message).not.toMatch(/JSON|Unexpected token|Unknown/)
+      expect(error.message).not.toContain(CREDENTIALS)
+      expect(error.message).toMatch(new RegExp(`Fix: The proxy's access rules deny ${HOST}:${emulator.port}: have it allowed there`))
+    }
+  })
+
+  it.concurrent('a proxy that denies the tunnel to the token endpoint: the error names the proxy, not the Actions runtime', async () => {
+    const emulator = await emulatorWith({ applications: FLEET })
+    const proxy = await startForwardProxy({ credentials: CREDENTIALS })
+    started.push(emulator, proxy)
+    proxy.deny({ tunnels: true })
+    const endpoint = `http://${HOST}:${emulator.port}`
+    const env = { AWS_ENDPOINT_URL: endpoint, ACTIONS_ID_TOKEN_REQUEST_URL: `${endpoint}/oidc/token?api-version=2.0`, HTTP_PROXY: withCredentials(proxy) }
+
+    const result = await run(emulator, { ...scheduled, 'application-name': 'orders', 'role-to-assume': EMULATOR_ROLE_ARN }, { env })
+
+    expect(result.exitCode).toBe(1)
+    expect(emulator.requests).toEqual([])
+    const [error] = errors(result)
+    expect(error.message).toMatch(new RegExp(`OIDC token .* through the proxy ${proxy.url.replace(/[.]/g, '\\.')}: HTTP 403`))
+    expect(error.message).not.toMatch(/Actions runtime refused/)
+    expect(error.message).toMatch(/Fix: .*proxy/)
+  })
 })

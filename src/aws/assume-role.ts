@@ -4,7 +4,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import type { Config } from '../github/config.js'
 import { ScalerError } from '../errors.js'
 import { logLine } from '../github/escape.js'
-import { PROXY_HINT, proxyFor } from './proxy.js'
+import { PROXY_HINT, proxyAnswer, proxyFor } from './proxy.js'
 import { retry } from './retry.js'
 import { requestMiddleware, sdkOptions } from './sdk-options.js'
 import * as core from '@actions/core'
@@ -59,7 +59,7 @@ export async function assumeRole(
   const now = options.now ?? Date.now
   // AssumeRoleWithWebIdentity is unsigned (the token is the credential). The SDK retries
   // throttling, 5xx, resets and timeouts itself, and honours AWS_ENDPOINT_URL(_STS).
-  const sts = new STSClient({ ...sdkOptions(config.region ?? config.applications[0]?.region ?? 'us-east-1', undefined, { logBodies: false }), maxAttempts: 6 })
+  const sts = new STSClient({ ...sdkOptions(stsRegion(config), undefined, { logBodies: false }), maxAttempts: 6 })
   sts.middlewareStack.use(requestMiddleware('sts'))
   const startSession = () => session(config, sts, options)
 
@@ -125,11 +125,18 @@ async function session(config: Config, sts: STSClient, options: AssumeRoleOption
   }
 }
 
+/** The region of the STS endpoint the action calls. */
+function stsRegion(config: Config): string {
+  return config.region ?? config.applications[0]?.region ?? 'us-east-1'
+}
+
 /** The token endpoint answered with an error, or could not be reached (no status). */
 export class TokenRequestError extends Error {
   constructor(
     readonly status: number | undefined,
-    message: string
+    message: string,
+    /** The status is the proxy's answer to CONNECT, not the token endpoint's. */
+    readonly tunnel = false
   ) {
     super(message)
     this.name = 'TokenRequestError'
@@ -159,7 +166,11 @@ export async function requestToken(audience: string, timeoutMs: number): Promise
     // A proxy that refuses the tunnel answers for the endpoint: "tunneling socket ... statusCode=407".
     const status = /Error Code : (\d{3})/.exec(text)?.[1] ?? /statusCode=(\d{3})/.exec(text)?.[1]
     const message = /Error Message: ([\s\S]*)$/.exec(text)?.[1]?.replace(/\s+/g, ' ').trim()
-    throw new TokenRequestError(status ? Number(status) : undefined, message || text.replace(/^Error message: /, '').replace(/\s+/g, ' ').trim())
+    throw new TokenRequestError(
+      status ? Number(status) : undefined,
+      message || text.replace(/^Error message: /, '').replace(/\s+/g, ' ').trim(),
+      /tunneling socket/i.test(text)
+    )
   } finally {
     clearTimeout(timer)
   }
@@ -180,7 +191,7 @@ async function idToken(audience: string, options: AssumeRoleOptions): Promise<st
     const status = httpStatus(error)
     const refused = status === 401 || status === 403
     const proxy = proxyFor(process.env.ACTIONS_ID_TOKEN_REQUEST_URL ?? '')
-    if (proxy && (status === undefined || status === 407)) {
+    if (proxy && (status === undefined || status === 407 || (error instanceof TokenRequestError && error.tunnel))) {
       throw new ScalerError(`Could not get the job's OIDC token for audience "${audience}" through the proxy ${proxy}: ${tokenFailure(error)}.`, {
         cause: error,
         hint: PROXY_HINT
@@ -221,6 +232,9 @@ function stsError(error: unknown, config: Config, claims: TokenClaims): ScalerEr
   const failed = `Could not assume ${roleArn} with the job's OIDC token: ${name ? `${name}: ` : ''}${text}`
   const presented = `${/[.!?]$/.test(failed) ? '' : '.'} ${presentedClaims(claims, config.audience)}`
   const options = { code: name || undefined, cause: error }
+
+  const answer = proxyAnswer(error, process.env.AWS_ENDPOINT_URL_STS || process.env.AWS_ENDPOINT_URL || `https://sts.${stsRegion(config)}.amazonaws.com`)
+  if (answer) return new ScalerError(`Could not assume ${roleArn} with the job's OIDC token: ${answer.message}.`, { code: 'ProxyError', cause: error, hint: answer.hint })
 
   if (name === 'AccessDenied' || name === 'AccessDeniedException' || name === 'IDPRejectedClaimException') {
     return new ScalerError(`${failed}${presented}`, {

@@ -40,6 +40,40 @@ export const PROXY_HINT =
   "Check the runner's proxy settings: HTTPS_PROXY / HTTP_PROXY must name a proxy that is up and lets this runner reach GitHub's " +
   'token endpoint and AWS (with credentials in the URL if it needs them: http://user:password@proxy:3128); hosts in NO_PROXY are reached directly.'
 
+/** What a proxy said in AWS's place, and what to do about it. */
+export interface ProxyAnswer {
+  /** "the proxy http://proxy:3128 answered HTTP 403 Forbidden with an HTML page (text/html), not AWS" */
+  message: string
+  hint: string
+}
+
+/**
+ * A request to `endpoint` through a proxy that came back with something AWS never sends: a page
+ * of the proxy's own (access denied, a request it could not parse), where the SDK expected the
+ * service's JSON or XML. Undefined when no proxy carries `endpoint`, or the answer is the service's.
+ */
+export function proxyAnswer(error: unknown, endpoint: string): ProxyAnswer | undefined {
+  const proxy = proxyFor(endpoint)
+  const response = (error as { $response?: { statusCode?: number; reason?: string; headers?: Record<string, string | undefined> } } | undefined)?.$response
+  if (!proxy || !response?.statusCode) return undefined
+  const type = Object.entries(response.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? ''
+  // AWS answers in JSON (Kinesis Analytics, CloudWatch) or XML (STS), errors too; the SDK could not read anything else.
+  const unreadable = (error as Error).name === 'SyntaxError'
+  if (!unreadable && !/html/i.test(type)) return undefined
+  const status = `HTTP ${response.statusCode}${response.reason ? ` ${response.reason}` : ''}`
+  const mediaType = type.split(';')[0].trim()
+  const body = /html/i.test(mediaType) ? ` with an HTML page (${mediaType})` : mediaType ? ` with ${mediaType}` : ''
+  const { host, hostname } = new URL(endpoint)
+  return {
+    message: `the proxy ${proxy} answered ${status}${body}, not AWS`,
+    hint:
+      response.statusCode === 403
+        ? `The proxy's access rules deny ${host}: have it allowed there (the action calls Kinesis Analytics, STS with role-to-assume and CloudWatch with metrics-namespace), ` +
+          `or add ${hostname} to NO_PROXY if the runner can reach it directly.`
+        : `The proxy answered in AWS's place (${status}); its log says why. ${PROXY_HINT}`
+  }
+}
+
 /** The proxy could not be reached, or refused to connect to the endpoint. */
 export class ProxyError extends Error {
   /** The network error reaching the proxy (ECONNREFUSED, ...): the SDK retries those; a refusal has none. */
