@@ -237,13 +237,20 @@ function stsError(error: unknown, config: Config, claims: TokenClaims): ScalerEr
   if (answer) return new ScalerError(`Could not assume ${roleArn} with the job's OIDC token: ${answer.message}.`, { code: 'ProxyError', cause: error, hint: answer.hint })
 
   if (name === 'AccessDenied' || name === 'AccessDeniedException' || name === 'IDPRejectedClaimException') {
+    // Immutable subject claims: repo:OWNER@OWNER_ID/REPO@REPO_ID:… (GitHub changelog, 2026-04-23).
+    const immutable = /^repo:[^/:@]+@\d+\/[^/:@]+@\d+:/.test(claims.sub ?? '')
     return new ScalerError(`${failed}${presented}`, {
       ...options,
       hint:
         `The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the federated principal ${providerArn}, ` +
         `with "${PROVIDER}:aud" equal to "${config.audience}" and "${PROVIDER}:sub" matching the sub above ` +
-        '(StringLike, case-sensitive). Scheduled runs, and workflow_dispatch runs on the default branch, present ' +
-        'repo:OWNER/REPO:ref:refs/heads/BRANCH (e.g. refs/heads/main); a job with an environment presents repo:OWNER/REPO:environment:NAME instead of the ref; ' +
+        '(StringLike, case-sensitive): copy it into the condition. ' +
+        (immutable
+          ? 'This repository presents the immutable form of sub, with the ids of its owner and of itself after their names: a condition that names only repo:OWNER/REPO:… does not match it. '
+          : '') +
+        'Scheduled runs, and workflow_dispatch runs on the default branch, present repo:OWNER/REPO:ref:refs/heads/BRANCH (e.g. refs/heads/main), ' +
+        'or repo:OWNER@OWNER_ID/REPO@REPO_ID:ref:refs/heads/BRANCH in repositories with immutable subject claims (those created or renamed since 2026-07-15, and those opted in); ' +
+        'a job with an environment presents environment:NAME instead of the ref; ' +
         "a reusable workflow presents its caller's repository and ref. IAM gives the same answer for a role that does not exist, " +
         'so check role-to-assume too. See docs/iam.md.'
     })
