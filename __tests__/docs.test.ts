@@ -1,7 +1,8 @@
 /**
  * The documentation holds together: every relative link of the README and the docs/ pages reaches
  * a file and, with an anchor, a heading there; the README's inputs and outputs tables list exactly
- * what action.yml declares.
+ * what action.yml declares; every trust policy lets in a repository created today (immutable
+ * subject claims) as well as an older one.
  */
 import { existsSync } from 'node:fs'
 import path from 'node:path'
@@ -9,6 +10,7 @@ import { describe, expect, it } from '@jest/globals'
 import { parse } from 'yaml'
 import { ROOT } from '../scripts/validate-workflows.js'
 import { anchorsOf, DOCUMENTATION, readDoc, relativeLinks } from './fixtures/documentation.js'
+import { expectWith } from './fixtures/expect-with.js'
 
 describe('links', () => {
   it.each(DOCUMENTATION)('every relative link of %s reaches its file and heading', (file) => {
@@ -52,5 +54,48 @@ describe('the README first screen and reference', () => {
       expect(readme).not.toContain(`\n${heading}`)
     }
     for (const page of ['docs/schedule.md', 'docs/troubleshooting.md', 'docs/migrating.md']) expect(existsSync(path.join(ROOT, page))).toBe(true)
+  })
+})
+
+describe('trust policies, for repositories old and new', () => {
+  /** The ```json blocks of the docs, dedented and parsed (a fragment such as `"Condition": {…}` as an object). */
+  const jsonBlocks = DOCUMENTATION.flatMap((file) =>
+    [...readDoc(file).matchAll(/```json\n([\s\S]*?)```/g)].map((match) => {
+      const lines = match[1].split('\n')
+      const indent = Math.min(...lines.filter((line) => line.trim()).map((line) => /^ */.exec(line)![0].length))
+      const text = lines.map((line) => line.slice(indent)).join('\n').trim()
+      return { file, value: JSON.parse(text.startsWith('"') ? `{${text}}` : text) as unknown }
+    })
+  )
+  const subValues = (value: unknown): string[] => {
+    if (Array.isArray(value)) return value.flatMap(subValues)
+    if (typeof value !== 'object' || value === null) return []
+    return Object.entries(value).flatMap(([key, inner]) =>
+      key === 'token.actions.githubusercontent.com:sub' ? [inner].flat().map(String) : subValues(inner)
+    )
+  }
+  const CLASSIC = 'repo:acme/flink-jobs:'
+  const IMMUTABLE = 'repo:acme@1234567/flink-jobs@89012345:'
+
+  it('every sub condition names the classic and the immutable form of the same subjects', () => {
+    const conditions = jsonBlocks.map(({ file, value }) => ({ file, subs: subValues(value) })).filter((c) => c.subs.length > 0)
+    expect(conditions.length).toBeGreaterThanOrEqual(3)
+    for (const { file, subs } of conditions) {
+      const classic = subs.filter((sub) => sub.startsWith(CLASSIC)).map((sub) => sub.slice(CLASSIC.length))
+      const immutable = subs.filter((sub) => sub.startsWith(IMMUTABLE)).map((sub) => sub.slice(IMMUTABLE.length))
+      expectWith(classic.length, `${file}: ${subs.join(', ')}`).toBeGreaterThan(0)
+      expectWith(immutable.sort(), `${file}: ${subs.join(', ')}`).toEqual(classic.sort())
+    }
+  })
+
+  it('the CloudFormation parameter and the Terraform variable take the repository in either form, and nothing else', () => {
+    const iam = readDoc('docs/iam.md')
+    const cloudFormation = /AllowedPattern: "([^"]+)"/.exec(iam.split('AWSTemplateFormatVersion')[1] ?? '')?.[1]
+    const terraform = /regex\("([^"]+)", var\.repository\)/.exec(iam)?.[1]
+    // CloudFormation matches the whole value; the Terraform pattern is anchored itself.
+    for (const pattern of [new RegExp(`^${cloudFormation}$`), new RegExp(terraform ?? '$^')]) {
+      for (const good of ['acme/flink-jobs', 'acme@1234567/flink-jobs@89012345', 'Acme.Corp/flink_jobs-2']) expectWith(pattern.test(good), `${pattern} ${good}`).toBe(true)
+      for (const bad of ['acme', 'acme@/flink-jobs', 'acme@1234567/flink-jobs', 'acme/flink-jobs:ref:refs/heads/main', 'acme/*']) expectWith(pattern.test(bad), `${pattern} ${bad}`).toBe(false)
+    }
   })
 })

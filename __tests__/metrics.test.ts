@@ -214,6 +214,32 @@ describe('publishMetrics', () => {
     expect(info).not.toHaveBeenCalled()
   })
 
+  it("a proxy's own HTML page is one warning that says the proxy answered, not CloudWatch", async () => {
+    const saved = { HTTPS_PROXY: process.env.HTTPS_PROXY, https_proxy: process.env.https_proxy }
+    delete process.env.https_proxy
+    process.env.HTTPS_PROXY = 'http://proxy.example:3128'
+    try {
+      // What the SDK raises when its JSON parser meets the page.
+      cloudwatch.on(PutMetricDataCommand).rejects(
+        Object.assign(new SyntaxError(`Unexpected token '<', "<!DOCTYPE "... is not valid JSON`), {
+          $response: { statusCode: 403, reason: 'Forbidden', headers: { 'content-type': 'text/html' } },
+          $metadata: { httpStatusCode: 403 }
+        })
+      )
+      await publishMetrics('N', outcomes.slice(0, 1), undefined, AT)
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name]
+        else process.env[name] = value
+      }
+    }
+    expect(warning).toHaveBeenCalledTimes(1)
+    const text = warning.mock.calls[0]![0]
+    expect(text).toContain('us-east-1: ProxyError: the proxy http://proxy.example:3128 answered HTTP 403 Forbidden with an HTML page (text/html), not AWS.')
+    expect(text).toContain("Fix: The proxy's access rules deny monitoring.us-east-1.amazonaws.com")
+    expect(text).not.toMatch(/JSON/)
+  })
+
   it('failures in several regions are still one warning', async () => {
     cloudwatch.on(PutMetricDataCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }))
     await publishMetrics('N', outcomes, undefined, AT)

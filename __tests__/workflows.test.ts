@@ -1,7 +1,8 @@
 /**
  * What users copy must work: every schedule in examples/ parses and asks for what its comments and
  * the docs say; every workflow (ours and the examples) passes the published JSON schemas and
- * uses only the inputs and outputs action.yml declares; the YAML snippets of the README and docs/ are valid.
+ * uses only the inputs and outputs action.yml declares, and none has what GitHub refuses at run
+ * time; the YAML snippets of the README and docs/ are valid.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -11,7 +12,7 @@ import { expectWith } from './fixtures/expect-with.js'
 import { parse } from 'yaml'
 import { describeTarget, evaluate, parseSchedule } from '../src/schedule/schedule.js'
 import { withHolidays } from '../src/schedule/holidays.js'
-import { exampleKind, ROOT, schemaProblems, usageProblems, validateRepository } from '../scripts/validate-workflows.js'
+import { exampleKind, ROOT, runtimeProblems, schemaProblems, usageProblems, validateRepository } from '../scripts/validate-workflows.js'
 
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8')
 const examples = readdirSync(path.join(ROOT, 'examples')).filter((name) => name.endsWith('.yml'))
@@ -120,6 +121,85 @@ jobs:
     expect(schemaProblems('action', { ...action, runs: { using: 'node18', main: 'dist/index.js' } })[0]).toMatch(/^\/runs\/using must be equal to one of the allowed values/)
   })
 
+  describe('what the schema lets through and GitHub refuses when the workflow runs', () => {
+    const workflow = (text: string) => parse(`on: { workflow_dispatch: {} }\n${text}\njobs:\n  scale:\n    runs-on: ubuntu-latest\n    steps: [{ run: "true" }]\n`)
+
+    it.each([
+      {
+        name: 'queue: max with cancel-in-progress: true (workflow level)',
+        text: 'concurrency: { group: flink-scaling, cancel-in-progress: true, queue: max }',
+        problem: 'concurrency: queue: max cannot be combined with cancel-in-progress: true (GitHub refuses the workflow); set cancel-in-progress: false'
+      },
+      {
+        name: 'queue: max with cancel-in-progress: true (job level)',
+        text: 'jobs:\n  other:\n    runs-on: ubuntu-latest\n    concurrency: { group: g, cancel-in-progress: true, queue: max }\n    steps: [{ run: "true" }]',
+        problem: 'jobs.other.concurrency: queue: max cannot be combined with cancel-in-progress: true (GitHub refuses the workflow); set cancel-in-progress: false'
+      }
+    ])('$name', ({ text, problem }) => {
+      const document = text.startsWith('jobs:') ? parse(`on: { workflow_dispatch: {} }\n${text}\n`) : workflow(text)
+      expect(schemaProblems('workflow', document)).toEqual([])
+      expect(runtimeProblems(document)).toEqual([problem])
+    })
+
+    it('an on.schedule[].timezone that is not an IANA zone', () => {
+      const document = parse(`
+on:
+  schedule:
+    - cron: "7 * * * *"
+      timezone: America/Los_Angeles
+    - cron: "37 * * * *"
+      timezone: Europe/Berln
+    - cron: "47 * * * *"
+      timezone: "+01:00"
+    - cron: "57 * * * *"
+jobs:
+  scale:
+    runs-on: ubuntu-latest
+    steps: [{ run: "true" }]
+`)
+      expect(schemaProblems('workflow', document)).toEqual([])
+      expect(runtimeProblems(document)).toEqual([
+        'on.schedule[1].timezone: "Europe/Berln" is not an IANA time zone (e.g. America/Los_Angeles, Europe/Berlin, UTC); GitHub would not run the schedule',
+        'on.schedule[2].timezone: "+01:00" is not an IANA time zone (e.g. America/Los_Angeles, Europe/Berlin, UTC); GitHub would not run the schedule'
+      ])
+    })
+
+    it('the same concurrency group at workflow and job level, whatever its case or form', () => {
+      const document = parse(`
+on: { workflow_dispatch: {} }
+concurrency: flink-scaling
+jobs:
+  scale:
+    runs-on: ubuntu-latest
+    concurrency: { group: Flink-Scaling, cancel-in-progress: false }
+    steps: [{ run: "true" }]
+  notify:
+    runs-on: ubuntu-latest
+    concurrency: notify
+    steps: [{ run: "true" }]
+`)
+      expect(schemaProblems('workflow', document)).toEqual([])
+      expect(runtimeProblems(document)).toEqual([
+        'jobs.scale.concurrency: the group "flink-scaling" is also the workflow\'s: the job would wait on its own run, which GitHub cancels; give the job another group or drop one of them'
+      ])
+    })
+
+    it('what GitHub accepts passes: queue: max without cancelling, an expression for cancel-in-progress, different groups', () => {
+      const document = parse(`
+on:
+  schedule: [{ cron: "7 * * * *", timezone: UTC }]
+concurrency: { group: flink-scaling, cancel-in-progress: false, queue: max }
+jobs:
+  scale:
+    runs-on: ubuntu-latest
+    concurrency: { group: "flink-scaling-\${{ github.event_name }}", cancel-in-progress: "\${{ github.event_name == 'push' }}", queue: max }
+    steps: [{ run: "true" }]
+`)
+      expect(runtimeProblems(document)).toEqual([])
+    })
+
+  })
+
   it('accepts on.schedule[].timezone', () => {
     const workflow = parse(read('examples/scaling.yml'))
     expect(workflow.on.schedule[0].timezone).toBe('America/Los_Angeles')
@@ -143,6 +223,7 @@ describe('the README and docs/', () => {
     const action = parse(read('action.yml'))
     for (const workflow of workflows) {
       expect(schemaProblems('workflow', workflow)).toEqual([])
+      expect(runtimeProblems(workflow)).toEqual([])
       expect(usageProblems(workflow, action)).toEqual([])
     }
   })

@@ -16,8 +16,9 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   publishMetrics: () => (/* binding */ publishMetrics)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(418);
-/* harmony import */ var _aws_sdk_client_cloudwatch__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4085);
-/* harmony import */ var _sdk_options_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6650);
+/* harmony import */ var _aws_sdk_client_cloudwatch__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4085);
+/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9975);
+/* harmony import */ var _sdk_options_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6650);
 /**
  * CloudWatch metrics of a run (the `metrics-namespace` input): per application the run reached,
  * `Reconciled`, `TargetParallelism`, `Parallelism`, `Updated` and `Failed`, with dimensions
@@ -26,6 +27,7 @@ __webpack_require__.r(__webpack_exports__);
  *
  * Loaded only when the input is set, so that other runs never load the CloudWatch client.
  */
+
 
 
 
@@ -113,20 +115,19 @@ async function publishMetrics(namespace, outcomes, credentials, now) {
     const failures = [];
     let published = 0;
     await Promise.all(regions.map(async ({ region, data }) => {
-        const client = new _aws_sdk_client_cloudwatch__WEBPACK_IMPORTED_MODULE_2__/* .CloudWatchClient */ .WBn({ ...(0,_sdk_options_js__WEBPACK_IMPORTED_MODULE_1__/* .sdkOptions */ .rY)(region, credentials), maxAttempts: MAX_ATTEMPTS });
-        client.middlewareStack.use((0,_sdk_options_js__WEBPACK_IMPORTED_MODULE_1__/* .requestMiddleware */ .qP)('cloudwatch'));
+        const client = new _aws_sdk_client_cloudwatch__WEBPACK_IMPORTED_MODULE_3__/* .CloudWatchClient */ .WBn({ ...(0,_sdk_options_js__WEBPACK_IMPORTED_MODULE_2__/* .sdkOptions */ .rY)(region, credentials), maxAttempts: MAX_ATTEMPTS });
+        client.middlewareStack.use((0,_sdk_options_js__WEBPACK_IMPORTED_MODULE_2__/* .requestMiddleware */ .qP)('cloudwatch'));
         try {
             for (const batch of batches(data)) {
-                await client.send(new _aws_sdk_client_cloudwatch__WEBPACK_IMPORTED_MODULE_2__/* .PutMetricDataCommand */ .zmv({ Namespace: namespace, MetricData: batch }));
+                await client.send(new _aws_sdk_client_cloudwatch__WEBPACK_IMPORTED_MODULE_3__/* .PutMetricDataCommand */ .zmv({ Namespace: namespace, MetricData: batch }));
                 published += batch.length;
             }
         }
         catch (error) {
-            failures.push({
-                region,
-                name: error?.name ?? 'Error',
-                message: error?.message ?? String(error)
-            });
+            const answer = (0,_proxy_js__WEBPACK_IMPORTED_MODULE_1__/* .proxyAnswer */ .nh)(error, process.env.AWS_ENDPOINT_URL_CLOUDWATCH || process.env.AWS_ENDPOINT_URL || `https://monitoring.${region}.amazonaws.com`);
+            failures.push(answer
+                ? { region, name: 'ProxyError', message: answer.message, hint: answer.hint }
+                : { region, name: error?.name ?? 'Error', message: error?.message ?? String(error) });
         }
         finally {
             client.destroy();
@@ -156,6 +157,8 @@ function failureText(namespace, failures, counts = { published: 0, total: 0 }) {
         `Fix: ${hints} Scaling itself was not affected; until metrics arrive again, an alarm on Reconciled sees them as missing.`);
 }
 function hint(failure, namespace) {
+    if (failure.hint)
+        return failure.hint;
     const text = `${failure.name} ${failure.message}`;
     if (/AccessDenied|not authorized/i.test(text)) {
         return (`Allow cloudwatch:PutMetricData (Resource "*", with the condition "cloudwatch:namespace": "${namespace}") ` +

@@ -52,7 +52,7 @@ async function assumeRole(config, env, options = {}) {
     const now = options.now ?? Date.now;
     // AssumeRoleWithWebIdentity is unsigned (the token is the credential). The SDK retries
     // throttling, 5xx, resets and timeouts itself, and honours AWS_ENDPOINT_URL(_STS).
-    const sts = new _aws_sdk_client_sts__WEBPACK_IMPORTED_MODULE_4__/* .STSClient */ .iM({ ...(0,_sdk_options_js__WEBPACK_IMPORTED_MODULE_2__/* .sdkOptions */ .rY)(config.region ?? config.applications[0]?.region ?? 'us-east-1', undefined, { logBodies: false }), maxAttempts: 6 });
+    const sts = new _aws_sdk_client_sts__WEBPACK_IMPORTED_MODULE_4__/* .STSClient */ .iM({ ...(0,_sdk_options_js__WEBPACK_IMPORTED_MODULE_2__/* .sdkOptions */ .rY)(stsRegion(config), undefined, { logBodies: false }), maxAttempts: 6 });
     sts.middlewareStack.use((0,_sdk_options_js__WEBPACK_IMPORTED_MODULE_2__/* .requestMiddleware */ .qP)('sts'));
     const startSession = () => session(config, sts, options);
     let current = await startSession();
@@ -106,12 +106,20 @@ async function session(config, sts, options) {
         expiration: credentials.Expiration
     };
 }
+/** The region of the STS endpoint the action calls. */
+function stsRegion(config) {
+    return config.region ?? config.applications[0]?.region ?? 'us-east-1';
+}
 /** The token endpoint answered with an error, or could not be reached (no status). */
 class TokenRequestError extends Error {
     status;
-    constructor(status, message) {
+    tunnel;
+    constructor(status, message, 
+    /** The status is the proxy's answer to CONNECT, not the token endpoint's. */
+    tunnel = false) {
         super(message);
         this.status = status;
+        this.tunnel = tunnel;
         this.name = 'TokenRequestError';
     }
 }
@@ -139,7 +147,7 @@ async function requestToken(audience, timeoutMs) {
         // A proxy that refuses the tunnel answers for the endpoint: "tunneling socket ... statusCode=407".
         const status = /Error Code : (\d{3})/.exec(text)?.[1] ?? /statusCode=(\d{3})/.exec(text)?.[1];
         const message = /Error Message: ([\s\S]*)$/.exec(text)?.[1]?.replace(/\s+/g, ' ').trim();
-        throw new TokenRequestError(status ? Number(status) : undefined, message || text.replace(/^Error message: /, '').replace(/\s+/g, ' ').trim());
+        throw new TokenRequestError(status ? Number(status) : undefined, message || text.replace(/^Error message: /, '').replace(/\s+/g, ' ').trim(), /tunneling socket/i.test(text));
     }
     finally {
         clearTimeout(timer);
@@ -160,7 +168,7 @@ async function idToken(audience, options) {
         const status = httpStatus(error);
         const refused = status === 401 || status === 403;
         const proxy = (0,_proxy_js__WEBPACK_IMPORTED_MODULE_1__/* .proxyFor */ .iJ)(process.env.ACTIONS_ID_TOKEN_REQUEST_URL ?? '');
-        if (proxy && (status === undefined || status === 407)) {
+        if (proxy && (status === undefined || status === 407 || (error instanceof TokenRequestError && error.tunnel))) {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ScalerError */ .j1(`Could not get the job's OIDC token for audience "${audience}" through the proxy ${proxy}: ${tokenFailure(error)}.`, {
                 cause: error,
                 hint: _proxy_js__WEBPACK_IMPORTED_MODULE_1__/* .PROXY_HINT */ .Lx
@@ -195,13 +203,23 @@ function stsError(error, config, claims) {
     const failed = `Could not assume ${roleArn} with the job's OIDC token: ${name ? `${name}: ` : ''}${text}`;
     const presented = `${/[.!?]$/.test(failed) ? '' : '.'} ${presentedClaims(claims, config.audience)}`;
     const options = { code: name || undefined, cause: error };
+    const answer = (0,_proxy_js__WEBPACK_IMPORTED_MODULE_1__/* .proxyAnswer */ .nh)(error, process.env.AWS_ENDPOINT_URL_STS || process.env.AWS_ENDPOINT_URL || `https://sts.${stsRegion(config)}.amazonaws.com`);
+    if (answer)
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ScalerError */ .j1(`Could not assume ${roleArn} with the job's OIDC token: ${answer.message}.`, { code: 'ProxyError', cause: error, hint: answer.hint });
     if (name === 'AccessDenied' || name === 'AccessDeniedException' || name === 'IDPRejectedClaimException') {
+        // Immutable subject claims: repo:OWNER@OWNER_ID/REPO@REPO_ID:… (GitHub changelog, 2026-04-23).
+        const immutable = /^repo:[^/:@]+@\d+\/[^/:@]+@\d+:/.test(claims.sub ?? '');
         return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ScalerError */ .j1(`${failed}${presented}`, {
             ...options,
             hint: `The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the federated principal ${providerArn}, ` +
                 `with "${PROVIDER}:aud" equal to "${config.audience}" and "${PROVIDER}:sub" matching the sub above ` +
-                '(StringLike, case-sensitive). Scheduled runs, and workflow_dispatch runs on the default branch, present ' +
-                'repo:OWNER/REPO:ref:refs/heads/BRANCH (e.g. refs/heads/main); a job with an environment presents repo:OWNER/REPO:environment:NAME instead of the ref; ' +
+                '(StringLike, case-sensitive): copy it into the condition. ' +
+                (immutable
+                    ? 'This repository presents the immutable form of sub, with the ids of its owner and of itself after their names: a condition that names only repo:OWNER/REPO:… does not match it. '
+                    : '') +
+                'Scheduled runs, and workflow_dispatch runs on the default branch, present repo:OWNER/REPO:ref:refs/heads/BRANCH (e.g. refs/heads/main), ' +
+                'or repo:OWNER@OWNER_ID/REPO@REPO_ID:ref:refs/heads/BRANCH in repositories with immutable subject claims (those created or renamed since 2026-07-15, and those opted in); ' +
+                'a job with an environment presents environment:NAME instead of the ref; ' +
                 "a reusable workflow presents its caller's repository and ref. IAM gives the same answer for a role that does not exist, " +
                 'so check role-to-assume too. See docs/iam.md.'
         });

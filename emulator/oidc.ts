@@ -12,12 +12,21 @@ export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com'
 export const DEFAULT_OIDC_REQUEST_TOKEN = 'emulator-actions-id-token-request-token'
 export const OIDC_TOKEN_PATH = '/oidc/token'
 export const OIDC_JWKS_PATH = '/oidc/.well-known/jwks'
+/** The ids GitHub gives the owner and the repository (`repository_owner_id`, `repository_id`). */
+export const REPOSITORY_OWNER_ID = '1000001'
+export const REPOSITORY_ID = '2000002'
 
 export interface OidcOptions {
   /** The bearer token the endpoint requires (ACTIONS_ID_TOKEN_REQUEST_TOKEN). */
   requestToken?: string
   /** `sub` claim. Default `repo:${repository}:ref:${ref}` (or `repo:${repository}:environment:${environment}`). */
   subject?: string
+  /**
+   * The default `sub` in its immutable form, the owner's and the repository's ids after their names
+   * (`repo:acme@1000001/flink-jobs@2000002:ref:refs/heads/main`), as repositories created or renamed
+   * on github.com since 2026-07-15, and those opted in, present it.
+   */
+  immutableSubject?: boolean
   /** Default 'acme/flink-jobs'. */
   repository?: string
   /** Default 'refs/heads/main'. */
@@ -85,9 +94,11 @@ export class OidcProvider {
 
   get subject(): string {
     if (this.options.subject) return this.options.subject
+    const [owner, name] = this.repository.split('/')
+    const repository = this.options.immutableSubject ? `${owner}@${REPOSITORY_OWNER_ID}/${name}@${REPOSITORY_ID}` : this.repository
     return this.options.environment
-      ? `repo:${this.repository}:environment:${this.options.environment}`
-      : `repo:${this.repository}:ref:${this.options.ref ?? 'refs/heads/main'}`
+      ? `repo:${repository}:environment:${this.options.environment}`
+      : `repo:${repository}:ref:${this.options.ref ?? 'refs/heads/main'}`
   }
 
   /** Issues a token as the Actions runtime would for this job. */
@@ -106,12 +117,12 @@ export class OidcProvider {
       sha,
       repository: this.repository,
       repository_owner: owner,
-      repository_owner_id: '1000001',
+      repository_owner_id: REPOSITORY_OWNER_ID,
       run_id: '9000000001',
       run_number: '42',
       run_attempt: '1',
       repository_visibility: 'private',
-      repository_id: '2000002',
+      repository_id: REPOSITORY_ID,
       actor_id: '3000003',
       actor: 'github-actions[bot]',
       workflow: 'Scale Flink applications',

@@ -17,9 +17,10 @@ export interface TrustOptions {
   audience?: string
   /**
    * The role trust policy's `token.actions.githubusercontent.com:sub` StringLike condition (`*` and
-   * `?` wildcards), e.g. 'repo:acme/*:ref:refs/heads/main'. Default: `repo:<oidc repository>:*`.
+   * `?` wildcards), e.g. 'repo:acme/*:ref:refs/heads/main'; a list matches when any of its patterns
+   * does, as IAM reads a list of values. Default: `repo:<oidc repository>:*`.
    */
-  subjectPattern?: string
+  subjectPattern?: string | string[]
   /** If set, only this role can be assumed (others: AccessDenied, as for a role that does not trust the provider). */
   roleArn?: string
   /** The role's MaxSessionDuration in seconds. Default 3600 (IAM's default). */
@@ -164,9 +165,9 @@ export class StsService {
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud]
     if (!audiences.includes(audience)) throw new StsError('InvalidIdentityToken', 'Incorrect token audience')
 
-    const subjectPattern = this.trust.subjectPattern ?? `repo:${this.oidc.repository}:*`
+    const subjectPatterns = [this.trust.subjectPattern ?? `repo:${this.oidc.repository}:*`].flat()
     const subject = typeof claims.sub === 'string' ? claims.sub : ''
-    if ((this.trust.roleArn !== undefined && this.trust.roleArn !== roleArn) || !globToRegExp(subjectPattern).test(subject)) {
+    if ((this.trust.roleArn !== undefined && this.trust.roleArn !== roleArn) || !subjectPatterns.some((pattern) => globToRegExp(pattern).test(subject))) {
       throw new StsError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', 403)
     }
     const maxDuration = this.trust.maxSessionDurationSeconds ?? 3600

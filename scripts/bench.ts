@@ -576,9 +576,9 @@ const FLEET_BUDGETS = {
   /** 100 applications take at most this many single applications, spawn to exit. */
   hundredOverOne: 1.3,
   /** 300 applications, likewise. */
-  threeHundredOverOne: 1.6,
-  /** Peak RSS at 300 applications below this. */
-  peakRssBytes: 150_000_000
+  threeHundredOverOne: 1.6
+  // Peak RSS is measured and shown, not budgeted: a runner has 7 GB or more, and the peak is the
+  // heap's headroom at a high allocation rate, not what a run keeps (docs/performance.md).
 }
 
 interface FleetRun {
@@ -805,18 +805,16 @@ async function fleetBenchmark(): Promise<void> {
     const x = many.exitMs / base.exitMs
     return { value: `${x.toFixed(2)} × (${fmtS(many.exitMs)} / ${fmtS(base.exitMs)})`, pass: x <= limit, measured: true }
   }
-  const at300 = row(budgeted, 300)
   const budgets = [
     { name: `100 applications ≤ ${FLEET_BUDGETS.hundredOverOne} × 1 application (spawn to exit)`, ...ratio(100, FLEET_BUDGETS.hundredOverOne) },
-    { name: `300 applications ≤ ${FLEET_BUDGETS.threeHundredOverOne} × 1 application (spawn to exit)`, ...ratio(300, FLEET_BUDGETS.threeHundredOverOne) },
-    {
-      name: `peak RSS at 300 applications < ${mb(FLEET_BUDGETS.peakRssBytes)} MB`,
-      ...(at300?.peakRssBytes === undefined
-        ? { value: at300 ? 'not measured: install GNU time' : 'not measured (--sizes needs 300)', pass: true, measured: false }
-        : { value: `${mb(at300.peakRssBytes)} MB`, pass: at300.peakRssBytes < FLEET_BUDGETS.peakRssBytes, measured: true })
-    }
+    { name: `300 applications ≤ ${FLEET_BUDGETS.threeHundredOverOne} × 1 application (spawn to exit)`, ...ratio(300, FLEET_BUDGETS.threeHundredOverOne) }
   ].map((b) => ({ dist: distName(budgeted), ...b }))
   for (const b of budgets) console.log(`${b.measured ? (b.pass ? 'PASS' : 'FAIL') : 'n/a '}  [${b.dist}] ${b.name}: ${b.value}`)
+  const largest = rows.filter((r) => r.dist === distName(budgeted)).at(-1)
+  if (largest) {
+    const peak = largest.peakRssBytes === undefined ? 'not measured: install GNU time' : `${mb(largest.peakRssBytes)} MB`
+    console.log(`      [${largest.dist}] peak RSS at ${largest.applications} applications: ${peak} (measured, no budget)`)
+  }
   if (DISTS.length > 1) console.log(`(${DISTS.filter((d) => d !== budgeted).map(distName).join(', ')}: shown for comparison, not budgeted)`)
 
   writeFileSync(

@@ -8,12 +8,17 @@
  * `steps.<id>.outputs.<name>` of such a step is an output. Schedules in examples/ are not
  * workflows; __tests__/workflows.test.ts parses them with the schedule parser.
  *
+ * Beyond the schema, what GitHub accepts on push but refuses when the workflow runs: `queue: max`
+ * with `cancel-in-progress: true`, an `on.schedule[].timezone` that is not an IANA zone, and a job
+ * whose concurrency group is the workflow's own (the run would wait on itself).
+ *
  * Exits 1 and lists each problem when anything is invalid.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import { IANAZone } from 'luxon'
 import { parse } from 'yaml'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -96,8 +101,12 @@ interface Step {
   with?: Record<string, unknown>
 }
 
+type Concurrency = string | { group?: unknown; 'cancel-in-progress'?: unknown; queue?: unknown }
+
 interface Workflow {
-  jobs?: Record<string, { steps?: Step[]; outputs?: Record<string, string> }>
+  on?: unknown
+  concurrency?: Concurrency
+  jobs?: Record<string, { steps?: Step[]; outputs?: Record<string, string>; concurrency?: Concurrency }>
 }
 
 const THIS_ACTION = /^(\.\/?|[\w.-]+\/flink-scheduled-scaler@.+)$/
@@ -128,6 +137,59 @@ export function usageProblems(workflow: Workflow, action: ActionSpec): string[] 
     }
   }
   return problems
+}
+
+/**
+ * What the schema lets through and GitHub refuses when the workflow runs: its documented rules on
+ * `concurrency` and `on.schedule` (control the concurrency of workflows and jobs; events that
+ * trigger workflows: schedule).
+ */
+export function runtimeProblems(workflow: Workflow): string[] {
+  const problems: string[] = []
+  const concurrencies: [string, Concurrency | undefined][] = [
+    ['concurrency', workflow.concurrency],
+    ...Object.entries(workflow.jobs ?? {}).map(([name, job]): [string, Concurrency | undefined] => [`jobs.${name}.concurrency`, job?.concurrency])
+  ]
+  for (const [where, concurrency] of concurrencies) {
+    if (typeof concurrency !== 'object' || concurrency === null) continue
+    // An expression is decided at run time; only a literal true is known to clash.
+    const cancels = concurrency['cancel-in-progress'] === true || concurrency['cancel-in-progress'] === 'true'
+    if (concurrency.queue === 'max' && cancels) {
+      problems.push(`${where}: queue: max cannot be combined with cancel-in-progress: true (GitHub refuses the workflow); set cancel-in-progress: false`)
+    }
+  }
+
+  const workflowGroup = groupOf(workflow.concurrency)
+  if (workflowGroup !== undefined) {
+    for (const [where, concurrency] of concurrencies.slice(1)) {
+      // Group names are case-insensitive.
+      if (groupOf(concurrency)?.toLowerCase() === workflowGroup.toLowerCase()) {
+        problems.push(
+          `${where}: the group "${workflowGroup}" is also the workflow's: the job would wait on its own run, which GitHub cancels; give the job another group or drop one of them`
+        )
+      }
+    }
+  }
+
+  const schedule = typeof workflow.on === 'object' && workflow.on !== null ? (workflow.on as { schedule?: unknown }).schedule : undefined
+  for (const [index, entry] of (Array.isArray(schedule) ? schedule : []).entries()) {
+    const zone = (entry as { timezone?: unknown } | null)?.timezone
+    if (zone === undefined) continue
+    if (typeof zone !== 'string' || !isIanaZone(zone)) {
+      problems.push(`on.schedule[${index}].timezone: "${String(zone)}" is not an IANA time zone (e.g. America/Los_Angeles, Europe/Berlin, UTC); GitHub would not run the schedule`)
+    }
+  }
+  return problems
+}
+
+function groupOf(concurrency: Concurrency | undefined): string | undefined {
+  if (typeof concurrency === 'string') return concurrency
+  return typeof concurrency?.group === 'string' ? concurrency.group : undefined
+}
+
+/** A zone name of the time-zone database, as the schedule engine checks its own `timezone` (newer runtimes also take offsets such as +01:00: not a zone). */
+function isIanaZone(zone: string): boolean {
+  return IANAZone.isValidZone(zone) && !/^[+-]\d/.test(zone.trim())
 }
 
 /** A parsed YAML file from the examples: a workflow, a schedule, or neither. */
@@ -178,6 +240,7 @@ export function validateRepository(): Validation {
     const workflow = read(file) as Workflow | undefined
     if (workflow === undefined) continue
     report(file, schemaProblems('workflow', workflow))
+    report(file, runtimeProblems(workflow))
     if (action) report(file, usageProblems(workflow, action))
   }
   return { checked, problems }

@@ -189,6 +189,31 @@ describe('role-to-assume with the GitHub OIDC token', () => {
     expect(calls(emulator)).toEqual([])
   })
 
+  describe('a repository with immutable subject claims (created or renamed since 2026-07-15)', () => {
+    const IMMUTABLE_SUB = 'repo:acme@1000001/flink-jobs@2000002:ref:refs/heads/main'
+
+    it.concurrent('a trust policy that names only the classic sub refuses it: the error shows the sub to copy, and says why', async () => {
+      const emulator = await emulatorFor({ oidc: { immutableSubject: true }, trust: { subjectPattern: MAIN_SUB } })
+      const result = await run(emulator, withRole)
+      const annotation = runFailure(result)
+      expect(annotation.message).toContain(`This run presents sub "${IMMUTABLE_SUB}" and aud "sts.amazonaws.com"`)
+      expect(annotation.message).toContain('copy it into the condition')
+      expect(annotation.message).toContain('This repository presents the immutable form of sub')
+      expect(calls(emulator)).toEqual([])
+    })
+
+    it.concurrent('the trust policy of docs/iam.md, with both forms, lets both kinds of repository in', async () => {
+      const bothForms = [MAIN_SUB, IMMUTABLE_SUB]
+      for (const immutableSubject of [false, true]) {
+        const emulator = await emulatorFor({ oidc: { immutableSubject }, trust: { subjectPattern: bothForms } })
+        const result = await run(emulator, withRole)
+        expectWith(result.exitCode, result.stdout).toBe(0)
+        expect(only(emulator.requests, 'sts', 'AssumeRoleWithWebIdentity').map((r) => r.status)).toEqual([200])
+        expect(acceptedUpdates(emulator)).toHaveLength(1)
+      }
+    })
+  })
+
   it.concurrent('an audience the OIDC provider does not accept: says to add it', async () => {
     const emulator = await emulatorFor()
     const result = await run(emulator, { ...withRole, audience: 'https://github.com/acme' })

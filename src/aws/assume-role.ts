@@ -4,7 +4,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import type { Config } from '../github/config.js'
 import { ScalerError } from '../errors.js'
 import { logLine } from '../github/escape.js'
-import { PROXY_HINT, proxyFor } from './proxy.js'
+import { PROXY_HINT, proxyAnswer, proxyFor } from './proxy.js'
 import { retry } from './retry.js'
 import { requestMiddleware, sdkOptions } from './sdk-options.js'
 import * as core from '@actions/core'
@@ -59,7 +59,7 @@ export async function assumeRole(
   const now = options.now ?? Date.now
   // AssumeRoleWithWebIdentity is unsigned (the token is the credential). The SDK retries
   // throttling, 5xx, resets and timeouts itself, and honours AWS_ENDPOINT_URL(_STS).
-  const sts = new STSClient({ ...sdkOptions(config.region ?? config.applications[0]?.region ?? 'us-east-1', undefined, { logBodies: false }), maxAttempts: 6 })
+  const sts = new STSClient({ ...sdkOptions(stsRegion(config), undefined, { logBodies: false }), maxAttempts: 6 })
   sts.middlewareStack.use(requestMiddleware('sts'))
   const startSession = () => session(config, sts, options)
 
@@ -125,11 +125,18 @@ async function session(config: Config, sts: STSClient, options: AssumeRoleOption
   }
 }
 
+/** The region of the STS endpoint the action calls. */
+function stsRegion(config: Config): string {
+  return config.region ?? config.applications[0]?.region ?? 'us-east-1'
+}
+
 /** The token endpoint answered with an error, or could not be reached (no status). */
 export class TokenRequestError extends Error {
   constructor(
     readonly status: number | undefined,
-    message: string
+    message: string,
+    /** The status is the proxy's answer to CONNECT, not the token endpoint's. */
+    readonly tunnel = false
   ) {
     super(message)
     this.name = 'TokenRequestError'
@@ -159,7 +166,11 @@ export async function requestToken(audience: string, timeoutMs: number): Promise
     // A proxy that refuses the tunnel answers for the endpoint: "tunneling socket ... statusCode=407".
     const status = /Error Code : (\d{3})/.exec(text)?.[1] ?? /statusCode=(\d{3})/.exec(text)?.[1]
     const message = /Error Message: ([\s\S]*)$/.exec(text)?.[1]?.replace(/\s+/g, ' ').trim()
-    throw new TokenRequestError(status ? Number(status) : undefined, message || text.replace(/^Error message: /, '').replace(/\s+/g, ' ').trim())
+    throw new TokenRequestError(
+      status ? Number(status) : undefined,
+      message || text.replace(/^Error message: /, '').replace(/\s+/g, ' ').trim(),
+      /tunneling socket/i.test(text)
+    )
   } finally {
     clearTimeout(timer)
   }
@@ -180,7 +191,7 @@ async function idToken(audience: string, options: AssumeRoleOptions): Promise<st
     const status = httpStatus(error)
     const refused = status === 401 || status === 403
     const proxy = proxyFor(process.env.ACTIONS_ID_TOKEN_REQUEST_URL ?? '')
-    if (proxy && (status === undefined || status === 407)) {
+    if (proxy && (status === undefined || status === 407 || (error instanceof TokenRequestError && error.tunnel))) {
       throw new ScalerError(`Could not get the job's OIDC token for audience "${audience}" through the proxy ${proxy}: ${tokenFailure(error)}.`, {
         cause: error,
         hint: PROXY_HINT
@@ -222,14 +233,24 @@ function stsError(error: unknown, config: Config, claims: TokenClaims): ScalerEr
   const presented = `${/[.!?]$/.test(failed) ? '' : '.'} ${presentedClaims(claims, config.audience)}`
   const options = { code: name || undefined, cause: error }
 
+  const answer = proxyAnswer(error, process.env.AWS_ENDPOINT_URL_STS || process.env.AWS_ENDPOINT_URL || `https://sts.${stsRegion(config)}.amazonaws.com`)
+  if (answer) return new ScalerError(`Could not assume ${roleArn} with the job's OIDC token: ${answer.message}.`, { code: 'ProxyError', cause: error, hint: answer.hint })
+
   if (name === 'AccessDenied' || name === 'AccessDeniedException' || name === 'IDPRejectedClaimException') {
+    // Immutable subject claims: repo:OWNER@OWNER_ID/REPO@REPO_ID:… (GitHub changelog, 2026-04-23).
+    const immutable = /^repo:[^/:@]+@\d+\/[^/:@]+@\d+:/.test(claims.sub ?? '')
     return new ScalerError(`${failed}${presented}`, {
       ...options,
       hint:
         `The role's trust policy must allow sts:AssumeRoleWithWebIdentity for the federated principal ${providerArn}, ` +
         `with "${PROVIDER}:aud" equal to "${config.audience}" and "${PROVIDER}:sub" matching the sub above ` +
-        '(StringLike, case-sensitive). Scheduled runs, and workflow_dispatch runs on the default branch, present ' +
-        'repo:OWNER/REPO:ref:refs/heads/BRANCH (e.g. refs/heads/main); a job with an environment presents repo:OWNER/REPO:environment:NAME instead of the ref; ' +
+        '(StringLike, case-sensitive): copy it into the condition. ' +
+        (immutable
+          ? 'This repository presents the immutable form of sub, with the ids of its owner and of itself after their names: a condition that names only repo:OWNER/REPO:… does not match it. '
+          : '') +
+        'Scheduled runs, and workflow_dispatch runs on the default branch, present repo:OWNER/REPO:ref:refs/heads/BRANCH (e.g. refs/heads/main), ' +
+        'or repo:OWNER@OWNER_ID/REPO@REPO_ID:ref:refs/heads/BRANCH in repositories with immutable subject claims (those created or renamed since 2026-07-15, and those opted in); ' +
+        'a job with an environment presents environment:NAME instead of the ref; ' +
         "a reusable workflow presents its caller's repository and ref. IAM gives the same answer for a role that does not exist, " +
         'so check role-to-assume too. See docs/iam.md.'
     })

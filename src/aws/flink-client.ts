@@ -15,7 +15,7 @@ import { StandardRetryStrategy } from '@smithy/core/retry'
 import type { AwsCredentialIdentityProvider, RetryErrorInfo, StandardRetryToken } from '@smithy/types'
 import { RESTORE_LATEST, type ApplicationState, type Desired } from '../phases/application.js'
 import { ScalerError } from '../errors.js'
-import { PROXY_HINT, ProxyError, proxyFor } from './proxy.js'
+import { PROXY_HINT, ProxyError, proxyAnswer, proxyFor } from './proxy.js'
 import type { RequestRate } from './rate-limit.js'
 import { retry } from './retry.js'
 import { requestMiddleware, sdkOptions } from './sdk-options.js'
@@ -260,7 +260,8 @@ export function awsError(error: unknown, operation: string, name: string, region
   const text = (error as Error)?.message ?? String(error)
   const base = `${operation} for "${name}" in ${region} failed: ${text}`
   const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode
-  const proxy = proxyFor(kinesisAnalyticsEndpoint(region))
+  const endpoint = kinesisAnalyticsEndpoint(region)
+  const proxy = proxyFor(endpoint)
   if (error instanceof ProxyError || (status === 407 && proxy)) {
     const what = error instanceof ProxyError ? text : `the proxy ${proxy} refused the request (HTTP 407 Proxy Authentication Required)`
     return new ScalerError(`${operation} for "${name}" in ${region} failed: ${what}.`, {
@@ -269,6 +270,8 @@ export function awsError(error: unknown, operation: string, name: string, region
       cause: error
     })
   }
+  const answer = proxyAnswer(error, endpoint)
+  if (answer) return new ScalerError(`${operation} for "${name}" in ${region} failed: ${answer.message}.`, { hint: answer.hint, code: 'ProxyError', cause: error })
   // IAM names what it denied, which need not be the operation called (iam:PassRole, kms:Decrypt).
   const denied = /not authorized to perform:? ([\w-]+:[\w*]+)/i.exec(text)?.[1] ?? `kinesisanalytics:${operation}`
   const hints: Record<string, string> = {

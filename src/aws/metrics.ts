@@ -10,6 +10,7 @@ import * as core from '@actions/core'
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch'
 import type { AwsCredentialIdentityProvider } from '@smithy/types'
 import type { Outcome } from '../phases/outcome.js'
+import { proxyAnswer } from './proxy.js'
 import { requestMiddleware, sdkOptions } from './sdk-options.js'
 
 /** The metrics every reached application gets, in this order. */
@@ -101,6 +102,8 @@ export interface Failure {
   region: string
   name: string
   message: string
+  /** What to do, when the failure itself says (a proxy's answer); else it is read from the error. */
+  hint?: string
 }
 
 /**
@@ -127,11 +130,12 @@ export async function publishMetrics(
           published += batch.length
         }
       } catch (error) {
-        failures.push({
-          region,
-          name: (error as { name?: string })?.name ?? 'Error',
-          message: (error as Error)?.message ?? String(error)
-        })
+        const answer = proxyAnswer(error, process.env.AWS_ENDPOINT_URL_CLOUDWATCH || process.env.AWS_ENDPOINT_URL || `https://monitoring.${region}.amazonaws.com`)
+        failures.push(
+          answer
+            ? { region, name: 'ProxyError', message: answer.message, hint: answer.hint }
+            : { region, name: (error as { name?: string })?.name ?? 'Error', message: (error as Error)?.message ?? String(error) }
+        )
       } finally {
         client.destroy()
       }
@@ -164,6 +168,7 @@ export function failureText(namespace: string, failures: readonly Failure[], cou
 }
 
 function hint(failure: Failure, namespace: string): string {
+  if (failure.hint) return failure.hint
   const text = `${failure.name} ${failure.message}`
   if (/AccessDenied|not authorized/i.test(text)) {
     return (

@@ -18,7 +18,7 @@ const WEEK_MS = 7 * 24 * 3_600_000
 /** A line of the log: text from outside (reasons with AWS messages, tag values) stays data. */
 const info = (text: string) => core.info(logLine(text))
 
-/** GitHub shows at most this many error annotations per step. */
+/** GitHub shows at most this many error annotations per step (actions/toolkit docs/problem-matchers.md, "Limitations"). */
 export const MAX_ERROR_ANNOTATIONS = 10
 
 export async function report(config: Config, outcomes: Outcome[], github: GitHubRun): Promise<void> {
