@@ -4,16 +4,22 @@
  */
 import { atTarget, type ApplicationState, type Desired } from './application.js'
 import type { ApplicationRef } from '../github/config.js'
-import { planApplication, type Plan } from './decide.js'
+import { guardPlan, planApplication, type Plan } from './decide.js'
 import { asScalerError, ScalerError } from '../errors.js'
 import { ANSWER_LOST, type FlinkClient } from '../aws/flink-client.js'
 import { HOLD_TAG_KEYS, holdPlanText, holdTags, type Hold, type HoldPlan } from './holds.js'
 import { decided, failedWith, holdField, outcomeFor, type Outcome } from './outcome.js'
 import { DEFAULT_RATE, perRegion } from '../aws/rate-limit.js'
 import type { RunContext } from './context.js'
+import type { Reading } from './guard.js'
 
-/** An application after the decide phase: its plan, or the outcome of a failure before it. */
-export type Planned = { ref: ApplicationRef; state: ApplicationState; found?: Hold; plan: Plan } | { ref: ApplicationRef; failed: Outcome }
+/**
+ * An application after the decide phase: its plan, or the outcome of a failure before it.
+ * `reading`: the guard's metrics read for it (the check phase), for a decision made again after a race.
+ */
+export type Planned =
+  | { ref: ApplicationRef; state: ApplicationState; found?: Hold; plan: Plan; reading?: Reading }
+  | { ref: ApplicationRef; failed: Outcome }
 
 /** An application after the apply phase; `follow` is set for an accepted update to follow. */
 export interface Applied {
@@ -45,6 +51,7 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
       Object.assign(outcome, decided(state, decision), holdField(hold.current))
       if (plan.warning) context.warn(`${ref.name}: ${plan.warning}`)
       if (decision.kind === 'skip' && decision.warning) context.warn(decision.warning)
+      if (decision.kind === 'update' && decision.warning) context.warn(`${ref.name}: ${decision.warning}`)
 
       if (decision.kind === 'fail') {
         // A released or expired hold goes even when the target cannot be applied.
@@ -53,6 +60,13 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
           Object.assign(outcome, holdField(undefined))
         }
         return { ref, outcome: { ...outcome, action: 'failed', error: decision.reason, hint: decision.hint } }
+      }
+      if (decision.kind === 'defer') {
+        // Nothing changes but an ended hold's tags, which go as they would with a skip.
+        if (!config.dryRun) await writeHold(client, state, hold)
+        const deferral = { waitsFor: decision.deferral.waitsFor, until: decision.deferral.until.toISOString() }
+        const reason = config.dryRun ? `${outcome.reason}${holdPlanText(hold)}` : outcome.reason
+        return { ref, outcome: { ...outcome, action: 'deferred', reason, deferral, ...(config.dryRun ? {} : holdField(hold.after)) } }
       }
       if (config.dryRun) {
         const planned = decision.kind === 'update'
@@ -77,7 +91,7 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
         if (!accepted && race && attempt < MAX_DECISIONS) {
           context.warn(`${ref.name}: ${race} while updating; describing again and deciding again.`)
           state = await client.describe(ref.name)
-          plan = planApplication(state, found, config, context.run)
+          plan = guardPlan(planApplication(state, found, config, context.run), planned.reading, config.now)
           continue
         }
         if (!accepted) throw error

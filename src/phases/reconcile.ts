@@ -1,9 +1,11 @@
 /**
- * One pass over every application, in phases: observe (describe and tags), decide (pure), apply
- * (updates and holds), follow (every accepted update in one loop). Each phase hands the next a
- * list of values, one per application, in input order; a failure is an outcome, never an exception.
+ * One pass over every application, in phases: observe (describe and tags), decide (pure), check
+ * (the guard's metrics for pending scale-downs), apply (updates and holds), follow (every accepted
+ * update in one loop). Each phase hands the next a list of values, one per application, in input
+ * order; a failure is an outcome, never an exception.
  */
 import { apply, type Planned } from './apply.js'
+import { check } from './check.js'
 import type { RunContext } from './context.js'
 import { describeDesired, planApplication, sourceText } from './decide.js'
 import { asScalerError } from '../errors.js'
@@ -17,7 +19,7 @@ export async function reconcile(context: RunContext, followOptions: Partial<Foll
   const { config } = context
   const observations = await observe(config.applications, context)
   const planned = observations.map((observation) => decidePhase(observation, context))
-  const applied = await apply(planned, context)
+  const applied = await apply(await check(planned, context), context)
   return follow(applied, context, { timeoutMs: config.waitTimeoutSeconds * 1000, ...followOptions })
 }
 
