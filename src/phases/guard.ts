@@ -43,7 +43,7 @@ export interface ScaleDown {
   overMs: number
   /** How long the scale-down may wait past its change, in ms. */
   atMostMs: number
-  /** The schedule change it belongs to (the last one to this target within at-most); undefined: longer ago, or a person's. */
+  /** The schedule change it belongs to (the last one to this target); undefined: more than a week ago, or a person's. */
   change?: Date
   /** "rule weekday-daytime", "the default", "the manual target": for the texts. */
   source: string
@@ -137,10 +137,13 @@ function limitsOf(guard: Guard, autoscaled: boolean): Limit[] {
   return limits
 }
 
-/** The schedule's last change to this target within at-most before `at`; none: the change is older, the wait is over. */
+/** How far back the change a scale-down belongs to is looked for: a week beyond at-most covers every weekly schedule. */
+const CHANGE_LOOK_BACK_MS = 7 * 24 * 3_600_000
+
+/** The schedule's last change to this target before `at`; none within a week and at-most: the wait is long over. */
 function changeOf(schedule: Schedule, at: Date, atMostMs: number, desired: Desired): { change?: Date } {
   const perKpu = desired.parallelismPerKpu
-  const found = transitions(schedule, new Date(at.getTime() - atMostMs), at, sameParallelism(perKpu), perKpu)
+  const found = transitions(schedule, new Date(at.getTime() - atMostMs - CHANGE_LOOK_BACK_MS), at, sameParallelism(perKpu), perKpu)
     .filter((t) => resolveParallelism(t.to.target, perKpu) === desired.parallelism)
     .at(-1)
   return found ? { change: found.at } : {}
@@ -193,7 +196,7 @@ export function judge(scaleDown: ScaleDown, reading: Reading | undefined, at: Da
   const waitedFor = (until: Date | undefined) =>
     until
       ? `after waiting ${describeDuration(scaleDown.atMostMs)} (at-most) since the ${localTime(scaleDown.change!, scaleDown.zone)} change`
-      : `the schedule asked for it more than ${describeDuration(scaleDown.atMostMs)} (at-most) ago`
+      : `as the schedule has asked for it for more than a week`
   const autoscalerWaits = scaleDown.autoscaled && !cpuShown
 
   if (failing.length > 0 || autoscalerWaits) {
