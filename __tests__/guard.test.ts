@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import type { ApplicationState, Desired } from '../src/phases/application.js'
-import { AUTOSCALER_SCALE_UP_CPU, judge, scaleDownOf, type Reading, type ScaleDown, type ScaleDownInput } from '../src/phases/guard.js'
+import { judge } from '../src/phases/guard.js'
+import { AUTOSCALER_SCALE_UP_CPU, scaleDownOf, type Reading, type ScaleDown, type ScaleDownInput } from '../src/phases/scale-down.js'
 import { parseSchedule, type Schedule } from '../src/schedule/schedule.js'
 import { RUNNING_APPLICATION } from './fixtures/application.js'
 

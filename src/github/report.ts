@@ -14,7 +14,7 @@ import { describeTarget, evaluate, nextTransition, resolveParallelism, sameParal
 import { renderSummary, type Upcoming } from './summary.js'
 import { renderWeek, weekAhead } from '../schedule/week.js'
 import { describeGuard } from '../schedule/guard.js'
-import { valueText } from '../phases/guard.js'
+import { valueText } from '../phases/scale-down.js'
 
 const WEEK_MS = 7 * 24 * 3_600_000
 /** A line of the log: text from outside (reasons with AWS messages, tag values) stays data. */

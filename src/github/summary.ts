@@ -3,7 +3,7 @@ import { DateTime } from 'luxon'
 import { markdownCode, markdownText } from './escape.js'
 import { sourceText } from '../phases/decide.js'
 import { kpus } from '../phases/application.js'
-import { valueText, type Wait } from '../phases/guard.js'
+import { valueText, type Wait } from '../phases/scale-down.js'
 import type { Outcome } from '../phases/outcome.js'
 
 /** A coming change of the schedule, resolved to parallelism where possible. */

@@ -4,14 +4,14 @@
  */
 import { atTarget, type ApplicationState, type Desired } from './application.js'
 import type { ApplicationRef } from '../github/config.js'
-import { guardPlan, planApplication, type Plan } from './decide.js'
+import { planApplication, type Plan } from './decide.js'
 import { asScalerError, ScalerError } from '../errors.js'
 import { ANSWER_LOST, type FlinkClient } from '../aws/flink-client.js'
 import { HOLD_TAG_KEYS, holdPlanText, holdTags, type Hold, type HoldPlan } from './holds.js'
 import { decided, failedWith, holdField, outcomeFor, type Outcome } from './outcome.js'
 import { DEFAULT_RATE, perRegion } from '../aws/rate-limit.js'
 import type { RunContext } from './context.js'
-import type { Reading } from './guard.js'
+import type { Reading } from './scale-down.js'
 
 /**
  * An application after the decide phase: its plan, or the outcome of a failure before it.
@@ -91,7 +91,9 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
         if (!accepted && race && attempt < MAX_DECISIONS) {
           context.warn(`${ref.name}: ${race} while updating; describing again and deciding again.`)
           state = await client.describe(ref.name)
-          plan = guardPlan(planApplication(state, found, config, context.run), planned.reading, config.now)
+          plan = planApplication(state, found, config, context.run)
+          // A scale-down found on deciding again is judged as the check phase judges (loaded only then).
+          if (plan.scaleDown) plan = (await import('./check.js')).guardPlan(plan, planned.reading, config.now)
           continue
         }
         if (!accepted) throw error

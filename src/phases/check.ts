@@ -7,12 +7,36 @@
  */
 import type { Planned } from './apply.js'
 import type { RunContext } from './context.js'
-import { guardPlan, type Plan } from './decide.js'
+import type { Plan } from './decide.js'
 import { asScalerError } from '../errors.js'
-import type { GuardMetric, Reading, ScaleDown } from './guard.js'
+import { judge } from './guard.js'
+import type { GuardMetric, Reading, ScaleDown } from './scale-down.js'
 import { describeDuration } from '../schedule/guard.js'
 import { debug } from '../aws/sdk-options.js'
 import type { MetricQuery, MetricSeries } from '../aws/metric-data.js'
+
+/**
+ * Step 6 for one plan: a scale-down judged on what was read for it (undefined: nothing was read),
+ * at the schedule's evaluated instant `at`. It waits (`defer`), or stays an update that carries what
+ * the guard found in its reason and what speaks against it as a warning.
+ */
+export function guardPlan(plan: Plan, reading: Reading | undefined, at: Date): Plan {
+  const { decision, scaleDown } = plan
+  if (!scaleDown || decision.kind !== 'update') return plan
+  const verdict = judge(scaleDown, reading, at)
+  if (!verdict.go) {
+    return { ...plan, decision: { kind: 'defer', rule: decision.rule, desired: decision.desired, reason: verdict.reason, deferral: verdict.deferral } }
+  }
+  return {
+    ...plan,
+    decision: {
+      ...decision,
+      reason: `${decision.reason}${verdict.note ?? ''}`,
+      ...(verdict.warning ? { warning: verdict.warning } : {})
+    },
+    ...(verdict.unchecked.length > 0 ? { unchecked: verdict.unchecked } : {})
+  }
+}
 
 /** Managed Flink's metrics: one namespace, the application as the dimension. */
 export const NAMESPACE = 'AWS/KinesisAnalytics'

@@ -3,7 +3,7 @@ import { atTarget, kpus, RESTORE_LATEST, type ApplicationState, type Desired } f
 import type { Config } from '../github/config.js'
 import { ScalerError } from '../errors.js'
 import type { GitHubRun } from '../github/github-run.js'
-import { judge, scaleDownOf, type Deferral, type GuardMetric, type Reading, type ScaleDown } from './guard.js'
+import { scaleDownOf, type Deferral, type GuardMetric, type ScaleDown } from './scale-down.js'
 import { planHold, type Hold, type HoldPlan } from './holds.js'
 import { DateTime } from 'luxon'
 import {
@@ -246,29 +246,6 @@ export function planApplication(state: ApplicationState, found: Hold | undefined
     hold,
     ...(warning ? { warning } : {}),
     ...(scaleDown ? { scaleDown } : {})
-  }
-}
-
-/**
- * Step 6 for one plan: a scale-down judged on what was read for it (undefined: nothing was read),
- * at the schedule's evaluated instant `at`. It waits (`defer`), or stays an update that carries what
- * the guard found in its reason and what speaks against it as a warning.
- */
-export function guardPlan(plan: Plan, reading: Reading | undefined, at: Date): Plan {
-  const { decision, scaleDown } = plan
-  if (!scaleDown || decision.kind !== 'update') return plan
-  const verdict = judge(scaleDown, reading, at)
-  if (!verdict.go) {
-    return { ...plan, decision: { kind: 'defer', rule: decision.rule, desired: decision.desired, reason: verdict.reason, deferral: verdict.deferral } }
-  }
-  return {
-    ...plan,
-    decision: {
-      ...decision,
-      reason: `${decision.reason}${verdict.note ?? ''}`,
-      ...(verdict.warning ? { warning: verdict.warning } : {})
-    },
-    ...(verdict.unchecked.length > 0 ? { unchecked: verdict.unchecked } : {})
   }
 }
 

@@ -2,7 +2,7 @@
 import { kpus, type ApplicationState } from './application.js'
 import type { ApplicationRef } from '../github/config.js'
 import type { Decision } from './decide.js'
-import type { Wait } from './guard.js'
+import type { Wait } from './scale-down.js'
 import type { Hold } from './holds.js'
 import type { ScalerError } from '../errors.js'
 

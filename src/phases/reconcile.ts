@@ -5,7 +5,6 @@
  * order; a failure is an outcome, never an exception.
  */
 import { apply, type Planned } from './apply.js'
-import { check } from './check.js'
 import type { RunContext } from './context.js'
 import { describeDesired, planApplication, sourceText } from './decide.js'
 import { asScalerError } from '../errors.js'
@@ -19,7 +18,10 @@ export async function reconcile(context: RunContext, followOptions: Partial<Foll
   const { config } = context
   const observations = await observe(config.applications, context)
   const planned = observations.map((observation) => decidePhase(observation, context))
-  const applied = await apply(await check(planned, context), context)
+  // The check phase (and the guard's verdict) is loaded only when a scale-down is pending.
+  const pending = planned.some((p) => 'plan' in p && p.plan.scaleDown !== undefined)
+  const checked = pending ? await (await import('./check.js')).check(planned, context) : planned
+  const applied = await apply(checked, context)
   return follow(applied, context, { timeoutMs: config.waitTimeoutSeconds * 1000, ...followOptions })
 }
 
