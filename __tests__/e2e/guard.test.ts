@@ -63,7 +63,7 @@ describe('a guarded evening', () => {
     expect(emulator.application('orders').parallelism.parallelism).toBe(20)
     expect(first.outputs.changed).toBe('true')
     // Not a failure: no error, the headline, its own group in the summary, the log, the metric.
-    expect(first.summary).toContain('Scaled clicks 20 → 10 KPU for the default; Deferred orders 20 → 10 KPU (waits for millisBehindLatest and containerCPUUtilization)')
+    expect(first.summary).toContain('Scaled clicks 20 → 10 KPU for the default; deferred orders 20 → 10 KPU (waits for millisBehindLatest and containerCPUUtilization)')
     expect(first.summary).toMatch(/### Deferred: scale-downs that wait\n\n\| Application \| Runs at \| Target \| Waits for \| Now \| Limit \| Goes ahead at the latest \|/)
     expect(first.summary).toMatch(
       /\| millisBehindLatest<br>containerCPUUtilization \| \d+m\d*s?<br>100% \(200% at the target\) \| below 1m<br>below 70% \| Wed 2026-12-02 20:05 PST \(2026-12-03 04:05 UTC\) \|/
@@ -238,7 +238,7 @@ describe('fleets', () => {
     expect(actions.filter((a) => a === 'updated')).toHaveLength(90)
     expect(metricReads(emulator)).toHaveLength(1)
     expect((metricReads(emulator)[0].body as { MetricDataQueries: unknown[] }).MetricDataQueries).toHaveLength(200)
-    expect(result.summary).toContain('Deferred 10 scale-downs')
+    expect(result.summary).toContain('Scaled 90 applications (20 → 10 KPU: 90); deferred 10 scale-downs')
     expect(result.summary).toContain('### Deferred: scale-downs that wait (10)')
   })
 })

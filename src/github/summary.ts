@@ -198,10 +198,11 @@ export function headline(outcomes: Outcome[], dryRun: boolean): string {
   const deferred = outcomes.filter((o) => o.action === 'deferred')
   if (deferred.length > 0) {
     const what = (o: Outcome) => (o.deferral?.waitsFor ?? []).map((w) => (w.metric === 'CurrentParallelism' ? "the service's autoscaler" : w.metric)).join(' and ')
+    const verb = parts.length === 0 ? 'Deferred' : 'deferred'
     parts.push(
       deferred.length <= NAMED_CHANGES
-        ? `Deferred ${deferred.map((o) => `${o.application} ${o.previousKpu ?? '?'} → ${o.targetKpu ?? '?'} KPU (waits for ${what(o)})`).join(', ')}`
-        : `Deferred ${deferred.length} scale-downs`
+        ? `${verb} ${deferred.map((o) => `${o.application} ${o.previousKpu ?? '?'} → ${o.targetKpu ?? '?'} KPU (waits for ${what(o)})`).join(', ')}`
+        : `${verb} ${deferred.length} scale-downs`
     )
   }
   const failed = outcomes.filter((o) => o.action === 'failed').length
