@@ -50,37 +50,42 @@ describe('metricData: what each application reports', () => {
     {
       name: 'updated and followed to the end: Parallelism is the target',
       outcome: outcome({ action: 'updated', previousParallelism: 4, targetParallelism: 10, updateAccepted: true }),
-      values: { Reconciled: 1, TargetParallelism: 10, Parallelism: 10, Updated: 1, Failed: 0 }
+      values: { Reconciled: 1, TargetParallelism: 10, Parallelism: 10, Updated: 1, Deferred: 0, Failed: 0 }
     },
     {
       name: 'already at its target',
       outcome: outcome({ action: 'skipped', status: 'RUNNING', previousParallelism: 10, targetParallelism: 10 }),
-      values: { Reconciled: 1, TargetParallelism: 10, Parallelism: 10, Updated: 0, Failed: 0 }
+      values: { Reconciled: 1, TargetParallelism: 10, Parallelism: 10, Updated: 0, Deferred: 0, Failed: 0 }
     },
     {
       name: 'skipped because not RUNNING: Parallelism is the one found',
       outcome: outcome({ action: 'skipped', status: 'UPDATING', previousParallelism: 4, targetParallelism: 10 }),
-      values: { Reconciled: 1, TargetParallelism: 10, Parallelism: 4, Updated: 0, Failed: 0 }
+      values: { Reconciled: 1, TargetParallelism: 10, Parallelism: 4, Updated: 0, Deferred: 0, Failed: 0 }
     },
     {
       name: 'a dry run: planned is not updated',
       outcome: outcome({ action: 'planned', previousParallelism: 4, targetParallelism: 10 }),
-      values: { Reconciled: 1, TargetParallelism: 10, Parallelism: 4, Updated: 0, Failed: 0 }
+      values: { Reconciled: 1, TargetParallelism: 10, Parallelism: 4, Updated: 0, Deferred: 0, Failed: 0 }
+    },
+    {
+      name: 'a scale-down deferred by the guard: nothing changed, and not a failure',
+      outcome: outcome({ action: 'deferred', previousParallelism: 20, targetParallelism: 10 }),
+      values: { Reconciled: 1, TargetParallelism: 10, Parallelism: 20, Updated: 0, Deferred: 1, Failed: 0 }
     },
     {
       name: 'failed by a decision (snapshot guard): nothing changed',
       outcome: outcome({ action: 'failed', previousParallelism: 4, targetParallelism: 10, error: 'snapshots disabled' }),
-      values: { Reconciled: 1, TargetParallelism: 10, Parallelism: 4, Updated: 0, Failed: 1 }
+      values: { Reconciled: 1, TargetParallelism: 10, Parallelism: 4, Updated: 0, Deferred: 0, Failed: 1 }
     },
     {
       name: 'accepted, then rolled back: the one found, and failed',
       outcome: outcome({ action: 'failed', previousParallelism: 4, targetParallelism: 10, updateAccepted: true, error: 'rolled back' }),
-      values: { Reconciled: 1, TargetParallelism: 10, Parallelism: 4, Updated: 0, Failed: 1 }
+      values: { Reconciled: 1, TargetParallelism: 10, Parallelism: 4, Updated: 0, Deferred: 0, Failed: 1 }
     },
     {
       name: 'failed before anything was learnt: no parallelism is guessed',
       outcome: outcome({ action: 'failed', error: 'ResourceNotFoundException' }),
-      values: { Reconciled: 1, Updated: 0, Failed: 1 }
+      values: { Reconciled: 1, Updated: 0, Deferred: 0, Failed: 1 }
     }
   ])('$name', ({ outcome: o, values }) => {
     expect(valuesOf(o)).toEqual(values)
@@ -88,7 +93,7 @@ describe('metricData: what each application reports', () => {
 
   it('every datum has the Application and Region dimensions, the run time, and a unit', () => {
     const [{ data }] = metricData([outcome({ action: 'updated', application: 'orders-enricher', previousParallelism: 4, targetParallelism: 8 })], AT)
-    expect(data.map((d) => d.MetricName)).toEqual(['Reconciled', 'TargetParallelism', 'Parallelism', 'Updated', 'Failed'])
+    expect(data.map((d) => d.MetricName)).toEqual(['Reconciled', 'TargetParallelism', 'Parallelism', 'Updated', 'Deferred', 'Failed'])
     for (const d of data) {
       expect(d.Dimensions).toEqual([
         { Name: 'Application', Value: 'orders-enricher' },
@@ -96,7 +101,7 @@ describe('metricData: what each application reports', () => {
       ])
       expect(d.Timestamp).toEqual(AT)
     }
-    expect(data.map((d) => d.Unit)).toEqual(['Count', 'None', 'None', 'Count', 'Count'])
+    expect(data.map((d) => d.Unit)).toEqual(['Count', 'None', 'None', 'Count', 'Count', 'Count'])
   })
 
   it('groups the applications by region, in the order the regions first appear', () => {
@@ -112,7 +117,7 @@ describe('metricData: what each application reports', () => {
     const apps = (i: number) => [...new Set(regions[i]!.data.map((d) => d.Dimensions![0]!.Value))]
     expect(apps(0)).toEqual(['a', 'c'])
     expect(apps(1)).toEqual(['b'])
-    expect(regions[0]!.data).toHaveLength(5 + 3)
+    expect(regions[0]!.data).toHaveLength(6 + 4)
   })
 
   it('no outcomes, no data', () => {
@@ -143,12 +148,12 @@ describe('batches: one request unless PutMetricData limits are exceeded', () => 
   })
 
   it('the largest request the action can make fits both limits', () => {
-    // 200 applications of 128-character names, every metric, in one region.
-    const outcomes = Array.from({ length: 200 }, (_, i) =>
+    // 166 applications of 128-character names (6 metrics each: 996 data points), every metric, in one region.
+    const outcomes = Array.from({ length: 166 }, (_, i) =>
       outcome({ action: 'updated', application: `${i}`.padEnd(128, 'x'), region: 'us-gov-west-1', previousParallelism: 1000, targetParallelism: 1024 })
     )
     const [{ data: all }] = metricData(outcomes, AT)
-    expect(all).toHaveLength(1000)
+    expect(all).toHaveLength(996)
     expect(batches(all)).toHaveLength(1)
     expect(Buffer.byteLength(JSON.stringify({ Namespace: 'N'.repeat(255), MetricData: all }))).toBeLessThan(1_048_576)
   })
@@ -171,10 +176,10 @@ describe('publishMetrics', () => {
     )
     expect(Object.keys(byRegion).sort()).toEqual(['eu-west-1', 'us-east-1'])
     expect(byRegion['us-east-1']).toMatchObject({ Namespace: 'FlinkScheduledScaler' })
-    expect(byRegion['us-east-1']!.MetricData).toHaveLength(10)
+    expect(byRegion['us-east-1']!.MetricData).toHaveLength(12)
     expect(byRegion['eu-west-1']!.MetricData).toEqual(metricData([outcomes[1]!], AT)[0]!.data)
     expect(warning).not.toHaveBeenCalled()
-    expect(info).toHaveBeenCalledWith('Published 15 CloudWatch metrics to namespace "FlinkScheduledScaler" in us-east-1, eu-west-1.')
+    expect(info).toHaveBeenCalledWith('Published 18 CloudWatch metrics to namespace "FlinkScheduledScaler" in us-east-1, eu-west-1.')
   })
 
   it('uses the credentials it is given', async () => {
@@ -191,7 +196,7 @@ describe('publishMetrics', () => {
       outcome({ action: 'skipped', application: `app-${i}`, previousParallelism: 2, targetParallelism: 2 })
     )
     await publishMetrics('N', many, undefined, AT)
-    expect(cloudwatch.commandCalls(PutMetricDataCommand).map((c) => c.args[0].input.MetricData!.length)).toEqual([1000, 5])
+    expect(cloudwatch.commandCalls(PutMetricDataCommand).map((c) => c.args[0].input.MetricData!.length)).toEqual([1000, 206])
   })
 
   it('a refusal is one warning that names the region, the error and the IAM permission, and is not thrown', async () => {
@@ -207,7 +212,7 @@ describe('publishMetrics', () => {
     await expect(publishMetrics('FlinkScheduledScaler', outcomes, undefined, AT)).resolves.toBeUndefined()
     expect(warning).toHaveBeenCalledTimes(1)
     const text = warning.mock.calls[0]![0]
-    expect(text).toContain('CloudWatch metrics were not published to namespace "FlinkScheduledScaler" (only 5 of its 15 data points were).')
+    expect(text).toContain('CloudWatch metrics were not published to namespace "FlinkScheduledScaler" (only 6 of its 18 data points were).')
     expect(text).toContain('us-east-1: AccessDenied: User: arn:aws:sts::123456789012:assumed-role/flink-scaler/run is not authorized')
     expect(text).toContain('Fix: Allow cloudwatch:PutMetricData (Resource "*", with the condition "cloudwatch:namespace": "FlinkScheduledScaler")')
     expect(text).toContain('Scaling itself was not affected')

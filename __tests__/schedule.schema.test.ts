@@ -114,7 +114,22 @@ describe('schedule.schema.json', () => {
     ['a lead in seconds', { default: { kpu: 1 }, lead: '90s' }],
     ['an unknown on-holidays', rule({ 'on-holidays': 'never' })],
     ['a capitalized on-holidays', rule({ 'on-holidays': 'Skip' })],
-    ['on-holidays without holidays', { default: { kpu: 1 }, rules: [{ kpu: 2 }, { kpu: 3, 'on-holidays': 'skip' }] }]
+    ['on-holidays without holidays', { default: { kpu: 1 }, rules: [{ kpu: 2 }, { kpu: 3, 'on-holidays': 'skip' }] }],
+    ['a guard that is a list', { default: { kpu: 1 }, guard: ['lag'] }],
+    ['an unknown guard field', { default: { kpu: 1 }, guard: { lags: '60s' } }],
+    ['a guard cpu of 0', { default: { kpu: 1 }, guard: { cpu: '0%' } }],
+    ['a guard cpu over 100', { default: { kpu: 1 }, guard: { cpu: 101 } }],
+    ['a guard cpu as a fraction', { default: { kpu: 1 }, guard: { cpu: 0.7 } }],
+    ['a guard cpu of 100.5%', { default: { kpu: 1 }, guard: { cpu: '100.5%' } }],
+    ['a guard lag without unit', { default: { kpu: 1 }, guard: { lag: 60 } }],
+    ['a guard lag of 0s', { default: { kpu: 1 }, guard: { lag: '0s' } }],
+    ['a guard lag in days', { default: { kpu: 1 }, guard: { lag: '1d' } }],
+    ['a guard records-lag of 0', { default: { kpu: 1 }, guard: { 'records-lag': 0 } }],
+    ['a quoted guard records-lag', { default: { kpu: 1 }, guard: { 'records-lag': '100' } }],
+    ['a guard over 3h', { default: { kpu: 1 }, guard: { over: '181m' } }],
+    ['a guard over 0m', { default: { kpu: 1 }, guard: { over: '0m' } }],
+    ['a guard at-most over 12h', { default: { kpu: 1 }, guard: { 'at-most': '13h' } }],
+    ['a guard at-most in seconds', { default: { kpu: 1 }, guard: { 'at-most': '90s' } }]
   ])('rejects %s, as the parser does', (_what, doc) => {
     const { schema: schemaOk, parser, text } = verdicts(doc)
     expectWith([schemaOk, parser], text).toEqual([false, false])
@@ -133,7 +148,12 @@ describe('schedule.schema.json', () => {
     ['a lead of 360m', { default: { kpu: 1 }, lead: '360m' }],
     ['a lead of 6h with a leading zero', { default: { kpu: 1 }, lead: '06h' }],
     ['on-holidays only', rule({ 'on-holidays': 'only' })],
-    ['a large parallelism', { default: { parallelism: 9007199254740991 } }]
+    ['a large parallelism', { default: { parallelism: 9007199254740991 } }],
+    ['a whole guard', { default: { kpu: 1 }, guard: { cpu: '70%', lag: '60s', 'records-lag': 100000, over: '15m', 'at-most': '2h' } }],
+    ['a guard at its edges', { default: { kpu: 1 }, guard: { cpu: 100, lag: '1ms', 'records-lag': 1, over: '180m', 'at-most': '720m' } }],
+    ['a guard with decimal cpu and spaces', { default: { kpu: 1 }, guard: { cpu: ' 70.5 % ', over: ' 3h ', 'at-most': '0m' } }],
+    ['a guard with only at-most', { default: { kpu: 1 }, guard: { 'at-most': '12h' } }],
+    ['an empty guard', { default: { kpu: 1 }, guard: {} }]
   ])('accepts %s, as the parser does', (_what, doc) => {
     const { schema: schemaOk, parser, text } = verdicts(doc)
     expectWith([schemaOk, parser], text).toEqual([true, true])
@@ -162,6 +182,16 @@ const validDates = fc.tuple(dateText, fc.option(fc.integer({ min: 0, max: 40 }))
 })
 const validCode = fc.constantFrom('US', 'us', 'US-CA', 'de-BY', 'GB-SCT', 'AU-NSW', 'AD-07', 'Fr', 'XX-ZZZ')
 const validLead = fc.oneof(fc.integer({ min: 0, max: 360 }).map((m) => `${m}m`), fc.integer({ min: 0, max: 6 }).map((h) => `${h}h`))
+const validGuard = fc.record(
+  {
+    cpu: fc.oneof(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 100 }).map((n) => `${n}%`), fc.constantFrom('70.5%', ' 99.9 % ', '007%')),
+    lag: fc.tuple(fc.integer({ min: 1, max: 5000 }), fc.constantFrom('ms', 's', 'm', 'h')).map(([n, unit]) => `${n}${unit}`),
+    'records-lag': fc.integer({ min: 1, max: 10_000_000 }),
+    over: fc.oneof(fc.integer({ min: 1, max: 180 }).map((m) => `${m}m`), fc.integer({ min: 1, max: 3 }).map((h) => `${h}h`)),
+    'at-most': fc.oneof(fc.integer({ min: 0, max: 720 }).map((m) => `${m}m`), fc.integer({ min: 0, max: 12 }).map((h) => `${h}h`))
+  },
+  { requiredKeys: [] }
+)
 const oneOrList = <T>(arb: fc.Arbitrary<T>) => fc.oneof(arb, fc.array(arb, { minLength: 1, maxLength: 3 }))
 const targetArb = fc.oneof(fc.integer({ min: 1, max: 64 }).map((kpu) => ({ kpu })), fc.integer({ min: 1, max: 64 }).map((parallelism) => ({ parallelism })))
 
@@ -189,6 +219,7 @@ const validDocArb = fc.boolean().chain((holidays) =>
       default: targetArb,
       holidays: holidays ? oneOrList(validCode) : fc.constant(undefined),
       lead: validLead,
+      guard: validGuard,
       rules: fc.oneof(fc.array(validRuleArb(holidays), { maxLength: 4 }), fc.constant(null))
     },
     { requiredKeys: ['default', ...(holidays ? ['holidays' as const] : [])] }
@@ -203,21 +234,24 @@ const nearDays = fc.array(fc.oneof(dayArb, fc.constantFrom('-', ',', ' ', '..', 
 const nearDates = fc.array(fc.oneof(dateText, fc.constantFrom('..', ' ', '.', '2026-02-30', '2026-13-01', '2026-1-5', '')), { minLength: 1, maxLength: 4 }).map((parts) => parts.join(''))
 const nearCode = fc.stringMatching(/^\s?[A-Za-z0-9ßı_]{1,3}(-[A-Za-z0-9_]{0,4})?\s?$/)
 const nearLead = fc.stringMatching(/^\s?0{0,2}\d{1,4}(m|h|s|M|H|min)?\s?$/)
+const nearPercent = fc.stringMatching(/^\s?-?0{0,2}\d{1,3}(\.\d{0,2})?\s?%?\s?$/)
+const nearLag = fc.stringMatching(/^\s?0{0,2}\d{1,4}(ms|s|m|h|d|S)?\s?$/)
 const valueArb = fc.oneof(
-  { weight: 3, arbitrary: fc.oneof(nearTime, nearDays, nearDates, nearCode, nearLead) },
+  { weight: 3, arbitrary: fc.oneof(nearTime, nearDays, nearDates, nearCode, nearLead, nearPercent, nearLag) },
   { weight: 1, arbitrary: fc.oneof(oneOrList(nearDays), oneOrList(nearDates), oneOrList(nearCode)) },
   { weight: 1, arbitrary: fc.constantFrom('skip', 'only', 'Skip', null, true, 0, -1, 1.5, 1e20, '', [], {}, 'UTC', 'Mars/Olympus') },
   { weight: 1, arbitrary: fc.oneof(fc.integer({ min: -2, max: 100 }), fc.string(), fc.anything()) }
 )
-const TOP = ['timezone', 'default', 'min', 'max', 'holidays', 'lead', 'rules', 'timeZone', 'holiday']
+const TOP = ['timezone', 'default', 'min', 'max', 'holidays', 'lead', 'guard', 'rules', 'timeZone', 'holiday']
 const RULE = ['name', 'days', 'dates', 'from', 'to', 'on-holidays', 'kpu', 'parallelism', 'onHolidays', 'lead']
 const TARGET = ['kpu', 'parallelism', 'kpus']
+const GUARD = ['cpu', 'lag', 'records-lag', 'over', 'at-most', 'lags']
 
 type Doc = Record<string, unknown>
 
-/** Set (or, one time in four, remove) a field at the top, in the default or in a rule. */
+/** Set (or, one time in four, remove) a field at the top, in the default, in a rule or in the guard. */
 interface Mutation {
-  where: 'top' | 'default' | 'rule'
+  where: 'top' | 'default' | 'rule' | 'guard'
   pick: number
   key: number
   remove: boolean
@@ -225,7 +259,7 @@ interface Mutation {
 }
 
 const mutationArb: fc.Arbitrary<Mutation> = fc.record({
-  where: fc.constantFrom<Mutation['where']>('top', 'default', 'rule', 'rule', 'rule'),
+  where: fc.constantFrom<Mutation['where']>('top', 'default', 'rule', 'rule', 'rule', 'guard'),
   pick: fc.nat(),
   key: fc.nat(),
   remove: fc.boolean(),
@@ -237,7 +271,13 @@ function mutate(doc: Doc, { where, pick, key, remove, value }: Mutation): void {
   const rule = rules[pick % Math.max(1, rules.length)]
   const isMapping = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v)
   const [holder, keys] =
-    where === 'default' && isMapping(doc.default) ? [doc.default, TARGET] : where === 'rule' && isMapping(rule) ? [rule, RULE] : [doc, TOP]
+    where === 'default' && isMapping(doc.default)
+      ? [doc.default, TARGET]
+      : where === 'rule' && isMapping(rule)
+        ? [rule, RULE]
+        : where === 'guard' && isMapping(doc.guard)
+          ? [doc.guard, GUARD]
+          : [doc, TOP]
   const name = keys[key % keys.length]
   if (remove && key % 4 === 0) delete holder[name]
   else holder[name] = value

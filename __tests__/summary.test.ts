@@ -319,3 +319,71 @@ describe('renderSummary', () => {
   })
 })
 
+
+const deferred: Outcome = {
+  application: 'payments-router',
+  region: 'us-west-2',
+  action: 'deferred',
+  reason: 'Scaling down (parallelism 20 → 10) for the default waits: millisBehindLatest reached 5m12s (limit 1m) over the last 15m. The next run checks again.',
+  status: 'RUNNING',
+  previousParallelism: 20,
+  previousKpu: 20,
+  targetParallelism: 10,
+  targetKpu: 10,
+  parallelismPerKpu: 1,
+  foundParallelismPerKpu: 1,
+  rule: 'default',
+  deferral: { waitsFor: [{ metric: 'millisBehindLatest', value: 312_000, limit: 60_000 }], until: '2026-03-11T03:05:00.000Z' }
+}
+
+describe('deferred scale-downs', () => {
+  it('lead the headline when nothing else happened, and follow the changes when something did', () => {
+    expect(headline([deferred], false)).toBe('Deferred payments-router 20 → 10 KPU (waits for millisBehindLatest)')
+    expect(headline([updated, deferred, skipped], false)).toBe(
+      'Scaled orders-enricher 2 → 8 KPU for rule daytime; deferred payments-router 20 → 10 KPU (waits for millisBehindLatest); payments unchanged'
+    )
+    const autoscaler: Outcome = { ...deferred, currentParallelism: 40, deferral: { waitsFor: [{ metric: 'CurrentParallelism', value: 40, limit: 10 }], until: deferred.deferral!.until } }
+    expect(headline([autoscaler], false)).toBe("Deferred payments-router 20 → 10 KPU (waits for the service's autoscaler)")
+    expect(headline(Array.from({ length: 4 }, () => deferred), false)).toBe('Deferred 4 scale-downs')
+  })
+
+  it('have their own group after the failures and before the changes: what they wait for, now, the limit, and until when', () => {
+    const autoscaler: Outcome = {
+      ...deferred,
+      application: 'orders',
+      currentParallelism: 40,
+      deferral: { waitsFor: [{ metric: 'CurrentParallelism', value: 40, limit: 10 }], until: deferred.deferral!.until }
+    }
+    const cpu: Outcome = {
+      ...deferred,
+      application: 'clicks',
+      deferral: { waitsFor: [{ metric: 'containerCPUUtilization', measured: 52, value: 104, limit: 70 }], until: deferred.deferral!.until }
+    }
+    const text = renderSummary(report({ outcomes: [failed, updated, deferred, autoscaler, cpu, skipped] }))
+    const group = text.indexOf('### Deferred: scale-downs that wait (3)')
+    expect(text.indexOf('### What failed')).toBeLessThan(group)
+    expect(group).toBeLessThan(text.indexOf('| [clicks](https://us-west-2.console.aws.amazon.com/flink/home?region=us-west-2#/applications/clicks) | RUNNING'))
+    expect(text).toContain(
+      '| [payments-router](https://us-west-2.console.aws.amazon.com/flink/home?region=us-west-2#/applications/payments-router) | 20&nbsp;(20&nbsp;KPU) | 10&nbsp;(10&nbsp;KPU) | millisBehindLatest | 5m12s | below 1m | Tue 2026-03-10 20:05 PDT (2026-03-11 03:05 UTC) |'
+    )
+    expect(text).toContain("| 40&nbsp;(40&nbsp;KPU) | 10&nbsp;(10&nbsp;KPU) | the service's autoscaler | parallelism 40 | restart at 10 cuts it |")
+    expect(text).toContain('| containerCPUUtilization | 52% (104% at the target) | below 70% |')
+    // Not among the changes, nor folded away with the unchanged.
+    expect(text.match(/\[payments-router\]/g)).toHaveLength(1)
+  })
+
+  it('the week ahead marks the scale-downs a guard watches, and says what it waits for', () => {
+    const text = renderSummary(
+      report({
+        guard: 'millisBehindLatest below 1m, over the last 15m; at most 2h after the change',
+        upcoming: [
+          { at: new Date('2026-03-11T01:00:00Z'), rule: 'default', target: 'parallelism 2', guarded: true },
+          { at: new Date('2026-03-11T15:00:00Z'), rule: 'daytime', target: 'parallelism 8' }
+        ]
+      })
+    )
+    expect(text).toContain('A guard watches every scale-down (marked 🛡️ below): it waits while millisBehindLatest below 1m, over the last 15m; at most 2h after the change.')
+    expect(text).toContain('| parallelism 2 🛡️ | default |')
+    expect(text).toContain('| parallelism 8 | daytime |')
+  })
+})

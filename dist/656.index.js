@@ -21,7 +21,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var _sdk_options_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6650);
 /**
  * CloudWatch metrics of a run (the `metrics-namespace` input): per application the run reached,
- * `Reconciled`, `TargetParallelism`, `Parallelism`, `Updated` and `Failed`, with dimensions
+ * `Reconciled`, `TargetParallelism`, `Parallelism`, `Updated`, `Deferred` and `Failed`, with dimensions
  * `Application` and `Region`. A schedule that stops running stops them, which an alarm on
  * `Reconciled` with missing data treated as breaching turns into a page (docs/monitoring.md).
  *
@@ -32,7 +32,7 @@ __webpack_require__.r(__webpack_exports__);
 
 
 /** The metrics every reached application gets, in this order. */
-const METRIC_NAMES = ['Reconciled', 'TargetParallelism', 'Parallelism', 'Updated', 'Failed'];
+const METRIC_NAMES = ['Reconciled', 'TargetParallelism', 'Parallelism', 'Updated', 'Deferred', 'Failed'];
 /** PutMetricData takes at most 1000 metrics per request… */
 const MAX_DATA_PER_REQUEST = 1000;
 /** …and at most 1 MB per HTTP POST; this much is kept for the envelope (namespace and all). */
@@ -42,7 +42,7 @@ const ENVELOPE_BYTES = 1024;
 const MAX_ATTEMPTS = 6;
 /**
  * The data points of a run, grouped by region in the order the regions first appear. Every outcome
- * is an application the run reached, so each gets `Reconciled` 1, `Updated` and `Failed` (0/1),
+ * is an application the run reached, so each gets `Reconciled` 1, `Updated`, `Deferred` and `Failed` (0/1),
  * and, when the run learnt them, `TargetParallelism` and `Parallelism`: the configured parallelism
  * after the run, which is the target when the application was updated, else the one found. A
  * value the run never learnt (the application could not be described) is left out, never guessed.
@@ -56,6 +56,7 @@ function metricData(outcomes, at) {
             TargetParallelism: outcome.targetParallelism,
             Parallelism: parallelism,
             Updated: outcome.action === 'updated' ? 1 : 0,
+            Deferred: outcome.action === 'deferred' ? 1 : 0,
             Failed: outcome.action === 'failed' ? 1 : 0
         };
         const dimensions = [

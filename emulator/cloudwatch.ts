@@ -1,5 +1,5 @@
 /**
- * Amazon CloudWatch `PutMetricData`, served as the service serves the protocol the AWS SDK for
+ * Amazon CloudWatch `PutMetricData` (and `GetMetricData`, metric-data.ts), served as the service serves the protocol the AWS SDK for
  * JavaScript v3 speaks to it: AWS JSON 1.0 (`POST /`, `X-Amz-Target:
  * GraniteServiceVersion20100801.PutMetricData`, `Content-Type: application/x-amz-json-1.0`) with
  * the awsQueryCompatible trait. The model (`monitoring` 2010-08-01) also lists Smithy RPC v2 CBOR
@@ -104,7 +104,7 @@ export class CloudWatchError extends Error {
   }
 }
 
-const modeled = {
+export const modeled = {
   InvalidParameterValue: (message: string) => new CloudWatchError('InvalidParameterValue', 'InvalidParameterValueException', message),
   MissingParameter: (message: string) => new CloudWatchError('MissingParameter', 'MissingRequiredParameterException', message),
   InvalidParameterCombination: (message: string) =>
@@ -114,7 +114,7 @@ const modeled = {
 }
 
 /** Raised by the request layer before the operation runs. */
-function framework(code: string | undefined, type: string, message: string, status = 400, fault: 'Sender' | 'Receiver' = 'Sender') {
+export function framework(code: string | undefined, type: string, message: string, status = 400, fault: 'Sender' | 'Receiver' = 'Sender') {
   return new CloudWatchError(code, type, message, status, fault, { namespace: CORAL })
 }
 
@@ -130,7 +130,7 @@ const AUTH_ERRORS: Record<Exclude<AuthResult, { ok: true }>['failure'], [code: s
 // The input shape, after the model
 // ---------------------------------------------------------------------------------------------
 
-type Shape =
+export type Shape =
   | { type: 'structure'; members: Record<string, Shape>; required?: readonly string[] }
   | { type: 'list'; member: Shape; max?: number }
   | { type: 'map'; key: Shape; value: Shape; min?: number; max?: number }
@@ -196,13 +196,13 @@ export const PUT_METRIC_DATA_INPUT: Shape = {
   }
 }
 
-interface Problem {
+export interface Problem {
   code: 'MissingParameter' | 'InvalidParameterValue' | 'InvalidParameterCombination'
   message: string
 }
 
 /** A JSON value of the wrong kind: the deserializer refuses it before validation. */
-class TypeProblem extends Error {}
+export class TypeProblem extends Error {}
 
 /** Smithy's JSON protocols carry non-finite doubles as these strings. */
 const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Infinity, '-Infinity': -Infinity }
@@ -212,7 +212,7 @@ function kindOf(value: unknown): string {
 }
 
 /** Checks `value` against `shape`: throws TypeProblem for a wrong JSON type, collects constraint problems. */
-function walk(shape: Shape, value: unknown, path: string, out: Problem[]): void {
+export function walk(shape: Shape, value: unknown, path: string, out: Problem[]): void {
   const invalid = (message: string) => out.push({ code: 'InvalidParameterValue', message })
   const typeError = (expected: string) => {
     throw new TypeProblem(`Expected ${expected} at '${path || '(root)'}' but found ${kindOf(value)}.`)
@@ -287,7 +287,7 @@ function walk(shape: Shape, value: unknown, path: string, out: Problem[]): void 
 
 type Input = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const double = (value: unknown): number => (typeof value === 'string' ? NON_FINITE[value]! : (value as number))
+export const double = (value: unknown): number => (typeof value === 'string' ? NON_FINITE[value]! : (value as number))
 const ASCII_PRINTABLE = /^[\x20-\x7e]*$/
 const ASCII = /^[\x00-\x7f]*$/
 
@@ -403,24 +403,31 @@ export interface CloudWatchContext {
   now?: number
 }
 
+/** An operation served besides PutMetricData: its answer, or a CloudWatchError thrown. */
+export type CloudWatchOperation = (input: unknown, ctx: CloudWatchContext) => Record<string, unknown>
+
 export class CloudWatchService {
   /** Every data point accepted, in arrival order (clear with `metrics.length = 0`). */
   readonly metrics: RecordedDatum[] = []
 
-  /** Handles one call; throws a CloudWatchError to refuse it. */
-  handle(operation: string, input: unknown, ctx: CloudWatchContext): void {
-    if (operation !== 'PutMetricData') {
+  /** `operations`: the other operations served (GetMetricData, metric-data.ts), by name. */
+  constructor(private readonly operations: Record<string, CloudWatchOperation> = {}) {}
+
+  /** Handles one call; returns its output (none for PutMetricData), or throws a CloudWatchError to refuse it. */
+  handle(operation: string, input: unknown, ctx: CloudWatchContext): Record<string, unknown> | undefined {
+    if (operation !== 'PutMetricData' && !Object.hasOwn(this.operations, operation)) {
       throw framework('InvalidAction', 'UnknownOperationException', `The emulator does not implement ${CLOUDWATCH_TARGET_PREFIX}.${operation}.`)
     }
     if (ctx.accessDenied) {
-      // PutMetricData has no resource-level permissions: IAM names the action alone.
+      // Neither operation has resource-level permissions: IAM names the action alone.
       throw framework(
         'AccessDenied',
         'AccessDeniedException',
-        `User: ${ctx.principalArn} is not authorized to perform: cloudwatch:PutMetricData because no identity-based policy allows the cloudwatch:PutMetricData action`,
+        `User: ${ctx.principalArn} is not authorized to perform: cloudwatch:${operation} because no identity-based policy allows the cloudwatch:${operation} action`,
         403
       )
     }
+    if (operation !== 'PutMetricData') return this.operations[operation](input, ctx)
     const now = ctx.now ?? Date.now()
     validatePutMetricData(input, now)
     const request = input as Input
@@ -441,6 +448,7 @@ export class CloudWatchService {
         requestId: ctx.requestId
       })
     }
+    return undefined
   }
 }
 
@@ -517,14 +525,14 @@ export async function serveCloudWatch<Entry extends { status: number; errorType?
     if (decision.unsupported) throw framework('InvalidAction', 'UnknownOperationException', `Unknown operation ${headers.get('x-amz-target')}.`)
     if (!decoded.ok) throw framework(undefined, 'SerializationException', `The request body is not valid gzip: ${decoded.reason}`)
     const input = parseJson(decoded.bytes)
-    front.service.handle(operation, input, {
+    const output = front.service.handle(operation, input, {
       region: auth.region,
       principalArn: auth.credentials.principalArn,
       requestId,
       accessDenied: decision.accessDenied !== undefined
     })
     // PutMetricData has no output: "No output serializes no payload".
-    answer(200, {}, '')
+    answer(200, {}, output === undefined ? '' : JSON.stringify(output))
   } catch (error) {
     if (!(error instanceof CloudWatchError)) throw error
     entry.errorType = error.errorType

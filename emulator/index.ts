@@ -1,6 +1,6 @@
 /**
  * A local stand-in for the AWS endpoints the action talks to — Kinesis Analytics V2 (Managed
- * Service for Apache Flink), STS AssumeRoleWithWebIdentity, CloudWatch PutMetricData, and the
+ * Service for Apache Flink), STS AssumeRoleWithWebIdentity, CloudWatch PutMetricData and GetMetricData, and the
  * GitHub Actions OIDC token endpoint — served over HTTP on 127.0.0.1 so the real AWS SDK clients
  * can be pointed at it with `AWS_ENDPOINT_URL` alone.
  *
@@ -21,10 +21,23 @@
  * emulator.requestRate.throttled          // requests answered ThrottlingException for the quota
  * ```
  *
+ * An application seeded with a load (load.ts) runs a job that works through it at the KPUs it runs
+ * on, publishes its metrics once a minute (GetMetricData answers them), and the service's
+ * autoscaler watches them. The emulator's clock can be run ahead, so that an evening passes at once:
+ *
+ * ```ts
+ * const emulator = await startEmulator({ applications: [{ name: 'orders', parallelism: 20,
+ *   load: { curve: loadCurves.steps(30, [[Date.now() + 5 * 60_000, 2]]) } }] })   // busy for 5 more minutes, then idle
+ * emulator.application('orders').load?.lagMs    // how far behind the job is now
+ * emulator.advance(20 * 60_000)                 // 20 minutes later: the backlog has drained
+ * ```
+ *
  * Seeding is O(1) per application and every request finds its application, operation or snapshot
  * by key, so fleets of hundreds of applications across regions cost what a few do.
  */
+import { SimulatedClock } from './clock.js'
 import { CloudWatchService, type RecordedDatum } from './cloudwatch.js'
+import { getMetricData, recordedSource, type MetricSource } from './metric-data.js'
 import { Faults } from './faults.js'
 import {
   ACCOUNT_ID,
@@ -38,7 +51,11 @@ import { RequestRate, type RequestRateOptions } from './quota.js'
 import { startHttpServer, type RequestLogEntry } from './server.js'
 import { CredentialStore, StsService, type TrustOptions } from './sts.js'
 
+export { loadCurves, type LoadCurve, type MinuteSample } from './load.js'
+export { SimulatedClock } from './clock.js'
+export { GET_METRIC_DATA_INPUT, GET_METRIC_DATA_OUTPUT, shapeProblems } from './metric-data.js'
 export type {
+  SeedLoad,
   ApplicationSnapshot,
   JobStateSnapshot,
   OperationSnapshot,
@@ -81,6 +98,10 @@ export interface EmulatorOptions {
   applications?: SeedApplication[]
   /** How long an update keeps a RUNNING application in UPDATING. Default 300 ms. */
   updateDurationMs?: number
+  /** How long the autoscaler's restart keeps an application in AUTOSCALING. Default updateDurationMs. */
+  autoscaleDurationMs?: number
+  /** GetMetricData pages after this many data points, below MaxDatapoints (a client must follow NextToken). Default: MaxDatapoints only. */
+  metricDataPageSize?: number
   /** Maximum KPUs per application, KPUs = ceil(Parallelism / ParallelismPerKPU). Default 64. */
   kpuQuota?: number
   /**
@@ -120,6 +141,14 @@ export interface Emulator {
   requests: RequestLogEntry[]
   /** Every CloudWatch data point accepted by PutMetricData, in arrival order (clear with `metrics.length = 0`). */
   metrics: RecordedDatum[]
+  /**
+   * Runs the emulated applications' clock `ms` ahead: their updates, loads, metrics and autoscaler
+   * live through that time at once. CloudWatch still answers on the real clock, so the last
+   * minutes a caller asks for are the last minutes the applications lived.
+   */
+  advance(ms: number): void
+  /** The emulated applications' clock. */
+  clock: SimulatedClock
   /** Fault knobs, mutable at any time (see faults.ts). */
   faults: Faults
   /** The request-rate quota (options.requestRate, changed with set()) and how many requests it throttled. */
@@ -132,8 +161,11 @@ export interface Emulator {
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const faults = new Faults()
+  const clock = new SimulatedClock()
   const kda = new KinesisAnalyticsService({
     updateDurationMs: options.updateDurationMs ?? 300,
+    ...(options.autoscaleDurationMs !== undefined ? { autoscaleDurationMs: options.autoscaleDurationMs } : {}),
+    clock: () => clock.now(),
     kpuQuota: options.kpuQuota ?? 64,
     recordsPerSecond: options.recordsPerSecond ?? 1000,
     faults
@@ -148,7 +180,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   credentials.add({ ...staticCredentials, principalArn: EMULATOR_USER_ARN })
   const oidc = new OidcProvider(options.oidc)
   const sts = new StsService(oidc, options.trust ?? {}, credentials)
-  const cloudwatch = new CloudWatchService()
+  // The loads' metrics live on the emulated clock; CloudWatch's callers ask on the real one.
+  const published: MetricSource = (region, namespace, metric, dimensions, from, to) =>
+    kda
+      .metricSamples(region, namespace, metric, dimensions, clock.fromReal(from), clock.fromReal(to))
+      .map((sample) => ({ ...sample, t: clock.toReal(sample.t) }))
+  const cloudwatch: CloudWatchService = new CloudWatchService({
+    GetMetricData: (input, ctx) => getMetricData(input, ctx, [recordedSource(cloudwatch.metrics), published], { now: ctx.now ?? Date.now(), pageSize: options.metricDataPageSize })
+  })
   const requests: RequestLogEntry[] = []
   const requestRate = new RequestRate(options.requestRate)
 
@@ -179,6 +218,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     addApplication: (seed) => kda.addApplication(seed),
     requests,
     metrics: cloudwatch.metrics,
+    advance: (ms) => clock.advance(ms),
+    clock,
     faults,
     requestRate,
     issueIdToken: (audience) => oidc.issue(audience),

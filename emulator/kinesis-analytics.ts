@@ -12,8 +12,16 @@
  *
  * Time-driven transitions are computed lazily from timestamps: every read settles the transitions
  * whose time has come, so what a caller sees depends only on the clock, never on timer scheduling.
+ * The clock is the emulator's (clock.ts), which a test may run ahead.
+ *
+ * An application seeded with a load curve (load.ts) has a job that works through that load at the
+ * KPUs it runs on, publishing its metrics once a minute, and the service's autoscaler looks at
+ * them: with AutoScalingEnabled it doubles CurrentParallelism after 15 minutes at 75% CPU or more,
+ * halves it after 6 hours under 10%, never below the configured Parallelism nor above the KPU
+ * quota, and shows AUTOSCALING while it restarts the job at the new size.
  */
 import { createHash, randomBytes } from 'node:crypto'
+import { JobLoad, LOAD_METRIC_UNITS, type LoadCurve, type MinuteSample } from './load.js'
 import { frameworkError, kdaError, ServiceError } from './errors.js'
 import type { FailOptions, Faults, RaceOptions } from './faults.js'
 import {
@@ -91,6 +99,24 @@ export interface SeedApplication {
    * FORCE_STOPPING) ends after this many ms (→ RUNNING, or READY after stopping). Default: never.
    */
   settleAfterMs?: number
+  /** The load on the job (load.ts): the application then publishes its metrics and the autoscaler watches them. */
+  load?: SeedLoad
+}
+
+/** The work arriving for a job, and where its simulation starts. */
+export interface SeedLoad {
+  /** KPU-equivalents of work at each instant (loadCurves in load.ts). */
+  curve: LoadCurve
+  /** 'kinesis' (default) publishes millisBehindLatest; 'kafka' records_lag_max. */
+  source?: 'kinesis' | 'kafka'
+  /** Records a KPU-second of work is. Default 1000. */
+  recordsPerKpuSecond?: number
+  /**
+   * When the simulation starts (epoch ms or ISO text, on the emulator's clock): the application has
+   * run as seeded since then, caught up at that instant, and its history up to now is computed
+   * (the autoscaler included) when it is seeded. Default: now.
+   */
+  since?: number | string
 }
 
 type ConfigurationType = 'CUSTOM' | 'DEFAULT'
@@ -189,6 +215,10 @@ interface AppState {
   pending: Transition[]
   versions: Map<number, AppConfig>
   jobId: string
+  /** The job under its load, when seeded with one. */
+  load?: JobLoad
+  /** What the autoscaler has seen: since when CPU has been at 75% or more, or under 10%, without a break. */
+  autoscaler: { highSince?: number; lowSince?: number }
 }
 
 /** An operation as snapshots report it: the record itself (times in epoch ms; no endTime while IN_PROGRESS). */
@@ -255,6 +285,8 @@ export interface ApplicationSnapshot {
   lastUpdateTimestamp: number
   /** The ApplicationDetail DescribeApplication would return now. */
   detail: Record<string, unknown>
+  /** The job under its load now, when seeded with one: how far behind it is, and its published minutes (emulator clock). */
+  load?: { lagMs: number; recordsLag: number; samples: MinuteSample[] }
 }
 
 export interface KdaContext {
@@ -266,6 +298,10 @@ export interface KdaContext {
 
 export interface KinesisAnalyticsOptions {
   updateDurationMs: number
+  /** How long the autoscaler's restart keeps an application in AUTOSCALING. Default updateDurationMs. */
+  autoscaleDurationMs?: number
+  /** The emulator's clock (clock.ts). Default the real clock. */
+  clock?: () => number
   kpuQuota: number
   /** How fast a running job's state counts records. */
   recordsPerSecond: number
@@ -286,6 +322,14 @@ const TRANSIENT_END: Record<string, string> = {
 const RUNNING_LIKE = new Set(['RUNNING', 'UPDATING', 'AUTOSCALING', 'ROLLING_BACK', 'MAINTENANCE'])
 
 export const kpusOf = (parallelism: number, perKpu: number) => Math.ceil(parallelism / perKpu)
+/** The autoscaler doubles after this long at AUTOSCALE_UP_CPU or more… */
+export const AUTOSCALE_UP_AFTER_MS = 15 * 60_000
+export const AUTOSCALE_UP_CPU = 75
+/** …and halves after this long under AUTOSCALE_DOWN_CPU. */
+export const AUTOSCALE_DOWN_AFTER_MS = 6 * 3_600_000
+export const AUTOSCALE_DOWN_CPU = 10
+/** Where AWS/KinesisAnalytics metrics of a seeded load are found. */
+export const KDA_METRICS_NAMESPACE = 'AWS/KinesisAnalytics'
 const seconds = (ms: number) => Math.round(ms) / 1000
 const newToken = () => randomBytes(24).toString('hex')
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
@@ -300,7 +344,11 @@ export class KinesisAnalyticsService {
   /** Each region's applications, sorted by name when ListApplications needs them (seeding stays O(1)). */
   private readonly regions = new Map<string, { apps: AppState[]; sorted: boolean }>()
 
-  constructor(private readonly options: KinesisAnalyticsOptions) {}
+  private readonly now: () => number
+
+  constructor(private readonly options: KinesisAnalyticsOptions) {
+    this.now = options.clock ?? Date.now
+  }
 
   // -------------------------------------------------------------------------------------------
   // Seeding and inspection
@@ -325,7 +373,9 @@ export class KinesisAnalyticsService {
     if ((restoreType === 'RESTORE_FROM_CUSTOM_SNAPSHOT') !== (seed.snapshotName !== undefined))
       throw new Error('snapshotName is required with RESTORE_FROM_CUSTOM_SNAPSHOT, and only then')
     const versionId = seed.versionId ?? 1
-    const now = Date.now()
+    const now = this.now()
+    const since = seed.load?.since === undefined ? now : typeof seed.load.since === 'number' ? seed.load.since : Date.parse(seed.load.since)
+    if (!Number.isFinite(since) || since > now) throw new Error(`load.since must be an instant not after now: ${String(seed.load?.since)}`)
     const seeded = seed.snapshots ?? []
     const snapshots = seeded.map(
       (s, i): SnapshotRecord => ({
@@ -376,10 +426,14 @@ export class KinesisAnalyticsService {
       snapshots,
       snapshotsByName,
       // A seeded job runs only in RUNNING; a transient status that settles to RUNNING starts it.
-      job: { records: seed.records ?? 0, ...(status === 'RUNNING' ? { since: now } : {}), restore: 'seeded' },
+      job: { records: seed.records ?? 0, ...(status === 'RUNNING' ? { since } : {}), restore: 'seeded' },
       pending: [],
       versions: new Map(),
-      jobId: randomBytes(16).toString('hex')
+      jobId: randomBytes(16).toString('hex'),
+      autoscaler: {},
+      ...(seed.load
+        ? { load: new JobLoad({ curve: seed.load.curve, source: seed.load.source, recordsPerKpuSecond: seed.load.recordsPerKpuSecond, start: since }) }
+        : {})
     }
     const end = TRANSIENT_END[status]
     if (seed.settleAfterMs !== undefined && end) {
@@ -394,6 +448,8 @@ export class KinesisAnalyticsService {
     index.apps.push(app)
     index.sorted = false
     this.regions.set(region, index)
+    // A load seeded in the past: its history (and what the autoscaler made of it) up to now.
+    if (app.load) this.settle(app, now)
   }
 
   snapshot(name: string, region = DEFAULT_REGION): ApplicationSnapshot {
@@ -423,15 +479,38 @@ export class KinesisAnalyticsService {
       operations: app.operations.map((o) => ({ ...o })),
       state: {
         running: app.job.since !== undefined,
-        records: this.recordsAt(app, Date.now()),
+        records: this.recordsAt(app, this.now()),
         restore: app.job.restore,
         ...(app.job.snapshotName !== undefined ? { snapshotName: app.job.snapshotName } : {})
       },
       snapshots: app.snapshots.map(({ runtimeEnvironment: _, ...s }) => s),
       createTimestamp: app.createdAt,
       lastUpdateTimestamp: app.lastUpdatedAt,
-      detail: this.detail(app)
+      detail: this.detail(app),
+      ...(app.load ? { load: { lagMs: app.load.lagMs, recordsLag: app.load.recordsLag, samples: app.load.samples } } : {})
     })
+  }
+
+  /**
+   * The data points of a seeded load's metric in [from, to) (emulator clock), for CloudWatch: one
+   * per published minute, with a value per publisher (containerCPUUtilization: one per container).
+   */
+  metricSamples(region: string, namespace: string, metric: string, dimensions: Record<string, string>, from: number, to: number): { t: number; values: number[]; unit: string }[] {
+    if (namespace !== KDA_METRICS_NAMESPACE) return []
+    const names = Object.keys(dimensions)
+    if (names.length !== 1 || names[0] !== 'Application') return []
+    const app = this.apps.get(`${region}/${dimensions.Application}`)
+    if (!app?.load || !(metric in LOAD_METRIC_UNITS)) return []
+    this.settle(app)
+    const unit = LOAD_METRIC_UNITS[metric as keyof typeof LOAD_METRIC_UNITS]
+    const out: { t: number; values: number[]; unit: string }[] = []
+    for (const sample of app.load.samples) {
+      if (sample.t < from || sample.t >= to) continue
+      const value = sample[metric as keyof typeof LOAD_METRIC_UNITS]
+      if (value === undefined) continue
+      out.push({ t: sample.t, values: Array.isArray(value) ? value : [value], unit })
+    }
+    return out
   }
 
   // -------------------------------------------------------------------------------------------
@@ -561,12 +640,77 @@ export class KinesisAnalyticsService {
     app.pending.sort((a, b) => a.at - b.at)
   }
 
-  /** Applies every transition due by `now`, in time order (a transition may schedule the next). */
-  private settle(app: AppState, now = Date.now()): void {
-    while (app.pending.length && app.pending[0]!.at <= now) {
-      const t = app.pending.shift()!
-      t.apply(t.at)
+  /**
+   * Applies every transition due by `now`, in time order (a transition may schedule the next), and
+   * runs a seeded load's job up to each of them in turn, and to now: the job's capacity is what
+   * the application was at each moment, and what the autoscaler does schedules transitions too.
+   */
+  private settle(app: AppState, now = this.now()): void {
+    for (;;) {
+      const due = app.pending[0]?.at
+      const until = Math.min(due ?? Infinity, now)
+      if (app.load && app.load.t < until) {
+        this.runLoad(app, until)
+        continue
+      }
+      if (due !== undefined && due <= now) {
+        app.pending.shift()!.apply(due)
+        continue
+      }
+      return
     }
+  }
+
+  /** The job works through its load up to `until`, or up to the first minute at which the autoscaler acts. */
+  private runLoad(app: AppState, until: number): void {
+    const load = app.load!
+    while (load.t < until) {
+      const c = app.config.parallelism
+      const running = app.job.since !== undefined
+      const kpus = kpusOf(app.currentParallelism, c.parallelismPerKpu)
+      const sample = load.advance(until, {
+        running,
+        kpus,
+        ...(RUNNING_LIKE.has(app.status) ? { billedKpus: kpus + 1 } : {}),
+        ...(app.job.since !== undefined ? { startedAt: app.job.since } : {})
+      })
+      if (sample && this.autoscale(app, sample, load.t)) return
+    }
+  }
+
+  /**
+   * The service's autoscaler after each published minute: doubles a RUNNING application's
+   * CurrentParallelism after 15 minutes at 75% CPU or more, halves it after 6 hours under 10%,
+   * never below the configured Parallelism nor above the KPU quota. Returns whether it acted.
+   */
+  private autoscale(app: AppState, sample: MinuteSample, at: number): boolean {
+    const seen = app.autoscaler
+    const cpu = sample.cpuUtilization
+    const minuteEnd = sample.t + 60_000
+    if (cpu === undefined) {
+      app.autoscaler = {}
+      return false
+    }
+    seen.highSince = cpu >= AUTOSCALE_UP_CPU ? (seen.highSince ?? sample.t) : undefined
+    seen.lowSince = cpu < AUTOSCALE_DOWN_CPU ? (seen.lowSince ?? sample.t) : undefined
+    const c = app.config.parallelism
+    if (!c.autoScalingEnabled || app.status !== 'RUNNING') return false
+    const ceiling = this.options.kpuQuota * c.parallelismPerKpu
+    let next: number | undefined
+    if (seen.highSince !== undefined && minuteEnd - seen.highSince >= AUTOSCALE_UP_AFTER_MS) next = Math.min(app.currentParallelism * 2, ceiling)
+    else if (seen.lowSince !== undefined && minuteEnd - seen.lowSince >= AUTOSCALE_DOWN_AFTER_MS) next = Math.max(Math.floor(app.currentParallelism / 2), c.parallelism)
+    if (next === undefined || next === app.currentParallelism) return false
+    // The autoscaler restarts the job at the new size: a snapshot as it stops, restored as it starts.
+    const size = next
+    app.autoscaler = {}
+    app.status = 'AUTOSCALING'
+    const taken = this.stopJob(app, app.config, at)
+    this.schedule(app, at + (this.options.autoscaleDurationMs ?? this.options.updateDurationMs), (doneAt) => {
+      app.status = 'RUNNING'
+      app.currentParallelism = size
+      this.startJob(app, doneAt, taken, 'RESTORE_FROM_LATEST_SNAPSHOT')
+    })
+    return true
   }
 
   private newOperation(app: AppState, operation: string, at: number, from?: number, to?: number): OperationRecord {
@@ -713,7 +857,7 @@ export class KinesisAnalyticsService {
 
     const next = this.applyUpdate(app, input)
     const failure = app.status === 'RUNNING' ? this.takeKnob(this.options.faults.failures, app) : undefined
-    const op = this.commit(app, next, Date.now(), { failure })
+    const op = this.commit(app, next, this.now(), { failure })
     return { ApplicationDetail: this.detail(app), OperationId: op.operationId }
   }
 
@@ -733,7 +877,7 @@ export class KinesisAnalyticsService {
     }
     // The other actor's update does not name AllowNonRestoredState either.
     next.allowNonRestoredState = false
-    this.commit(app, next, Date.now(), { instant: race.instant })
+    this.commit(app, next, this.now(), { instant: race.instant })
   }
 
   /**

@@ -7,6 +7,7 @@
  *   npm run bench -- --breakdown                   # where the time of a no-op run goes
  *   npm run bench -- --fleet                       # 1 to 300 applications updated and followed (minutes)
  *   npm run bench -- --fleet --dist /tmp/old-dist --dist dist   # the same, two builds in one run
+ *   npm run bench -- --guard                       # 100 scale-downs with the guard beside the same without it
  *
  * Every scenario is timed from spawn to exit, as the runner sees it (runner/run-action.ts), with
  * the Node the runner uses (node24: ACTION_NODE, else `npx -y node@24`, else this Node). The
@@ -21,6 +22,10 @@
  * 30 ms per call, a request-rate quota per region): spawn to exit, the last application at target
  * (the latest operation EndTime), requests per application and how many were throttled, peak
  * RSS. Writes bench-results-fleet.json. See fleetBenchmark() below.
+ *
+ * --guard runs 100 applications of one region scaling down 20 → 10 KPU in one run, once with a
+ * guard (lag and CPU, read with GetMetricData) and once without, interleaved: time to target and
+ * CloudWatch requests per application checked. Writes bench-results-guard.json. See guardBenchmark().
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -28,7 +33,7 @@ import { cpus, tmpdir } from 'node:os'
 import path from 'node:path'
 import { SourceMap } from 'node:module'
 import { parseArgs } from 'node:util'
-import { EMULATOR_ACCOUNT_ID, startEmulator, type Emulator } from '../emulator/index.js'
+import { EMULATOR_ACCOUNT_ID, loadCurves, startEmulator, type Emulator } from '../emulator/index.js'
 import { ROOT, inputDefaults, runAction, type ActionRun } from '../runner/run-action.js'
 
 const { values: args } = parseArgs({
@@ -37,6 +42,7 @@ const { values: args } = parseArgs({
     dist: { type: 'string', multiple: true },
     breakdown: { type: 'boolean', default: false },
     fleet: { type: 'boolean', default: false },
+    guard: { type: 'boolean', default: false },
     /** Fleet sizes to run (--fleet only), e.g. 1,20 for a quick look; the budgets need 1, 100 and 300. */
     sizes: { type: 'string', default: '1,20,100,300' },
     /** The emulator's request quota per region in the fleet scenario, requests per second (and burst). */
@@ -45,7 +51,7 @@ const { values: args } = parseArgs({
   }
 })
 const RUNS = Math.max(7, Number(args.runs ?? 9))
-const JSON_FILE = args.json ?? path.join(ROOT, args.fleet ? 'bench-results-fleet.json' : 'bench-results.json')
+const JSON_FILE = args.json ?? path.join(ROOT, args.fleet ? 'bench-results-fleet.json' : args.guard ? 'bench-results-guard.json' : 'bench-results.json')
 const DISTS = (args.dist?.length ? args.dist : ['dist']).map((dir) => path.resolve(ROOT, dir))
 /** How a build is named in the output: its folder's name, or its path when two builds share a name (/tmp/old/dist, dist). */
 const distName = (dist: string) => {
@@ -837,6 +843,131 @@ async function fleetBenchmark(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The guard: 100 scale-downs with it beside the same without it
+
+const GUARD_APPLICATIONS = 100
+const GUARD_RUNS = Math.max(5, Number(args.runs ?? 7))
+/** Wednesday 18:10 in Los Angeles: SCHEDULE asks for 10 KPU since 18:05; every application runs at 20. */
+const GUARD_AT = '2026-12-02T18:10:00-08:00'
+const GUARDED_SCHEDULE = `${SCHEDULE}guard:\n  lag: 60s\n  cpu: 70%\n  at-most: 2h\n`
+const GUARD_BUDGETS = {
+  /** Time to target with the guard at most this many times without it. */
+  targetOverUnguarded: 1.1,
+  /** CloudWatch requests per 100 applications checked, at most. */
+  requestsPerHundred: 1
+}
+
+interface GuardRun {
+  exitMs: number
+  /** The latest UpdateApplication EndTime, from spawn. */
+  targetMs: number
+  /** When the first update was accepted, from spawn. */
+  firstUpdateMs: number
+  cloudwatchRequests: number
+}
+
+/** One run against a fresh emulator: 100 idle jobs (3 KPU of work on 20) that the guard lets scale down. */
+async function guardRun(dist: string, guarded: boolean): Promise<GuardRun> {
+  const now = Date.now()
+  const apps = Array.from({ length: GUARD_APPLICATIONS }, (_, i) => ({
+    name: `guarded-${String(i + 1).padStart(3, '0')}`,
+    region: REGION,
+    parallelism: 20,
+    load: { curve: loadCurves.constant(3), since: now - 20 * 60_000 }
+  }))
+  const guardEmulator = await startEmulator({ updateDurationMs: FLEET_UPDATE_MS, requestRate: FLEET_QUOTA, applications: apps })
+  guardEmulator.faults.set({ latencyMs: LATENCY_MS })
+  guardEmulator.faults.set({ service: 'cloudwatch', latencyMs: LATENCY_MS })
+  const what = `${distName(dist)}, ${guarded ? 'with' : 'without'} the guard`
+  try {
+    const startedAt = Date.now()
+    const run = await runAction(
+      { schedule: guarded ? GUARDED_SCHEDULE : SCHEDULE, at: GUARD_AT, wait: 'true', region: REGION, 'application-name': apps.map((a) => a.name).join('\n') },
+      { entry: path.join(dist, 'index.js'), node, env: { ...guardEmulator.env({ region: REGION }), ...isolated } }
+    )
+    const outcomes = (() => {
+      try {
+        return JSON.parse(run.outputs.results ?? '[]') as { action: string }[]
+      } catch {
+        return []
+      }
+    })()
+    if (run.exitCode !== 0 || outcomes.length !== apps.length || outcomes.some((o) => o.action !== 'updated')) {
+      throw new Error(`${what}: exit ${run.exitCode}, ${outcomes.filter((o) => o.action === 'updated').length} of ${apps.length} updated\n${excerpt(run.stdout)}`)
+    }
+    const operations = apps.map((a) => guardEmulator.application(a.name, a.region).operations.find((o) => o.operation === 'UpdateApplication')!)
+    return {
+      exitMs: run.durationMs,
+      targetMs: Math.max(...operations.map((o) => o.endTime ?? Infinity)) - startedAt,
+      firstUpdateMs: Math.min(...operations.map((o) => o.startTime)) - startedAt,
+      cloudwatchRequests: guardEmulator.requests.filter((r) => r.service === 'cloudwatch').length
+    }
+  } finally {
+    await guardEmulator.stop()
+  }
+}
+
+async function guardBenchmark(): Promise<void> {
+  const dist = DISTS.find((d) => d === path.join(ROOT, 'dist')) ?? DISTS[DISTS.length - 1]
+  console.log(
+    `${GUARD_APPLICATIONS} applications in ${REGION}, each RUNNING at 20 KPU with 3 KPU of work: at ${GUARD_AT} the schedule asks for 10. ` +
+      `With the guard (lag 60s, cpu 70%) every one is checked and passes; without it every one is updated at once. ` +
+      `wait: true, updates take ${FLEET_UPDATE_MS / 1000} s, ${LATENCY_MS} ms per call (CloudWatch too), a quota of ${FLEET_QUOTA.perSecond} requests/s.`
+  )
+  console.log(`Median of ${GUARD_RUNS} runs each after one warm-up run each, interleaved (the order alternating round by round); a fresh emulator per run.\n`)
+  await guardRun(dist, true)
+  await guardRun(dist, false)
+  const runs = { with: [] as GuardRun[], without: [] as GuardRun[] }
+  for (let round = 1; round <= GUARD_RUNS; round++) {
+    for (const guarded of round % 2 ? [true, false] : [false, true]) {
+      const r = await guardRun(dist, guarded)
+      runs[guarded ? 'with' : 'without'].push(r)
+      console.log(
+        `  round ${round}  ${guarded ? 'with the guard   ' : 'without the guard'}  exit ${fmtS(r.exitMs)}, first update ${fmtS(r.firstUpdateMs)}, ` +
+          `last at target ${fmtS(r.targetMs)}, ${r.cloudwatchRequests} CloudWatch request${r.cloudwatchRequests === 1 ? '' : 's'}`
+      )
+    }
+  }
+  const row = (xs: GuardRun[]) => ({
+    exitMs: median(xs.map((r) => r.exitMs)),
+    targetMs: median(xs.map((r) => r.targetMs)),
+    firstUpdateMs: median(xs.map((r) => r.firstUpdateMs)),
+    cloudwatchRequests: Math.max(...xs.map((r) => r.cloudwatchRequests))
+  })
+  const rows = { with: row(runs.with), without: row(runs.without) }
+  console.log(`\n                   spawn to exit  first update  last at target  CloudWatch requests`)
+  for (const [name, r] of Object.entries(rows)) {
+    console.log(`  ${`${name} the guard`.padEnd(17)}  ${fmtS(r.exitMs).padStart(13)}  ${fmtS(r.firstUpdateMs).padStart(12)}  ${fmtS(r.targetMs).padStart(14)}  ${String(r.cloudwatchRequests).padStart(19)}`)
+  }
+  console.log('(medians, s from spawn; CloudWatch requests: the most in any run)\n')
+  const x = rows.with.targetMs / rows.without.targetMs
+  const perHundred = (rows.with.cloudwatchRequests / GUARD_APPLICATIONS) * 100
+  const budgets = [
+    {
+      name: `time to target with the guard ≤ ${GUARD_BUDGETS.targetOverUnguarded} × without`,
+      value: `${x.toFixed(3)} × (${fmtS(rows.with.targetMs)} / ${fmtS(rows.without.targetMs)})`,
+      pass: x <= GUARD_BUDGETS.targetOverUnguarded
+    },
+    {
+      name: `CloudWatch requests ≤ ${GUARD_BUDGETS.requestsPerHundred} per 100 applications checked`,
+      value: `${perHundred} per 100 (${rows.with.cloudwatchRequests} for ${GUARD_APPLICATIONS}); without the guard ${rows.without.cloudwatchRequests}`,
+      pass: perHundred <= GUARD_BUDGETS.requestsPerHundred && rows.without.cloudwatchRequests === 0
+    }
+  ].map((b) => ({ dist: distName(dist), ...b }))
+  for (const b of budgets) console.log(`${b.pass ? 'PASS' : 'FAIL'}  [${b.dist}] ${b.name}: ${b.value}`)
+  writeFileSync(
+    JSON_FILE,
+    JSON.stringify(
+      { date: new Date().toISOString(), machine, guard: { applications: GUARD_APPLICATIONS, updateDurationMs: FLEET_UPDATE_MS, latencyMs: LATENCY_MS, quota: FLEET_QUOTA, runs: GUARD_RUNS }, rows, runs, budgets },
+      null,
+      2
+    ) + '\n'
+  )
+  console.log(`\nWrote ${path.relative(process.cwd(), JSON_FILE)}`)
+  if (budgets.some((b) => !b.pass)) process.exitCode = 1
+}
+
+// ---------------------------------------------------------------------------------------------
 // Run
 
 const fmt = (ms: number) => ms.toFixed(0)
@@ -846,11 +977,13 @@ const fmtS = (ms: number) => `${(ms / 1000).toFixed(2)} s`
 console.log(`Machine: ${machine.nproc} cores, ${machine.cpu}`)
 console.log(`Action runs on Node ${machine.actionNode}; the bench and the emulator on Node ${machine.benchNode}`)
 console.log(`AWS CLI: ${machine.aws}; boto3: ${machine.boto3}; peak RSS: ${machine.rss}`)
-if (!args.fleet) console.log(`Median of ${RUNS} runs per scenario after one warm-up round, scenarios interleaved.\n`)
+if (!args.fleet && !args.guard) console.log(`Median of ${RUNS} runs per scenario after one warm-up round, scenarios interleaved.\n`)
 
 try {
   if (args.fleet) {
     await fleetBenchmark()
+  } else if (args.guard) {
+    await guardBenchmark()
   } else if (args.breakdown) {
     const breakdowns = []
     for (const dist of DISTS) {

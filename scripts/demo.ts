@@ -4,18 +4,25 @@
  */
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { startEmulator } from '../emulator/index.js'
+import { loadCurves, startEmulator } from '../emulator/index.js'
 import { ROOT, runAction } from '../runner/run-action.js'
 import { markdownToTerminal } from '../runner/terminal.js'
 
 const schedule = readFileSync(path.join(ROOT, 'examples', 'flink-schedule.yml'), 'utf8')
+const guarded = readFileSync(path.join(ROOT, 'examples', 'guarded.schedule.yml'), 'utf8')
 const color = process.stdout.isTTY ?? false
 const heading = (text: string) => (color ? `\x1b[1;36m${text}\x1b[0m` : text)
 const dim = (text: string) => (color ? `\x1b[2m${text}\x1b[0m` : text)
 
+const MINUTE = 60_000
+const now = Date.now()
 const emulator = await startEmulator({
   updateDurationMs: 1_500,
   applications: [
+    // An evening: payments-router is still working off the day's peak (30 KPU of work on 20) for a
+    // few more minutes; sessions-rollup has been idle for a while. Both have run like this for 30 minutes.
+    { name: 'payments-router', region: 'us-west-2', parallelism: 20, load: { curve: loadCurves.steps(30, [[now + 3 * MINUTE, 3]]), since: now - 30 * MINUTE } },
+    { name: 'sessions-rollup', region: 'us-west-2', parallelism: 20, load: { curve: loadCurves.constant(3), since: now - 30 * MINUTE } },
     { name: 'orders-enricher', region: 'us-west-2', parallelism: 10, parallelismPerKpu: 1, allowNonRestoredState: true },
     { name: 'clickstream-sessions', region: 'us-west-2', parallelism: 20, parallelismPerKpu: 2 },
     { name: 'fraud-scorer', region: 'us-west-2', parallelism: 10, snapshotsEnabled: false }
@@ -31,6 +38,10 @@ interface Scene {
   week?: boolean
   /** What started the run, when not the schedule. */
   event?: 'pull_request' | 'workflow_dispatch'
+  /** Another schedule than the quick start's. */
+  schedule?: string
+  /** Run the emulated applications' clock this far ahead first (an evening passes at once). */
+  advanceMs?: number
 }
 
 /** The summary up to the week's next change, for scenes that do not draw the week again. */
@@ -87,6 +98,17 @@ const scenes: Scene[] = [
   {
     title: 'A failure and its fix: fraud-scorer has snapshots disabled, so scaling it would lose its state',
     inputs: { 'application-name': 'fraud-scorer', at: '2027-03-15T09:00:00-07:00' }
+  },
+  {
+    title: 'Wednesday 18:10 with a guard (lag 60s, cpu 70%, at-most 2h): payments-router is behind, so its scale-down waits; idle sessions-rollup scales down',
+    inputs: { 'application-name': 'payments-router\nsessions-rollup', at: '2026-12-02T18:10:00-08:00' },
+    schedule: guarded
+  },
+  {
+    title: '40 minutes later (the emulator runs its clock ahead): payments-router has caught up, so it scales down too',
+    inputs: { 'application-name': 'payments-router\nsessions-rollup', at: '2026-12-02T18:50:00-08:00' },
+    schedule: guarded,
+    advanceMs: 40 * MINUTE
   }
 ]
 
@@ -96,9 +118,10 @@ try {
     console.log(`\n${heading(`━━ ${index + 1}/${scenes.length} ${scene.title}`)}`)
     console.log(dim(`   with: ${Object.entries(scene.inputs).map(([k, v]) => `${k}=${v.replace(/\n/g, ',')}`).join('  ')}`))
     const event: Record<string, string> = scene.event ? { GITHUB_EVENT_NAME: scene.event } : {}
+    if (scene.advanceMs) emulator.advance(scene.advanceMs)
     const run = scene.checkOnly
       ? await runAction(scene.inputs, { env: { ...emulator.env({ credentials: false, oidc: false }), ...event }, files: { '.github/flink-schedule.yml': schedule } })
-      : await runAction({ schedule, region: 'us-west-2', ...scene.inputs }, { env: { ...emulator.env(), ...event } })
+      : await runAction({ schedule: scene.schedule ?? schedule, region: 'us-west-2', ...scene.inputs }, { env: { ...emulator.env(), ...event } })
     const summary = scene.week ? run.summary : withoutWeek(run.summary)
     console.log('\n' + markdownToTerminal(summary, { color, maxTableRows: 4 }).replace(/^/gm, '   ').replace(/[ ]+$/gm, ''))
     for (const annotation of run.annotations) {

@@ -4,6 +4,7 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types'
 import { readConfig, type Config } from './github/config.js'
 import { logLine } from './github/escape.js'
 import { FlinkClient } from './aws/flink-client.js'
+import type { MetricDataReader } from './aws/metric-data.js'
 import { gitHubRun } from './github/github-run.js'
 import type { Outcome } from './phases/outcome.js'
 import { RequestRate } from './aws/rate-limit.js'
@@ -41,7 +42,17 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       if (!clients.has(region)) clients.set(region, new FlinkClient(region, credentials, new RequestRate()))
       return clients.get(region)!
     }
-    outcomes = await reconcile({ config, clientFor, run: github, warn, log: (line) => core.info(logLine(line)) })
+    // CloudWatch's client is loaded only when a scale-down needs the guard's metrics.
+    const readers = new Map<string, Promise<MetricDataReader>>()
+    const metricReaderFor = (region: string) => {
+      if (!readers.has(region)) readers.set(region, import('./aws/metric-data.js').then(({ MetricDataReader }) => new MetricDataReader(region, credentials)))
+      return readers.get(region)!
+    }
+    try {
+      outcomes = await reconcile({ config, clientFor, metricReaderFor, run: github, warn, log: (line) => core.info(logLine(line)) })
+    } finally {
+      for (const reader of readers.values()) reader.then((r) => r.destroy(), () => {})
+    }
   } catch (error) {
     await reportFailure(error, config, github)
     return

@@ -76,12 +76,12 @@ describe('with metrics-namespace', () => {
     const lastFlinkCall = Math.max(...calls(emulator).map((c) => c.at))
     for (const put of puts) expect(put.at).toBeGreaterThanOrEqual(lastFlinkCall)
 
-    expect(metricsOf(emulator, 'orders')).toEqual({ Reconciled: 1, TargetParallelism: TARGET, Parallelism: TARGET, Updated: 1, Failed: 0 })
-    expect(metricsOf(emulator, 'steady')).toEqual({ Reconciled: 1, TargetParallelism: TARGET, Parallelism: TARGET, Updated: 0, Failed: 0 })
-    expect(metricsOf(emulator, 'payments')).toEqual({ Reconciled: 1, TargetParallelism: TARGET, Parallelism: 4, Updated: 0, Failed: 1 })
-    expect(metricsOf(emulator, 'batch')).toEqual({ Reconciled: 1, TargetParallelism: TARGET, Parallelism: 2, Updated: 0, Failed: 0 })
+    expect(metricsOf(emulator, 'orders')).toEqual({ Reconciled: 1, TargetParallelism: TARGET, Parallelism: TARGET, Updated: 1, Deferred: 0, Failed: 0 })
+    expect(metricsOf(emulator, 'steady')).toEqual({ Reconciled: 1, TargetParallelism: TARGET, Parallelism: TARGET, Updated: 0, Deferred: 0, Failed: 0 })
+    expect(metricsOf(emulator, 'payments')).toEqual({ Reconciled: 1, TargetParallelism: TARGET, Parallelism: 4, Updated: 0, Deferred: 0, Failed: 1 })
+    expect(metricsOf(emulator, 'batch')).toEqual({ Reconciled: 1, TargetParallelism: TARGET, Parallelism: 2, Updated: 0, Deferred: 0, Failed: 0 })
     // Never described: nothing is known of its parallelism, and nothing is made up.
-    expect(metricsOf(emulator, 'missing')).toEqual({ Reconciled: 1, Updated: 0, Failed: 1 })
+    expect(metricsOf(emulator, 'missing')).toEqual({ Reconciled: 1, Updated: 0, Deferred: 0, Failed: 1 })
 
     const regionOf: Record<string, string> = { orders: 'us-east-1', steady: 'us-east-1', payments: 'eu-west-1', batch: 'eu-west-1', missing: 'eu-west-1' }
     for (const m of emulator.metrics as RecordedDatum[]) {
@@ -93,8 +93,8 @@ describe('with metrics-namespace', () => {
       expect(m.timestamp.getTime()).toBeGreaterThanOrEqual(started)
       expect(m.timestamp.getTime()).toBeLessThanOrEqual(finished)
     }
-    expect(emulator.metrics).toHaveLength(5 + 5 + 5 + 5 + 3)
-    expect(result.stdout).toContain(`Published 23 CloudWatch metrics to namespace "${NAMESPACE}" in us-east-1, eu-west-1.`)
+    expect(emulator.metrics).toHaveLength(6 + 6 + 6 + 6 + 4)
+    expect(result.stdout).toContain(`Published 28 CloudWatch metrics to namespace "${NAMESPACE}" in us-east-1, eu-west-1.`)
     // With step debug logging, one line per request attempt, as for the other clients.
     expect(result.stdout).toMatch(/^::debug::cloudwatch PutMetricData: HTTP 200 in \d+ ms \(attempt 1\)$/m)
     // The one warning is about the stopped application, not about metrics.
@@ -117,17 +117,17 @@ describe('with metrics-namespace', () => {
     expect(metricsOf(emulator, 'orders')).toMatchObject({ Reconciled: 1, Updated: 0 })
   })
 
-  it('splits a region only past 1000 metrics: 201 applications are two requests', async () => {
-    const many = Array.from({ length: 201 }, (_, i) => ({ name: `app-${String(i).padStart(3, '0')}`, parallelism: TARGET }))
+  it('splits a region only past 1000 metrics: 167 applications are two requests', async () => {
+    const many = Array.from({ length: 167 }, (_, i) => ({ name: `app-${String(i).padStart(3, '0')}`, parallelism: TARGET }))
     emulator = await emulatorWith({ applications: many })
     const result = await run(emulator, { ...scheduled, 'application-name': many.map((a) => a.name).join(','), 'metrics-namespace': NAMESPACE })
     expectWith(result.exitCode, result.stdout).toBe(0)
     const puts = cloudwatchCalls(emulator)
     expect(puts.map((p) => [p.status, (p.body as { MetricData: unknown[] }).MetricData.length])).toEqual([
       [200, 1000],
-      [200, 5]
+      [200, 2]
     ])
-    expect(new Set(emulator.metrics.filter((m) => m.name === 'Reconciled').map((m) => m.dimensions.Application)).size).toBe(201)
+    expect(new Set(emulator.metrics.filter((m) => m.name === 'Reconciled').map((m) => m.dimensions.Application)).size).toBe(167)
   })
 })
 

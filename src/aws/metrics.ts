@@ -1,6 +1,6 @@
 /**
  * CloudWatch metrics of a run (the `metrics-namespace` input): per application the run reached,
- * `Reconciled`, `TargetParallelism`, `Parallelism`, `Updated` and `Failed`, with dimensions
+ * `Reconciled`, `TargetParallelism`, `Parallelism`, `Updated`, `Deferred` and `Failed`, with dimensions
  * `Application` and `Region`. A schedule that stops running stops them, which an alarm on
  * `Reconciled` with missing data treated as breaching turns into a page (docs/monitoring.md).
  *
@@ -14,7 +14,7 @@ import { proxyAnswer } from './proxy.js'
 import { requestMiddleware, sdkOptions } from './sdk-options.js'
 
 /** The metrics every reached application gets, in this order. */
-export const METRIC_NAMES = ['Reconciled', 'TargetParallelism', 'Parallelism', 'Updated', 'Failed'] as const
+export const METRIC_NAMES = ['Reconciled', 'TargetParallelism', 'Parallelism', 'Updated', 'Deferred', 'Failed'] as const
 export type MetricName = (typeof METRIC_NAMES)[number]
 
 /** PutMetricData takes at most 1000 metrics per request… */
@@ -33,7 +33,7 @@ export interface RegionMetrics {
 
 /**
  * The data points of a run, grouped by region in the order the regions first appear. Every outcome
- * is an application the run reached, so each gets `Reconciled` 1, `Updated` and `Failed` (0/1),
+ * is an application the run reached, so each gets `Reconciled` 1, `Updated`, `Deferred` and `Failed` (0/1),
  * and, when the run learnt them, `TargetParallelism` and `Parallelism`: the configured parallelism
  * after the run, which is the target when the application was updated, else the one found. A
  * value the run never learnt (the application could not be described) is left out, never guessed.
@@ -47,6 +47,7 @@ export function metricData(outcomes: readonly Outcome[], at: Date): RegionMetric
       TargetParallelism: outcome.targetParallelism,
       Parallelism: parallelism,
       Updated: outcome.action === 'updated' ? 1 : 0,
+      Deferred: outcome.action === 'deferred' ? 1 : 0,
       Failed: outcome.action === 'failed' ? 1 : 0
     }
     const dimensions = [

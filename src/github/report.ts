@@ -13,6 +13,8 @@ import { sourceText } from '../phases/decide.js'
 import { describeTarget, evaluate, nextTransition, resolveParallelism, sameParallelism, transitions, type Target } from '../schedule/schedule.js'
 import { renderSummary, type Upcoming } from './summary.js'
 import { renderWeek, weekAhead } from '../schedule/week.js'
+import { describeGuard } from '../schedule/guard.js'
+import { valueText } from '../phases/scale-down.js'
 
 const WEEK_MS = 7 * 24 * 3_600_000
 /** A line of the log: text from outside (reasons with AWS messages, tag values) stays data. */
@@ -47,7 +49,8 @@ export async function report(config: Config, outcomes: Outcome[], github: GitHub
       atGiven: config.atGiven,
       timezone: config.schedule?.timezone,
       upcoming: view.upcoming,
-      ...(view.week ? { week: view.week } : {})
+      ...(view.week ? { week: view.week } : {}),
+      ...(view.guard ? { guard: view.guard } : {})
     })
   )
   const failed = outcomes.filter((o) => o.action === 'failed').length
@@ -73,6 +76,15 @@ export async function reportCheck(config: Config, github: GitHubRun): Promise<vo
     `The schedule${config.scheduleFile ? ` in ${config.scheduleFile}` : ''} is valid: ${describeTarget(now.target)} now (${sourceText(now.rule)}); ` +
       (next ? `next ${next.target} at ${next.at.toISOString()} (${sourceText(next.rule)}).` : 'it does not change in the next 7 days.')
   )
+  if (view.guard) {
+    const watched = view.upcoming.filter((u) => u.guarded)
+    info(
+      `A guard watches the schedule's scale-downs: each waits while ${view.guard}. ` +
+        (watched.length > 0
+          ? `In the next 7 days: ${watched.map((u) => `${u.at.toISOString()} (${u.target}, ${sourceText(u.rule)})`).join(', ')}.`
+          : 'None in the next 7 days.')
+    )
+  }
   if (view.week) {
     core.startGroup('The week ahead')
     for (const line of view.week.split('\n')) if (!line.startsWith('```')) info(line)
@@ -88,7 +100,8 @@ export async function reportCheck(config: Config, github: GitHubRun): Promise<vo
       atGiven: config.atGiven,
       timezone: schedule.timezone,
       upcoming: view.upcoming,
-      ...(view.week ? { week: view.week } : {})
+      ...(view.week ? { week: view.week } : {}),
+      ...(view.guard ? { guard: view.guard } : {})
     })
   )
 }
@@ -99,6 +112,8 @@ function scheduleView(config: Config, perKpu: number | undefined, perKpuAgreed: 
   const resolve = (target: Target) => resolveParallelism(target, perKpu)
   const sameTarget = sameParallelism(perKpu)
   const next = schedule && nextTransition(schedule, config.now, sameTarget, perKpu)
+  // Compared in parallelism, a KPU target at the ParallelismPerKPU known (1 when not): a scale-down is what the guard watches.
+  const weight = (target: Target) => ('parallelism' in target ? target.parallelism : target.kpu * (perKpu ?? 1))
   const upcoming: Upcoming[] = schedule
     ? transitions(schedule, config.now, new Date(config.now.getTime() + WEEK_MS), sameTarget, perKpu).map((t) => {
         const parallelism = resolve(t.to.target)
@@ -106,13 +121,15 @@ function scheduleView(config: Config, perKpu: number | undefined, perKpuAgreed: 
         return {
           at: t.at,
           rule: t.to.rule,
-          target: 'kpu' in t.to.target && parallelism !== undefined && perKpuAgreed ? `${text} (parallelism ${parallelism})` : text
+          target: 'kpu' in t.to.target && parallelism !== undefined && perKpuAgreed ? `${text} (parallelism ${parallelism})` : text,
+          ...(schedule.guard && weight(t.to.target) < weight(t.from.target) ? { guarded: true } : {})
         }
       })
     : []
   return {
     upcoming,
     week: schedule ? renderWeek(weekAhead(schedule, config.now, perKpu, config.kpuHourPrice)) : undefined,
+    guard: schedule?.guard ? describeGuard(schedule.guard) : undefined,
     outputs: () => {
       core.setOutput('next-transition', next ? next.at.toISOString() : '')
       core.setOutput('next-parallelism', next ? String(resolve(next.to.target) ?? '') : '')
@@ -172,9 +189,14 @@ export async function reportFailure(error: unknown, config: Config | undefined, 
 
 /** One line per application; its details in a group, folded in the log. */
 function logOutcome(o: Outcome): void {
-  const change = o.action === 'updated' || o.action === 'planned' ? ` ${o.previousKpu ?? '?'} → ${o.targetKpu ?? '?'} KPU` : ''
+  const change = o.action === 'updated' || o.action === 'planned' || o.action === 'deferred' ? ` ${o.previousKpu ?? '?'} → ${o.targetKpu ?? '?'} KPU` : ''
   core.startGroup(`${o.application} (${o.region}): ${o.action}${change}`)
   info(o.reason)
+  for (const w of o.deferral?.waitsFor ?? []) {
+    const metric = w.metric === 'CurrentParallelism' ? "The service's autoscaler" : w.metric
+    const limit = w.metric === 'CurrentParallelism' ? `a restart at ${w.limit} would cut it` : `limit ${valueText(w.metric, w.limit)}`
+    info(`Waits for ${metric}: ${valueText(w.metric, w.value)} now, ${limit}; goes ahead at ${o.deferral!.until} at the latest.`)
+  }
   if (o.lateness) info(o.lateness)
   if (o.hint) info(`Fix: ${o.hint}`)
   if (o.status) info(`Found ${o.status} at parallelism ${o.previousParallelism ?? '?'}; target parallelism ${o.targetParallelism ?? '?'} (${o.rule ?? 'no rule'}).`)

@@ -2,6 +2,8 @@
 import { DateTime } from 'luxon'
 import { markdownCode, markdownText } from './escape.js'
 import { sourceText } from '../phases/decide.js'
+import { kpus } from '../phases/application.js'
+import { valueText, type Wait } from '../phases/scale-down.js'
 import type { Outcome } from '../phases/outcome.js'
 
 /** A coming change of the schedule, resolved to parallelism where possible. */
@@ -10,6 +12,8 @@ export interface Upcoming {
   rule: string
   /** Human text of the target, e.g. "20 KPU (parallelism 40)". */
   target: string
+  /** A scale-down the schedule's guard watches. */
+  guarded?: boolean
 }
 
 /** Everything the job summary shows; rendering is pure. */
@@ -25,6 +29,8 @@ export interface Report {
   upcoming: Upcoming[]
   /** The week ahead drawn (Markdown from renderWeek), with its KPU-hours. */
   week?: string
+  /** What the schedule's guard waits for, in words (describeGuard), when it has one. */
+  guard?: string
   /** A check of the schedule only (check-only): no application was looked at. */
   checkOnly?: boolean
   /** What started the run: "a scheduled run", "workflow_dispatch by @octocat". */
@@ -42,6 +48,7 @@ const ACTION_LABEL: Record<Outcome['action'], string> = {
   updated: '✅&nbsp;updated',
   planned: '📝&nbsp;planned',
   skipped: '⏭️&nbsp;skipped',
+  deferred: '⏳&nbsp;deferred',
   failed: '❌&nbsp;failed'
 }
 
@@ -73,11 +80,17 @@ export function renderSummary(report: Report): string {
     lines.push('')
   }
 
+  // Scale-downs that wait are not failures: their own group, with what they wait for and until when.
+  const deferred = report.outcomes.filter((o) => o.action === 'deferred')
+  if (deferred.length > 0) {
+    lines.push(`### Deferred: scale-downs that wait${deferred.length > 1 ? ` (${deferred.length})` : ''}`, '', ...deferredTable(deferred, report.timezone), '')
+  }
+
   // Failures first, then changes; what did not change is folded away when there is anything else,
   // or much of it, so that a run over hundreds of applications stays readable.
   const changed = report.outcomes.filter((o) => o.action === 'updated' || o.action === 'planned')
   const unchanged = report.outcomes.filter((o) => o.action === 'skipped')
-  const fold = failed.length + changed.length > 0 || unchanged.length > UNFOLDED_UNCHANGED
+  const fold = failed.length + changed.length + deferred.length > 0 || unchanged.length > UNFOLDED_UNCHANGED
   const shown = fold ? [...failed, ...changed] : [...failed, ...changed, ...unchanged]
   if (shown.length > 0) lines.push(...table(shown), '')
   if (fold && unchanged.length > 0) {
@@ -107,6 +120,7 @@ export function renderSummary(report: Report): string {
         : 'The schedule does not change in the next 7 days.',
       ''
     )
+    if (report.guard) lines.push(`A guard watches every scale-down (marked 🛡️ below): it waits while ${escape(report.guard)}.`, '')
     if (report.week) lines.push(report.week, '')
     if (next) {
       // Every change in a table folded away, in the zone and in UTC so DST shows.
@@ -119,7 +133,7 @@ export function renderSummary(report: Report): string {
         `|${' --- |'.repeat(zones.length + 2)}`
       )
       for (const u of report.upcoming) {
-        lines.push(`| ${zones.map((zone) => local(u.at, zone)).join(' | ')} | ${escape(u.target)} | ${escape(u.rule)} |`)
+        lines.push(`| ${zones.map((zone) => local(u.at, zone)).join(' | ')} | ${escape(u.target)}${u.guarded ? ' 🛡️' : ''} | ${escape(u.rule)} |`)
       }
       lines.push('', '</details>', '')
     }
@@ -135,6 +149,25 @@ function table(outcomes: Outcome[]): string[] {
     const why = o.action === 'failed' ? firstSentence(o.reason) : `${o.reason}${o.lateness ? ` ${o.lateness}` : ''}`
     rows.push(
       `| ${consoleLink(o)} | ${o.status ?? '–'} | ${sizeText(o.previousParallelism, o.previousKpu)} | ${sizeText(o.targetParallelism, o.targetKpu)} | ${ACTION_LABEL[o.action]} | ${escape(o.rule ?? '–')} | ${escape(why)} |`
+    )
+  }
+  return rows
+}
+
+/** The deferred scale-downs: what each runs at, its target, what it waits for and until when at most. */
+function deferredTable(outcomes: Outcome[], zone: string | undefined): string[] {
+  const rows = ['| Application | Runs at | Target | Waits for | Now | Limit | Goes ahead at the latest |', '| --- | --- | --- | --- | --- | --- | --- |']
+  for (const o of outcomes) {
+    const waits = o.deferral?.waitsFor ?? []
+    const cell = (text: (w: Wait) => string) => waits.map((w) => escape(text(w))).join('<br>') || '–'
+    const runsAt = o.currentParallelism ?? o.previousParallelism
+    const perKpu = o.foundParallelismPerKpu ?? o.parallelismPerKpu
+    rows.push(
+      `| ${consoleLink(o)} | ${sizeText(runsAt, runsAt !== undefined && perKpu !== undefined ? kpus(runsAt, perKpu) : undefined)} | ${sizeText(o.targetParallelism, o.targetKpu)} | ` +
+        `${cell((w) => (w.metric === 'CurrentParallelism' ? "the service's autoscaler" : w.metric))} | ` +
+        `${cell((w) => (w.measured !== undefined ? `${valueText(w.metric, w.measured)} (${valueText(w.metric, w.value)} at the target)` : valueText(w.metric, w.value)))} | ` +
+        `${cell((w) => (w.metric === 'CurrentParallelism' ? `restart at ${w.limit} cuts it` : `below ${valueText(w.metric, w.limit)}`))} | ` +
+        `${o.deferral ? formatTime(new Date(o.deferral.until), zone) : '–'} |`
     )
   }
   return rows
@@ -161,6 +194,16 @@ export function headline(outcomes: Outcome[], dryRun: boolean): string {
     const counted = [...kinds].sort((a, b) => b[1] - a[1])
     const shown = counted.slice(0, NAMED_CHANGES).map(([kind, count]) => `${kind}: ${count}`)
     parts.push(`${verb} ${changes.length} applications (${shown.join(', ')}${counted.length > NAMED_CHANGES ? ', …' : ''})`)
+  }
+  const deferred = outcomes.filter((o) => o.action === 'deferred')
+  if (deferred.length > 0) {
+    const what = (o: Outcome) => (o.deferral?.waitsFor ?? []).map((w) => (w.metric === 'CurrentParallelism' ? "the service's autoscaler" : w.metric)).join(' and ')
+    const verb = parts.length === 0 ? 'Deferred' : 'deferred'
+    parts.push(
+      deferred.length <= NAMED_CHANGES
+        ? `${verb} ${deferred.map((o) => `${o.application} ${o.previousKpu ?? '?'} → ${o.targetKpu ?? '?'} KPU (waits for ${what(o)})`).join(', ')}`
+        : `${verb} ${deferred.length} scale-downs`
+    )
   }
   const failed = outcomes.filter((o) => o.action === 'failed').length
   const skipped = outcomes.filter((o) => o.action === 'skipped').length

@@ -11,9 +11,15 @@ import { HOLD_TAG_KEYS, holdPlanText, holdTags, type Hold, type HoldPlan } from 
 import { decided, failedWith, holdField, outcomeFor, type Outcome } from './outcome.js'
 import { DEFAULT_RATE, perRegion } from '../aws/rate-limit.js'
 import type { RunContext } from './context.js'
+import type { Reading } from './scale-down.js'
 
-/** An application after the decide phase: its plan, or the outcome of a failure before it. */
-export type Planned = { ref: ApplicationRef; state: ApplicationState; found?: Hold; plan: Plan } | { ref: ApplicationRef; failed: Outcome }
+/**
+ * An application after the decide phase: its plan, or the outcome of a failure before it.
+ * `reading`: the guard's metrics read for it (the check phase), for a decision made again after a race.
+ */
+export type Planned =
+  | { ref: ApplicationRef; state: ApplicationState; found?: Hold; plan: Plan; reading?: Reading }
+  | { ref: ApplicationRef; failed: Outcome }
 
 /** An application after the apply phase; `follow` is set for an accepted update to follow. */
 export interface Applied {
@@ -45,6 +51,7 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
       Object.assign(outcome, decided(state, decision), holdField(hold.current))
       if (plan.warning) context.warn(`${ref.name}: ${plan.warning}`)
       if (decision.kind === 'skip' && decision.warning) context.warn(decision.warning)
+      if (decision.kind === 'update' && decision.warning) context.warn(`${ref.name}: ${decision.warning}`)
 
       if (decision.kind === 'fail') {
         // A released or expired hold goes even when the target cannot be applied.
@@ -53,6 +60,13 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
           Object.assign(outcome, holdField(undefined))
         }
         return { ref, outcome: { ...outcome, action: 'failed', error: decision.reason, hint: decision.hint } }
+      }
+      if (decision.kind === 'defer') {
+        // Nothing changes but an ended hold's tags, which go as they would with a skip.
+        if (!config.dryRun) await writeHold(client, state, hold)
+        const deferral = { waitsFor: decision.deferral.waitsFor, until: decision.deferral.until.toISOString() }
+        const reason = config.dryRun ? `${outcome.reason}${holdPlanText(hold)}` : outcome.reason
+        return { ref, outcome: { ...outcome, action: 'deferred', reason, deferral, ...(config.dryRun ? {} : holdField(hold.after)) } }
       }
       if (config.dryRun) {
         const planned = decision.kind === 'update'
@@ -78,6 +92,8 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
           context.warn(`${ref.name}: ${race} while updating; describing again and deciding again.`)
           state = await client.describe(ref.name)
           plan = planApplication(state, found, config, context.run)
+          // A scale-down found on deciding again is judged as the check phase judges (loaded only then).
+          if (plan.scaleDown) plan = (await import('./check.js')).guardPlan(plan, planned.reading, config.now)
           continue
         }
         if (!accepted) throw error

@@ -3,6 +3,7 @@ import { atTarget, kpus, RESTORE_LATEST, type ApplicationState, type Desired } f
 import type { Config } from '../github/config.js'
 import { ScalerError } from '../errors.js'
 import type { GitHubRun } from '../github/github-run.js'
+import { scaleDownOf, type Deferral, type GuardMetric, type ScaleDown } from './scale-down.js'
 import { planHold, type Hold, type HoldPlan } from './holds.js'
 import { DateTime } from 'luxon'
 import {
@@ -70,8 +71,13 @@ export interface DecideOptions {
 }
 
 export type Decision =
-  /** `restoreLatest`: the update also sets the restore configuration to RESTORE_FROM_LATEST_SNAPSHOT. */
-  | { kind: 'update'; reason: string; rule: string; desired: Desired; restoreLatest?: boolean }
+  /**
+   * `restoreLatest`: the update also sets the restore configuration to RESTORE_FROM_LATEST_SNAPSHOT.
+   * `warning`: what the guard or the autoscaler's capacity would have said against it (said once in the log).
+   */
+  | { kind: 'update'; reason: string; rule: string; desired: Desired; restoreLatest?: boolean; warning?: string }
+  /** Step 6: a scale-down that waits for the guard or the autoscaler; nothing is changed, the next run checks again. */
+  | { kind: 'defer'; reason: string; rule: string; desired: Desired; deferral: Deferral }
   /** `warning`: a skip someone should look at (a stopped, rolled-back or patched application). */
   | { kind: 'skip'; reason: string; rule: string; desired: Desired; warning?: string }
   | { kind: 'fail'; reason: string; hint: string; rule: string; desired: Desired }
@@ -186,6 +192,10 @@ export interface Plan {
   hold: HoldPlan
   /** Something the user should know besides the reason (said once per run as a warning). */
   warning?: string
+  /** The update restarts the job below what it runs now and must pass the guard or the autoscaler first (step 6). */
+  scaleDown?: ScaleDown
+  /** After the guard: the metrics it could not check for this scale-down (no data points, or not read). */
+  unchecked?: GuardMetric[]
 }
 
 /**
@@ -222,11 +232,21 @@ export function planApplication(state: ApplicationState, found: Hold | undefined
         }
       : undefined
   const hold = planHold(found, { requested, releaseHold: config.releaseHold, decision: decision.kind }, holdClock)
+  const scaleDown =
+    decision.kind === 'update'
+      ? scaleDownOf({ state, desired: decision.desired, rule: wanted.rule, source: sourceText(wanted.rule), schedule: config.schedule, at: config.now })
+      : undefined
   const warning =
     config.manual && wanted.rule === 'hold' && found
       ? `A hold (parallelism ${found.parallelism} until ${found.until.toISOString()}) outranks the manual target; give hold-until to replace it, or release-hold: true.`
       : undefined
-  return { wanted, decision: warning ? { ...decision, reason: `${decision.reason} ${warning}` } : decision, hold, ...(warning ? { warning } : {}) }
+  return {
+    wanted,
+    decision: warning ? { ...decision, reason: `${decision.reason} ${warning}` } : decision,
+    hold,
+    ...(warning ? { warning } : {}),
+    ...(scaleDown ? { scaleDown } : {})
+  }
 }
 
 /** When a hold set now ends; `next-transition` is the schedule's next change for this application. */

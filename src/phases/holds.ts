@@ -79,7 +79,7 @@ export interface HoldInputs {
   requested?: Hold
   releaseHold: boolean
   /** What the decision is: a hold is never written for a target that fails. */
-  decision: 'update' | 'skip' | 'fail'
+  decision: 'update' | 'skip' | 'fail' | 'defer'
 }
 
 export function planHold(found: Hold | undefined, inputs: HoldInputs, now: Date): HoldPlan {

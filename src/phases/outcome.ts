@@ -2,18 +2,21 @@
 import { kpus, type ApplicationState } from './application.js'
 import type { ApplicationRef } from '../github/config.js'
 import type { Decision } from './decide.js'
+import type { Wait } from './scale-down.js'
 import type { Hold } from './holds.js'
 import type { ScalerError } from '../errors.js'
 
 export interface Outcome {
   application: string
   region: string
-  action: 'updated' | 'planned' | 'skipped' | 'failed'
+  action: 'updated' | 'planned' | 'skipped' | 'deferred' | 'failed'
   /** One human sentence. */
   reason: string
   /** The status found. */
   status?: string
   previousParallelism?: number
+  /** CurrentParallelism found, when the service's autoscaler runs the job above its configured parallelism. */
+  currentParallelism?: number
   targetParallelism?: number
   parallelismPerKpu?: number
   previousKpu?: number
@@ -22,6 +25,11 @@ export interface Outcome {
   rule?: string
   applicationVersionId?: number
   operationId?: string
+  /**
+   * With action `deferred`: what the scale-down waits for (each metric, its value and its limit;
+   * CPU projected onto the smaller size) and when the wait ends at the latest (ISO-8601).
+   */
+  deferral?: { waitsFor: Wait[]; until: string }
   /** What failed, when action is `failed`. */
   error?: string
   /** What to do about it. */
@@ -76,6 +84,7 @@ export function decided(state: ApplicationState, { reason, rule, desired }: Deci
     reason,
     rule,
     previousParallelism: state.parallelism,
+    ...(state.currentParallelism !== undefined && state.currentParallelism !== state.parallelism ? { currentParallelism: state.currentParallelism } : {}),
     previousKpu: kpus(state.parallelism, state.parallelismPerKpu),
     foundParallelismPerKpu: state.parallelismPerKpu,
     targetParallelism: desired.parallelism,

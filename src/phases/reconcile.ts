@@ -1,7 +1,8 @@
 /**
- * One pass over every application, in phases: observe (describe and tags), decide (pure), apply
- * (updates and holds), follow (every accepted update in one loop). Each phase hands the next a
- * list of values, one per application, in input order; a failure is an outcome, never an exception.
+ * One pass over every application, in phases: observe (describe and tags), decide (pure), check
+ * (the guard's metrics for pending scale-downs), apply (updates and holds), follow (every accepted
+ * update in one loop). Each phase hands the next a list of values, one per application, in input
+ * order; a failure is an outcome, never an exception.
  */
 import { apply, type Planned } from './apply.js'
 import type { RunContext } from './context.js'
@@ -17,7 +18,10 @@ export async function reconcile(context: RunContext, followOptions: Partial<Foll
   const { config } = context
   const observations = await observe(config.applications, context)
   const planned = observations.map((observation) => decidePhase(observation, context))
-  const applied = await apply(planned, context)
+  // The check phase (and the guard's verdict) is loaded only when a scale-down is pending.
+  const pending = planned.some((p) => 'plan' in p && p.plan.scaleDown !== undefined)
+  const checked = pending ? await (await import('./check.js')).check(planned, context) : planned
+  const applied = await apply(checked, context)
   return follow(applied, context, { timeoutMs: config.waitTimeoutSeconds * 1000, ...followOptions })
 }
 

@@ -6,6 +6,7 @@
 import { IANAZone } from 'luxon'
 import { CST, LineCounter, Parser, isMap, isSeq, parse, parseDocument as parseYamlDocument, type Node } from 'yaml'
 import { inputError } from '../errors.js'
+import { parseGuard, type Guard } from './guard.js'
 
 export type Target = { parallelism: number } | { kpu: number }
 
@@ -43,6 +44,8 @@ export interface Schedule {
   /** `lead`, in minutes (0 ... 360): targets go up this long before the window that asks for them. */
   lead?: number
   rules: Rule[]
+  /** `guard`: when a scale-down is safe (src/schedule/guard.ts); undefined scales down on time. */
+  guard?: Guard
   /**
    * The public holidays of `holidays`, attached by withHolidays (src/schedule/holidays.ts) after parsing.
    * Evaluating a schedule that names holidays without it is a programming error.
@@ -107,7 +110,7 @@ export const MAX_LEAD_MINUTES = 6 * 60
 // ---------------------------------------------------------------------------------------------
 // Parsing
 
-const TOP_KEYS = ['timezone', 'default', 'min', 'max', 'holidays', 'lead', 'rules']
+const TOP_KEYS = ['timezone', 'default', 'min', 'max', 'holidays', 'lead', 'guard', 'rules']
 const TARGET_KEYS = ['parallelism', 'kpu']
 const RULE_KEYS = ['name', 'dates', 'days', 'from', 'to', 'on-holidays', ...TARGET_KEYS]
 /** ISO 3166-1 alpha-2, optionally with an ISO 3166-2 subdivision ("US-CA", "DE-BY", "GB-SCT", "AD-07"), in either case. */
@@ -160,7 +163,7 @@ export function lineOf(text: string, where: string): number | undefined {
   const path: (string | number)[] = []
   const rule = /^rules\[(\d+)\]/.exec(where)
   if (rule) path.push('rules', Number(rule[1]))
-  else if (/^default\b/.test(where)) path.push('default')
+  else if (/^(default|guard)\b/.test(where)) path.push(/^\w+/.exec(where)![0])
   const field = /field "([^"]+)"$/.exec(where)
   if (field) path.push(field[1])
   const lineCounter = new LineCounter()
@@ -206,7 +209,7 @@ function readYaml(text: string, source: string, file?: string): Record<string, u
   }
   if (!isMapping(doc)) {
     throw inputError(
-      `Schedule error in ${source}: expected a mapping with "default" and optional "timezone", "min", "max", "holidays", "lead", "rules", but found ${kindOf(doc)}`,
+      `Schedule error in ${source}: expected a mapping with "default" and optional "timezone", "min", "max", "holidays", "lead", "guard", "rules", but found ${kindOf(doc)}`,
       'Start the schedule with e.g. "default: { kpu: 1 }" on its own line, then "rules:" with one list item per rule.'
     )
   }
@@ -247,6 +250,7 @@ function parseDocument(doc: Record<string, unknown>): Schedule {
   if (max !== undefined) schedule.max = max
   if (holidays !== undefined) schedule.holidays = holidays
   if (lead !== undefined) schedule.lead = lead
+  if (doc.guard !== undefined) schedule.guard = parseGuard(doc.guard, (where, problem, hint) => new Invalid(where, problem, hint))
   return schedule
 }
 

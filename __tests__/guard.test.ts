@@ -1,0 +1,292 @@
+/**
+ * Scaling down safely, the pure decision: which updates are scale-downs to judge, and the verdict
+ * for every combination of autoscaling, CurrentParallelism, target, guard, metrics, at-most and
+ * who asked. Then the check phase's shell: one batched read per region, -1 as missing, warnings.
+ */
+import { describe, expect, it } from '@jest/globals'
+import type { ApplicationState, Desired } from '../src/phases/application.js'
+import { judge } from '../src/phases/guard.js'
+import { AUTOSCALER_SCALE_UP_CPU, scaleDownOf, type Reading, type ScaleDown, type ScaleDownInput } from '../src/phases/scale-down.js'
+import { parseSchedule, type Schedule } from '../src/schedule/schedule.js'
+import { RUNNING_APPLICATION } from './fixtures/application.js'
+
+const HOUR = 3_600_000
+const WITH_GUARD = parseSchedule(
+  'timezone: UTC\ndefault: { parallelism: 10 }\nguard: { lag: 60s, cpu: 70%, at-most: 2h }\nrules:\n  - { name: day, from: "08:00", to: "18:00", parallelism: 20 }',
+  'test'
+)
+const WITHOUT_GUARD: Schedule = { ...WITH_GUARD, guard: undefined }
+/** The 18:00 change to parallelism 10, and instants half an hour and two and a half hours after it. */
+const CHANGE = new Date('2026-12-02T18:00:00Z')
+const SOON = new Date('2026-12-02T18:30:00Z')
+const LATER = new Date('2026-12-02T20:30:00Z')
+
+function state(fields: Partial<ApplicationState>): ApplicationState {
+  return { ...RUNNING_APPLICATION, ...fields }
+}
+const desired = (parallelism: number, autoScalingEnabled: boolean): Desired => ({ parallelism, parallelismPerKpu: 1, autoScalingEnabled })
+const SOURCE: Record<string, string> = { default: 'the default', manual: 'the manual target', hold: 'the hold' }
+
+const READINGS: Record<'passing' | 'failing' | 'missing', Reading> = {
+  // Projected CPU 10% × 40 / 10 = 40%: below 70% and the autoscaler's 75%.
+  passing: { maxima: { millisBehindLatest: 1_000, containerCPUUtilization: 10 } },
+  failing: { maxima: { millisBehindLatest: 300_000, containerCPUUtilization: 10 } },
+  missing: { maxima: {} }
+}
+
+interface Combination {
+  autoscaling: boolean
+  current: 'above floor' | 'at floor'
+  target: 'above current' | 'below current'
+  guard: boolean
+  metrics: 'passing' | 'failing' | 'missing'
+  atMost: 'passed' | 'not passed'
+  source: 'schedule' | 'manual' | 'hold'
+}
+
+const combinations: Combination[] = []
+for (const autoscaling of [true, false])
+  for (const current of ['above floor', 'at floor'] as const)
+    for (const target of ['above current', 'below current'] as const)
+      for (const guard of [true, false])
+        for (const metrics of guard ? (['passing', 'failing', 'missing'] as const) : (['missing'] as const))
+          for (const atMost of ['passed', 'not passed'] as const)
+            for (const source of ['schedule', 'manual', 'hold'] as const) combinations.push({ autoscaling, current, target, guard, metrics, atMost, source })
+
+/** The floor is 20; the autoscaler may run the job at 40; the target is 10 (below) or 50 (above). */
+function inputOf(c: Combination): ScaleDownInput {
+  const rule = c.source === 'schedule' ? 'default' : c.source
+  return {
+    state: state({ parallelism: 20, currentParallelism: c.current === 'above floor' ? 40 : 20, autoScalingEnabled: c.autoscaling }),
+    desired: desired(c.target === 'below current' ? 10 : 50, c.autoscaling),
+    rule,
+    source: SOURCE[rule],
+    schedule: c.guard ? WITH_GUARD : WITHOUT_GUARD,
+    at: c.atMost === 'passed' ? LATER : SOON
+  }
+}
+
+/** The rules of "Scaling down safely" and "The service's autoscaling", stated once, plainly. */
+function expected(c: Combination): 'no check' | 'go' | 'go, warned' | 'deferred for the metrics' | 'deferred for the autoscaler' {
+  const current = c.current === 'above floor' ? 40 : 20
+  const target = c.target === 'below current' ? 10 : 50
+  if (target >= current) return 'no check'
+  const autoscaled = c.autoscaling && current > 20
+  if (!c.guard && !autoscaled) return 'no check'
+  const failing = c.guard && c.metrics === 'failing'
+  if (c.source !== 'schedule') return autoscaled || failing ? 'go, warned' : 'go'
+  if (failing) return c.atMost === 'passed' ? 'go, warned' : 'deferred for the metrics'
+  // Under the autoscaler only the guard's CPU, read and passing, shows the smaller size carries the load.
+  if (autoscaled && !(c.guard && c.metrics === 'passing')) return c.atMost === 'passed' ? 'go, warned' : 'deferred for the autoscaler'
+  return 'go'
+}
+
+describe('the verdict on a scale-down, for every combination', () => {
+  it('covers every combination the contract names', () => {
+    expect(combinations).toHaveLength(2 * 2 * 2 * (3 + 1) * 2 * 3)
+    // Each outcome happens somewhere, so no branch of the rules is left untried.
+    expect(new Set(combinations.map(expected))).toEqual(new Set(['no check', 'go', 'go, warned', 'deferred for the metrics', 'deferred for the autoscaler']))
+  })
+
+  it.each(combinations.map((c) => [Object.values(c).join(', '), c] as const))('%s', (_name, c) => {
+    const input = inputOf(c)
+    const scaleDown = scaleDownOf(input)
+    const want = expected(c)
+    if (want === 'no check') {
+      expect(scaleDown).toBeUndefined()
+      return
+    }
+    expect(scaleDown).toBeDefined()
+    // Metrics are read only with a guard; without one, no CloudWatch call at all.
+    expect(scaleDown!.limits.length > 0).toBe(c.guard)
+    const verdict = judge(scaleDown!, c.guard ? READINGS[c.metrics] : undefined, input.at)
+    switch (want) {
+      case 'go':
+        expect(verdict).toMatchObject({ go: true })
+        expect(verdict).not.toHaveProperty('warning')
+        break
+      case 'go, warned':
+        expect(verdict).toMatchObject({ go: true, warning: expect.stringMatching(/\w/) })
+        break
+      case 'deferred for the metrics':
+        expect(verdict).toMatchObject({
+          go: false,
+          deferral: { waitsFor: [{ metric: 'millisBehindLatest', value: 300_000, limit: 60_000 }], until: new Date(CHANGE.getTime() + 2 * HOUR) }
+        })
+        break
+      case 'deferred for the autoscaler':
+        expect(verdict).toMatchObject({
+          go: false,
+          deferral: { waitsFor: [{ metric: 'CurrentParallelism', value: 40, limit: 10 }], until: new Date(CHANGE.getTime() + 2 * HOUR) }
+        })
+        break
+    }
+    // What could not be checked is named, never silently passed.
+    if (verdict.go) expect(verdict.unchecked).toEqual(c.guard && c.metrics === 'missing' ? ['millisBehindLatest', 'containerCPUUtilization'] : [])
+  })
+})
+
+const PST_SOON = new Date('2026-12-02T18:30:00-08:00')
+const PST_LATER = new Date('2026-12-02T20:30:00-08:00')
+/** A scale-down of the sample day's evening, 20 → 10, with the given guard and state. */
+function evening(guardText: string | undefined, fields: Partial<ApplicationState> = {}, target = 10, at = PST_SOON): ScaleDown {
+  const schedule = parseSchedule(
+    `timezone: America/Los_Angeles\ndefault: { parallelism: 10 }\n${guardText ? `guard: ${guardText}\n` : ''}rules:\n  - { name: day, from: "08:00", to: "18:00", parallelism: 20 }`,
+    'test'
+  )
+  const s = state({ parallelism: 20, currentParallelism: 20, ...fields })
+  const scaleDown = scaleDownOf({ state: s, desired: desired(target, s.autoScalingEnabled), rule: 'default', source: 'the default', schedule, at })
+  if (!scaleDown) throw new Error('not a scale-down')
+  return scaleDown
+}
+
+describe('the texts and values a user sees', () => {
+  it('a deferral names the metric, its value, the limit and when the wait ends, in the schedule zone', () => {
+    const verdict = judge(evening('{ lag: 60s }', {}, 10, PST_SOON), { maxima: { millisBehindLatest: 312_000 } }, PST_SOON)
+    expect(verdict).toEqual({
+      go: false,
+      deferral: { waitsFor: [{ metric: 'millisBehindLatest', value: 312_000, limit: 60_000 }], until: new Date('2026-12-02T20:00:00-08:00') },
+      reason:
+        'Scaling down (parallelism 20 → 10) for the default waits: millisBehindLatest reached 5m12s (limit 1m) over the last 15m. ' +
+        'The next run checks again; it goes ahead at Wed 20:00 PST at the latest (2h after the Wed 18:00 PST change).'
+    })
+  })
+
+  it('CPU is projected onto the smaller size: its maximum × current ÷ target', () => {
+    const verdict = judge(evening('{ cpu: 70% }', {}, 10, PST_SOON), { maxima: { containerCPUUtilization: 40 } }, PST_SOON)
+    expect(verdict).toMatchObject({ go: false, deferral: { waitsFor: [{ metric: 'containerCPUUtilization', measured: 40, value: 80, limit: 70 }] } })
+    expect(!verdict.go && verdict.reason).toContain('containerCPUUtilization peaked at 40%, 80% at the smaller size (limit 70%) over the last 15m')
+    expect(judge(evening('{ cpu: 70% }', {}, 10, PST_SOON), { maxima: { containerCPUUtilization: 34 } }, PST_SOON)).toEqual({
+      go: true,
+      unchecked: [],
+      note: ' The guard passed: containerCPUUtilization at most 34%, 68% at the smaller size (limit 70%), over the last 15m.'
+    })
+  })
+
+  it('once at-most has passed the scale-down goes ahead, saying what the metrics still showed', () => {
+    const verdict = judge(evening('{ lag: 60s }', {}, 10, PST_LATER), { maxima: { millisBehindLatest: 312_000 } }, PST_LATER)
+    expect(verdict).toEqual({
+      go: true,
+      unchecked: [],
+      warning:
+        'the default (parallelism 20 → 10) goes ahead after waiting 2h (at-most) since the Wed 18:00 PST change, although millisBehindLatest reached 5m12s (limit 1m) over the last 15m.'
+    })
+  })
+
+  it('at-most 0m: the guard only warns', () => {
+    expect(judge(evening('{ lag: 60s, at-most: 0m }'), { maxima: { millisBehindLatest: 312_000 } }, PST_SOON)).toMatchObject({ go: true, warning: expect.stringContaining('5m12s') })
+  })
+
+  it('a change older than at-most is over: the scale-down goes ahead, saying so', () => {
+    const night = new Date('2026-12-03T03:00:00-08:00')
+    const scaleDown = evening('{ lag: 60s, at-most: 1h }', {}, 10, night)
+    expect(scaleDown.change).toEqual(new Date('2026-12-02T18:00:00-08:00'))
+    expect(judge(scaleDown, { maxima: { millisBehindLatest: 312_000 } }, night)).toMatchObject({
+      go: true,
+      warning: expect.stringContaining('goes ahead after waiting 1h (at-most) since the Wed 18:00 PST change')
+    })
+    // A schedule that never changes: the scale-down is as old as it, and goes ahead.
+    const flat = parseSchedule('timezone: UTC\ndefault: { parallelism: 10 }\nguard: { lag: 60s }', 'test')
+    const always = scaleDownOf({ state: state({ parallelism: 20, currentParallelism: 20 }), desired: desired(10, false), rule: 'default', source: 'the default', schedule: flat, at: SOON })!
+    expect(always.change).toBeUndefined()
+    expect(judge(always, { maxima: { millisBehindLatest: 312_000 } }, SOON)).toMatchObject({
+      go: true,
+      warning: expect.stringContaining('goes ahead as the schedule has asked for it for more than a week')
+    })
+  })
+
+  it('without a guard, the autoscaler capacity waits until at-most, and the reason says what it would cut', () => {
+    const scaleDown = evening(undefined, { autoScalingEnabled: true, currentParallelism: 40 }, 10, PST_SOON)
+    expect(scaleDown.limits).toEqual([])
+    const verdict = judge(scaleDown, undefined, PST_SOON)
+    expect(!verdict.go && verdict.reason).toBe(
+      "Scaling down (parallelism 40 → 10) for the default waits: the service's autoscaler runs it at parallelism 40 (its floor is 20); " +
+        'restarting it at 10 cuts 30 parallel tasks the service added for load. The next run checks again; it goes ahead at Wed 20:00 PST at the latest (2h after the Wed 18:00 PST change).'
+    )
+  })
+
+  it('a new floor between the configured one and CurrentParallelism is a scale-down too; one at or above it is not', () => {
+    const raised = state({ parallelism: 10, currentParallelism: 40, autoScalingEnabled: true })
+    const input = { state: raised, rule: 'day', source: 'rule day', schedule: WITHOUT_GUARD, at: SOON }
+    expect(scaleDownOf({ ...input, desired: desired(20, true) })).toMatchObject({ current: 40, target: 20, floor: 10, autoscaled: true })
+    expect(scaleDownOf({ ...input, desired: desired(40, true) })).toBeUndefined()
+    expect(scaleDownOf({ ...input, desired: desired(48, true) })).toBeUndefined()
+  })
+
+  it('under the autoscaler CPU is always checked, at most at the CPU that would make it double again', () => {
+    const autoscaled = { autoScalingEnabled: true, currentParallelism: 40 }
+    expect(evening('{ lag: 60s }', autoscaled).limits).toEqual([
+      { metric: 'millisBehindLatest', limit: 60_000 },
+      { metric: 'containerCPUUtilization', limit: AUTOSCALER_SCALE_UP_CPU }
+    ])
+    expect(evening('{ cpu: 90% }', autoscaled).limits).toEqual([{ metric: 'containerCPUUtilization', limit: 75 }])
+    expect(evening('{ cpu: 60% }', autoscaled).limits).toEqual([{ metric: 'containerCPUUtilization', limit: 60 }])
+    expect(evening('{ at-most: 4h }', autoscaled).limits).toEqual([{ metric: 'containerCPUUtilization', limit: 75 }])
+    // Not autoscaled: only the limits given.
+    expect(evening('{ lag: 60s }').limits).toEqual([{ metric: 'millisBehindLatest', limit: 60_000 }])
+    expect(evening('{ at-most: 4h }').limits).toEqual([])
+  })
+
+  it('the autoscaler with its CPU shown carrying the load: goes ahead, saying so', () => {
+    const scaleDown = evening('{ cpu: 70% }', { autoScalingEnabled: true, currentParallelism: 40 }, 20)
+    // 30% × 40 / 20 = 60%.
+    expect(judge(scaleDown, { maxima: { containerCPUUtilization: 30 } }, PST_SOON)).toEqual({
+      go: true,
+      unchecked: [],
+      note: " The service's autoscaler ran it at parallelism 40; the guard shows the smaller size carries the load: containerCPUUtilization at most 30%, 60% at the smaller size (limit 70%), over the last 15m."
+    })
+  })
+
+  it('the autoscaler with its CPU unreadable waits as without a guard: its capacity is the evidence of load', () => {
+    const scaleDown = evening('{ lag: 60s }', { autoScalingEnabled: true, currentParallelism: 40 })
+    const verdict = judge(scaleDown, { maxima: { millisBehindLatest: 0 } }, PST_SOON)
+    expect(verdict).toMatchObject({ go: false, deferral: { waitsFor: [{ metric: 'CurrentParallelism', value: 40, limit: 10 }] } })
+    expect(!verdict.go && verdict.reason).toContain('(its CPU could not be read to show the smaller size carries the load)')
+  })
+
+  it('a person is obeyed: the manual target and the hold go ahead, saying what they cut and what the metrics showed', () => {
+    const schedule = WITH_GUARD
+    const s = state({ parallelism: 20, currentParallelism: 40, autoScalingEnabled: true })
+    for (const rule of ['manual', 'hold']) {
+      const scaleDown = scaleDownOf({ state: s, desired: desired(10, true), rule, source: SOURCE[rule], schedule, at: SOON })!
+      expect(scaleDown.person).toBe(rule)
+      expect(scaleDown.change).toBeUndefined()
+      expect(judge(scaleDown, READINGS.failing, SOON)).toEqual({
+        go: true,
+        unchecked: [],
+        warning:
+          `${SOURCE[rule]} (parallelism 40 → 10) was applied because a person asked for it, although the service's autoscaler runs it at parallelism 40 (its floor is 20); ` +
+          'restarting it at 10 cuts 30 parallel tasks the service added for load, and the guard\'s metrics show millisBehindLatest reached 5m (limit 1m) over the last 15m.',
+        note: " The guard's metrics: containerCPUUtilization at most 10%, 40% at the smaller size (limit 70%), over the last 15m."
+      })
+    }
+  })
+
+  it('the source lags are alternatives: one read is enough, neither read is named', () => {
+    const scaleDown = evening('{ lag: 60s, records-lag: 100000 }')
+    expect(judge(scaleDown, { maxima: { records_lag_max: 5 } }, PST_SOON)).toMatchObject({ go: true, unchecked: [] })
+    expect(judge(scaleDown, { maxima: { millisBehindLatest: 5 } }, PST_SOON)).toMatchObject({ go: true, unchecked: [] })
+    expect(judge(scaleDown, { maxima: {} }, PST_SOON)).toMatchObject({ go: true, unchecked: ['millisBehindLatest', 'records_lag_max'] })
+    expect(judge(scaleDown, { maxima: { records_lag_max: 250_000 } }, PST_SOON)).toMatchObject({
+      go: false,
+      deferral: { waitsFor: [{ metric: 'records_lag_max', value: 250_000, limit: 100_000 }] }
+    })
+  })
+
+  it('a read that failed is missing, never a reason to wait (unless the autoscaler runs it above its floor)', () => {
+    const failed: Reading = { maxima: {}, failed: 'CloudWatch GetMetricData in us-east-1 failed (AccessDenied: …)' }
+    expect(judge(evening('{ lag: 60s, cpu: 70% }'), failed, PST_SOON)).toMatchObject({ go: true, unchecked: ['millisBehindLatest', 'containerCPUUtilization'] })
+    expect(judge(evening('{ lag: 60s }', { autoScalingEnabled: true, currentParallelism: 40 }), failed, PST_SOON)).toMatchObject({ go: false })
+  })
+
+  it('finds the change a scale-down belongs to with lead and KPU targets, at the application ParallelismPerKPU', () => {
+    const schedule = parseSchedule(
+      'timezone: UTC\ndefault: { kpu: 5 }\nlead: 30m\nguard: { lag: 60s }\nrules:\n  - { name: day, from: "08:00", to: "18:00", kpu: 10 }',
+      'test'
+    )
+    const s = state({ parallelism: 20, currentParallelism: 20, parallelismPerKpu: 2 })
+    const scaleDown = scaleDownOf({ state: s, desired: { parallelism: 10, parallelismPerKpu: 2, autoScalingEnabled: false }, rule: 'default', source: 'the default', schedule, at: SOON })
+    // Lead brings scale-ups forward, never scale-downs: the change is at 18:00.
+    expect(scaleDown?.change).toEqual(CHANGE)
+  })
+})
