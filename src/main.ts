@@ -8,6 +8,7 @@ import { gitHubRun } from './github/github-run.js'
 import type { Outcome } from './phases/outcome.js'
 import { RequestRate } from './aws/rate-limit.js'
 import { reconcile } from './phases/reconcile.js'
+import { placeKey, type Place } from './phases/context.js'
 import { report, reportCheck, reportFailure } from './github/report.js'
 
 /** One run of the action: inputs → config → the phases over every application → report. */
@@ -35,11 +36,22 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let credentials: AwsCredentialIdentityProvider | undefined
   try {
     credentials = config.roleToAssume ? await (await import('./aws/assume-role.js')).assumeRole(config, env) : undefined
-    // One client, and one request rate, per region: the rate is what the region's endpoint sees.
+    // Each role of account-roles is assumed from the run's own credentials when its account is first asked for.
+    const own = credentials
+    const roles =
+      config.accountRoles.length > 0
+        ? (await import('./aws/account-roles.js')).accountCredentials(config.accountRoles, own, {
+            region: config.regions[0],
+            sessionName: config.roleSessionName,
+            durationSeconds: config.roleDurationSeconds
+          })
+        : undefined
+    // One client, and one request rate, per place (account and region): the rate is what that account's regional endpoint sees.
     const clients = new Map<string, FlinkClient>()
-    const clientFor = (region: string) => {
-      if (!clients.has(region)) clients.set(region, new FlinkClient(region, credentials, new RequestRate()))
-      return clients.get(region)!
+    const clientFor = (place: Place) => {
+      const key = placeKey(place)
+      if (!clients.has(key)) clients.set(key, new FlinkClient(place.region, place.role ? roles!(place.role) : own, new RequestRate()))
+      return clients.get(key)!
     }
     outcomes = await reconcile({ config, clientFor, run: github, warn, log: (line) => core.info(logLine(line)) })
   } catch (error) {

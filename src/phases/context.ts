@@ -1,12 +1,30 @@
-/** What every phase of a run is given: the config, each region's client, the run, and where warnings and progress go. */
+/** What every phase of a run is given: the config, the client of each place, the run, and where warnings and progress go. */
 import type { FlinkClient } from '../aws/flink-client.js'
 import type { Config } from '../github/config.js'
 import type { GitHubRun } from '../github/github-run.js'
 
+/**
+ * Where an application is reached: a region, in the run's own account or in the account of a role
+ * of `account-roles`. An ApplicationRef is one.
+ */
+export interface Place {
+  region: string
+  /** The role of `account-roles` it is reached through; undefined: the run's own credentials. */
+  role?: string
+}
+
+/** The key of a place, for grouping work and clients by it. */
+export function placeKey(place: Place): string {
+  return place.role ? `${place.role}|${place.region}` : place.region
+}
+
 export interface RunContext {
   config: Config
-  /** The Kinesis Analytics client of a region (one per region, shared by all its applications). */
-  clientFor: (region: string) => FlinkClient
+  /**
+   * The Kinesis Analytics client of a place (one per account and region, with its own request
+   * rate, shared by all the applications there). Pass the application's ref: it is its place.
+   */
+  clientFor: (place: Place) => FlinkClient
   /** This run: recorded with a hold. */
   run: GitHubRun
   /** A warning, said once per run however many applications run into it. */

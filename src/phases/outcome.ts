@@ -8,6 +8,10 @@ import type { ScalerError } from '../errors.js'
 export interface Outcome {
   application: string
   region: string
+  /** The account, with account-roles. */
+  account?: string
+  /** The named schedule followed, with named schedules. */
+  schedule?: string
   action: 'updated' | 'planned' | 'skipped' | 'failed'
   /** One human sentence. */
   reason: string
@@ -52,7 +56,7 @@ export function publicFields(outcome: Outcome): PublicOutcome {
 
 /** An outcome that knows only which application it is about. */
 export function outcomeFor(ref: ApplicationRef): Outcome {
-  return { application: ref.name, region: ref.region, action: 'failed', reason: '' }
+  return { application: ref.name, region: ref.region, ...(ref.account ? { account: ref.account } : {}), action: 'failed', reason: '' }
 }
 
 /**

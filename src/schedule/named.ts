@@ -179,7 +179,8 @@ export function followedSchedule(
 ): FollowedSchedule | { problem: string; hint: string } {
   const names = [...named.byName.keys()]
   const value = tagKey === undefined ? undefined : tags[tagKey]?.trim()
-  if (value !== undefined && value !== '') {
+  // A tag that is there names a schedule, even when empty: only one that is not there falls back.
+  if (value !== undefined) {
     const schedule = named.byName.get(value)
     if (schedule) return { name: value, schedule }
     return {
