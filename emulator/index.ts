@@ -1,6 +1,7 @@
 /**
  * A local stand-in for the AWS endpoints the action talks to — Kinesis Analytics V2 (Managed
- * Service for Apache Flink), STS AssumeRoleWithWebIdentity, CloudWatch PutMetricData, and the
+ * Service for Apache Flink) in one or more accounts, STS AssumeRoleWithWebIdentity and
+ * AssumeRole, CloudWatch PutMetricData, and the
  * GitHub Actions OIDC token endpoint — served over HTTP on 127.0.0.1 so the real AWS SDK clients
  * can be pointed at it with `AWS_ENDPOINT_URL` alone.
  *
@@ -21,6 +22,17 @@
  * emulator.requestRate.throttled          // requests answered ThrottlingException for the quota
  * ```
  *
+ * Several accounts: an application seeded with `account` is seen by that account's credentials
+ * only, which a role of `roles` gives through STS AssumeRole when its trust policy allows the caller:
+ *
+ * ```ts
+ * const emulator = await startEmulator({
+ *   applications: [{ name: 'orders', account: '210987654321', region: 'eu-west-1' }],
+ *   roles: [{ arn: 'arn:aws:iam::210987654321:role/flink-scaler', trust: ['arn:aws:iam::123456789012:role/flink-scaler'] }]
+ * })
+ * emulator.application('orders', 'eu-west-1', '210987654321')
+ * ```
+ *
  * Seeding is O(1) per application and every request finds its application, operation or snapshot
  * by key, so fleets of hundreds of applications across regions cost what a few do.
  */
@@ -36,7 +48,7 @@ import {
 import { OIDC_TOKEN_PATH, OidcProvider, type OidcOptions } from './oidc.js'
 import { RequestRate, type RequestRateOptions } from './quota.js'
 import { startHttpServer, type RequestLogEntry } from './server.js'
-import { CredentialStore, StsService, type TrustOptions } from './sts.js'
+import { CredentialStore, StsService, type RoleOptions, type TrustOptions } from './sts.js'
 
 export type {
   ApplicationSnapshot,
@@ -63,7 +75,7 @@ export type {
 export { Faults } from './faults.js'
 export type { OidcOptions } from './oidc.js'
 export { RequestRate, type RequestRateOptions } from './quota.js'
-export type { TrustOptions } from './sts.js'
+export type { RoleOptions, TrustOptions } from './sts.js'
 export { GITHUB_ISSUER } from './oidc.js'
 
 /** The static test credentials the emulator accepts by default. */
@@ -99,6 +111,12 @@ export interface EmulatorOptions {
   oidc?: OidcOptions
   /** STS trust policy applied to AssumeRoleWithWebIdentity. */
   trust?: TrustOptions
+  /**
+   * Roles sts:AssumeRole can assume, each with the principals its trust policy allows: e.g. a role
+   * in account 210987654321 that trusts arn:aws:iam::123456789012:role/flink-scaler. Applications
+   * seeded with that `account` are what its sessions see.
+   */
+  roles?: RoleOptions[]
   /** Port to listen on (127.0.0.1). Default: a free port. */
   port?: number
 }
@@ -113,8 +131,8 @@ export interface Emulator {
    * default true) and ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN (oidc, default true).
    */
   env(options?: { credentials?: boolean; oidc?: boolean; region?: string }): Record<string, string>
-  /** Deep copy of an application's current state. Throws if there is no such application. */
-  application(name: string, region?: string): ApplicationSnapshot
+  /** Deep copy of an application's current state (default region us-east-1, account EMULATOR_ACCOUNT_ID). Throws if there is no such application. */
+  application(name: string, region?: string, account?: string): ApplicationSnapshot
   addApplication(seed: SeedApplication): void
   /** Every request received, in arrival order (clear with `requests.length = 0`). */
   requests: RequestLogEntry[]
@@ -147,7 +165,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const credentials = new CredentialStore()
   credentials.add({ ...staticCredentials, principalArn: EMULATOR_USER_ARN })
   const oidc = new OidcProvider(options.oidc)
-  const sts = new StsService(oidc, options.trust ?? {}, credentials)
+  const sts = new StsService(oidc, options.trust ?? {}, credentials, options.roles)
   const cloudwatch = new CloudWatchService()
   const requests: RequestLogEntry[] = []
   const requestRate = new RequestRate(options.requestRate)
@@ -175,7 +193,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
       return env
     },
-    application: (name, region) => kda.snapshot(name, region),
+    application: (name, region, account) => kda.snapshot(name, region, account),
     addApplication: (seed) => kda.addApplication(seed),
     requests,
     metrics: cloudwatch.metrics,
