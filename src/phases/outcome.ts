@@ -43,6 +43,12 @@ export interface Outcome {
   lateness?: string
 }
 
+/**
+ * The application of an outcome about every application of a place (an account's region) that
+ * could not be listed: its role could not be assumed, or IAM refused ListApplications there.
+ */
+export const EVERY_APPLICATION = '*'
+
 /** Fields of Outcome that are bookkeeping for the report, not part of the `results` output. */
 export const INTERNAL_FIELDS = ['foundParallelismPerKpu', 'updateAccepted', 'acceptedAt', 'reachedAt', 'lateness'] as const
 export type PublicOutcome = Omit<Outcome, (typeof INTERNAL_FIELDS)[number]>

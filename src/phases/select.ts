@@ -12,7 +12,7 @@ import type { ListedApplication } from '../aws/flink-client.js'
 import { DEFAULT_RATE, perRegion } from '../aws/rate-limit.js'
 import { followedSchedule, type FollowedSchedule } from '../schedule/named.js'
 import type { Place, RunContext } from './context.js'
-import { failedWith, outcomeFor, type Outcome } from './outcome.js'
+import { EVERY_APPLICATION, failedWith, outcomeFor, type Outcome } from './outcome.js'
 
 /** An application chosen for this run. */
 export interface Chosen {
@@ -35,9 +35,6 @@ export interface Selection {
 
 /** A place's applications with their tags, or why it could not be listed. */
 type Listing = { place: Place; listed: { app: ListedApplication; tags?: Record<string, string>; failure?: ScalerError }[]; failure?: ScalerError }
-
-/** The application that stands for every application of a place that could not be listed. */
-export const EVERY_APPLICATION = '*'
 
 /** Chooses the run's applications. Never throws: what fails is an outcome. */
 export async function select(context: Pick<RunContext, 'config' | 'clientFor'>): Promise<Selection> {
