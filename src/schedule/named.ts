@@ -100,7 +100,9 @@ function parseNamed(doc: Record<string, unknown>, text: string, source: string, 
       // A field the schedule takes from the top level is wrong there, for every schedule that does.
       const inherited = typeof path[0] === 'string' && !(path[0] in (entry as object)) && path[0] in defaults
       if (inherited) fail(path, `${pathText(path)} (a top-level default, in ${at})`, error.problem, error.hint)
-      fail(['schedules', name, ...path], path.length > 0 ? `${at}.${pathText(path)}` : at, error.problem, error.hint)
+      // The single parser's top level is the named schedule's own.
+      const problem = error.problem === 'unknown field in the top level' ? 'unknown field in a schedule' : error.problem
+      fail(['schedules', name, ...path], path.length > 0 ? `${at}.${pathText(path)}` : at, problem, error.hint)
     }
   }
   const named: NamedSchedules = { byName }
