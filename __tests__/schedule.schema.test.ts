@@ -12,7 +12,7 @@ import { yamlBlocks } from './fixtures/documentation.js'
 import { expectWith } from './fixtures/expect-with.js'
 import { parse, stringify } from 'yaml'
 import { ScalerError } from '../src/errors.js'
-import { parseScheduleText } from '../src/schedule/named.js'
+import { parseScheduleText } from '../src/schedule/named-parser.js'
 import { ROOT } from '../scripts/validate-workflows.js'
 
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8')

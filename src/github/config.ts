@@ -5,8 +5,8 @@ import { DateTime } from 'luxon'
 import { APPLICATION_ARN, APPLICATION_NAME } from '../phases/application.js'
 import { inputError, ScalerError } from '../errors.js'
 import { withHolidays } from '../schedule/holidays.js'
-import { checkBounds, lineOf, nextTransition, type Schedule, type Target } from '../schedule/schedule.js'
-import { namedLine, parseScheduleText, schedulesOf, type NamedSchedules, type ScheduleText } from '../schedule/named.js'
+import { checkBounds, lineOf, nextTransition, parseSchedule, readScheduleYaml, type Schedule, type Target } from '../schedule/schedule.js'
+import { NAMED_KEYS, schedulesOf, type NamedSchedules, type ScheduleText } from '../schedule/named.js'
 
 /** One application to reconcile, with the region its calls go to. */
 export interface ApplicationRef {
@@ -243,11 +243,18 @@ async function readSchedule(inline: string, file: string, env: NodeJS.ProcessEnv
   if (inline && file) {
     throw inputError('Inputs "schedule" and "schedule-file" are both set.', 'Give the schedule once: inline or as a file.')
   }
-  if (inline) return loadHolidays(parseScheduleText(inline, 'input "schedule"'), 'input "schedule"', inline)
+  if (inline) return loadHolidays(await parseScheduleText(inline, 'input "schedule"'), 'input "schedule"', inline)
   if (!file) return {}
   const { text, inRepository } = readScheduleFile(file, env)
   const source = `schedule-file "${shown(file)}"`
-  return { ...(await loadHolidays(parseScheduleText(text, source, inRepository), source, text, inRepository)), file: inRepository }
+  return { ...(await loadHolidays(await parseScheduleText(text, source, inRepository), source, text, inRepository)), file: inRepository }
+}
+
+/** A single schedule, or named ones, whose parser is loaded only for a text that holds them. */
+async function parseScheduleText(text: string, source: string, file?: string): Promise<ScheduleText> {
+  const doc = readScheduleYaml(text, source, file)
+  if (!NAMED_KEYS.some((key) => key in doc)) return { schedule: parseSchedule(text, source, file) }
+  return (await import('../schedule/named-parser.js')).parseScheduleText(text, source, file)
 }
 
 /**
@@ -268,7 +275,7 @@ async function loadHolidays(parsed: ScheduleText, source: string, text: string, 
     try {
       byName.set(name, await withHolidays(schedule, `${source}, schedules.${name}`))
     } catch (error) {
-      if (error instanceof ScalerError && file) error.location ??= { file, ...namedLine(text, name, 'holidays') }
+      if (error instanceof ScalerError && file) error.location ??= { file, ...(await import('../schedule/named-parser.js')).namedLine(text, name, 'holidays') }
       throw error
     }
   }

@@ -13,11 +13,13 @@ import { observe, type Observation } from './observe.js'
 import { failedWith, outcomeFor, type Outcome } from './outcome.js'
 import { describeTarget } from '../schedule/schedule.js'
 import { debug } from '../aws/sdk-options.js'
-import { select } from './select.js'
 
 export async function reconcile(context: RunContext, followOptions: Partial<FollowOptions> = {}): Promise<Outcome[]> {
   const { config } = context
-  const { chosen, failed } = await select(context)
+  // Listing and choosing by tag is loaded only by runs that choose so.
+  const { chosen, failed } = config.selectByTag
+    ? await (await import('./select.js')).select(context)
+    : { chosen: config.applications.map((ref) => ({ ref })), failed: [] }
   const observations = await observe(chosen, context)
   const planned = observations.map((observation) => decidePhase(observation, context))
   const applied = await apply(planned, context)
