@@ -4,6 +4,8 @@
  * name the schedule and the place in it, on the file's line; and which schedule an application follows.
  */
 import { describe, expect, it } from '@jest/globals'
+import fc from 'fast-check'
+import { stringify } from 'yaml'
 import { expectWith } from './fixtures/expect-with.js'
 import { ScalerError } from '../src/errors.js'
 import { evaluate, parseSchedule } from '../src/schedule/schedule.js'
@@ -143,5 +145,45 @@ describe('followedSchedule', () => {
     const followed = followedSchedule(schedules, 'flink-schedule', tags)
     expect(followed).toMatchObject({ problem })
     expect('hint' in followed && followed.hint).toContain('business-hours, batch-night, flat')
+  })
+})
+
+describe('named schedules on arbitrary documents', () => {
+  // Near-valid fields and values, so that most documents get past the first check.
+  const valueArb = fc.oneof(
+    fc.constantFrom({ kpu: 2 }, { parallelism: 3 }, { kpu: 0 }, 'UTC', 'Mars/Olympus', '20m', 'US', 'XX-YY', null, [], {}, 4, 'business-hours'),
+    fc.anything({ maxDepth: 2 })
+  )
+  const entryArb = fc.dictionary(fc.constantFrom('default', 'rules', 'timezone', 'min', 'max', 'lead', 'holidays', 'guard', 'schedules'), valueArb, { maxKeys: 4 })
+  const docArb = fc.record(
+    {
+      schedules: fc.oneof(fc.dictionary(fc.oneof(fc.constantFrom('a', 'batch-night', 'b c', ''), fc.string({ maxLength: 8 })), fc.oneof(entryArb, valueArb), { maxKeys: 3 }), valueArb),
+      'default-schedule': fc.oneof(fc.constantFrom('a', 'batch-night', 'nightly'), valueArb),
+      timezone: fc.constantFrom('UTC', 'Europe/Berlin', 'Nowhere'),
+      default: fc.constantFrom({ kpu: 1 }, { kpu: 'x' }),
+      rules: fc.constant([]),
+      typo: fc.constant(1)
+    },
+    { requiredKeys: ['schedules'] }
+  )
+
+  it('each is named schedules, or one input error that names its place and says what to do', () => {
+    fc.assert(
+      fc.property(docArb, (doc) => {
+        const text = stringify(doc)
+        try {
+          const parsed = parseScheduleText(text, SOURCE, FILE)
+          expectWith(parsed.named?.byName.size, text).toBeGreaterThan(0)
+        } catch (error) {
+          expectWith(error, text).toBeInstanceOf(ScalerError)
+          const { message, hint, kind } = error as ScalerError
+          expectWith(kind, message).toBe('input')
+          expectWith(message, text).toMatch(/^Schedule error in \S/)
+          expectWith(hint?.trim(), message).toBeTruthy()
+          expectWith(/[\u0000-\u001f]/.test(message), message).toBe(false)
+        }
+      }),
+      { numRuns: 1000 }
+    )
   })
 })
