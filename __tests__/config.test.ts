@@ -154,6 +154,8 @@ describe('readConfig: good inputs', () => {
       applications: [{ name: 'orders-enricher', region: 'us-west-2' }],
       autoscaling: 'keep',
       region: 'us-west-2',
+      regions: ['us-west-2'],
+      accountRoles: [],
       roleSessionName: 'flink-scheduled-scaler',
       roleDurationSeconds: 900,
       audience: 'sts.amazonaws.com',

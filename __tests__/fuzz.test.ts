@@ -496,6 +496,11 @@ const schedulePathArb = fc.oneof(
     .chain((segments) => fc.boolean().map((absolute) => `${absolute ? '/' : ''}${segments.join('/')}`))
 )
 
+const tagKeyArb = fc.constantFrom('flink-schedule', 'team:schedule', 'Flink Schedule', 'aws:cloudformation:stack-name', 'AWS:x', 'k'.repeat(128), 'k'.repeat(129), 'a!b', 'ü', 'a\nb', '::error::boom')
+const accountRolesArb = fc
+  .array(fc.oneof(roleArnArb, fc.constantFrom('arn:aws:iam::210987654321:role/flink-scaler', 'arn:aws:iam::210987654321:role/other', '210987654321')), { maxLength: 4 })
+  .chain((items) => fc.constantFrom('\n', ',', ', ', '\r\n').map((separator) => items.join(separator)))
+
 /** Values for each input of action.yml: what that input is about, near-valid and wrong. */
 const SPECIFIC: Record<string, fc.Arbitrary<string>> = {
   'application-name': applicationNamesArb,
@@ -521,7 +526,9 @@ const SPECIFIC: Record<string, fc.Arbitrary<string>> = {
   'kpu-hour-price': priceArb,
   'metrics-namespace': namespaceArb,
   suggest: suggestArb,
-  'suggest-utilization': utilizationArb
+  'suggest-utilization': utilizationArb,
+  'select-by-tag': tagKeyArb,
+  'account-roles': accountRolesArb
 }
 const valueFor = (name: string) => fc.oneof({ weight: 3, arbitrary: SPECIFIC[name] ?? nastyArb }, { weight: 1, arbitrary: nastyArb })
 
@@ -565,18 +572,21 @@ async function configOutcome(inputs: Record<string, string>): Promise<Config | u
 
 function checkConfig(config: Config): void {
   const whole = (n: number | undefined) => n === undefined || (Number.isSafeInteger(n) && n > 0)
-  expect(config.applications.length > 0 || config.checkOnly).toBe(true)
+  // With select-by-tag the applications can all be chosen by tag.
+  expect(config.applications.length > 0 || config.checkOnly || config.selectByTag !== undefined).toBe(true)
   for (const application of config.applications) {
     expect(APPLICATION_NAME.test(application.name)).toBe(true)
     expect(application.region === '' ? config.checkOnly : /^[a-z]{2,}(-[a-z]+)+-\d+$/.test(application.region)).toBe(true)
   }
   // A suggestion needs no target: it proposes a schedule and changes nothing.
-  expect(config.schedule !== undefined || config.manual !== undefined || config.suggest !== undefined).toBe(true)
+  expect(config.schedule !== undefined || config.schedules !== undefined || config.manual !== undefined || config.suggest !== undefined).toBe(true)
   if (config.suggest) {
     expect(Number.isSafeInteger(config.suggest.days) && config.suggest.days >= 7 && config.suggest.days <= 63).toBe(true)
     expect(config.suggest.utilization >= 30 && config.suggest.utilization <= 90).toBe(true)
     expect([config.manual, config.holdUntil, config.releaseHold, config.checkOnly, config.dryRun]).toEqual([undefined, undefined, false, false, true])
   }
+  if (config.selectByTag !== undefined) expect(config.schedules !== undefined && config.regions.length > 0).toBe(true)
+  if (config.accountRoles.length > 0 || config.regions.length > 1) expect(config.selectByTag !== undefined || config.checkOnly).toBe(true)
   if (config.schedule) {
     checkShape(config.schedule)
     expect(config.schedule.rules.some((rule) => rule.name === SECRET)).toBe(false)

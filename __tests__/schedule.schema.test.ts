@@ -12,7 +12,7 @@ import { yamlBlocks } from './fixtures/documentation.js'
 import { expectWith } from './fixtures/expect-with.js'
 import { parse, stringify } from 'yaml'
 import { ScalerError } from '../src/errors.js'
-import { parseSchedule } from '../src/schedule/schedule.js'
+import { parseScheduleText } from '../src/schedule/named-parser.js'
 import { ROOT } from '../scripts/validate-workflows.js'
 
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8')
@@ -22,7 +22,7 @@ const validate = new Ajv({ allErrors: true }).compile(schema)
 
 function rejection(text: string): unknown {
   try {
-    parseSchedule(text, 'generated schedule')
+    parseScheduleText(text, 'generated schedule')
   } catch (error) {
     return error
   }
@@ -44,7 +44,7 @@ function verdicts(doc: unknown): { schema: boolean; parser: boolean; text: strin
 const scheduleFiles = readdirSync(path.join(ROOT, 'examples')).filter((name) => /schedule.*\.yml$/.test(name))
 const readmeSchedules = yamlBlocks()
   .map((block) => block.text)
-  .filter((block) => /^default:/m.test(block))
+  .filter((block) => /^(default|schedules):/m.test(block))
 
 describe('schedule.schema.json', () => {
   it('is where the examples point editors to', () => {
@@ -64,7 +64,7 @@ describe('schedule.schema.json', () => {
     expect(readmeSchedules.length).toBeGreaterThanOrEqual(5)
     for (const text of [...readmeSchedules, ...schema.examples.map((doc) => stringify(doc))]) {
       expectWith(validate(parse(text)) ? [] : validate.errors, text).toEqual([])
-      expectWith(() => parseSchedule(text, 'the documentation'), text).not.toThrow()
+      expectWith(() => parseScheduleText(text, 'the documentation'), text).not.toThrow()
     }
   })
 
@@ -129,7 +129,15 @@ describe('schedule.schema.json', () => {
     ['a guard over 3h', { default: { kpu: 1 }, guard: { over: '181m' } }],
     ['a guard over 0m', { default: { kpu: 1 }, guard: { over: '0m' } }],
     ['a guard at-most over 12h', { default: { kpu: 1 }, guard: { 'at-most': '13h' } }],
-    ['a guard at-most in seconds', { default: { kpu: 1 }, guard: { 'at-most': '90s' } }]
+    ['a guard at-most in seconds', { default: { kpu: 1 }, guard: { 'at-most': '90s' } }],
+    ['schedules beside top-level rules', { default: { kpu: 1 }, rules: [], schedules: { a: {} } }],
+    ['no named schedule', { schedules: {} }],
+    ['named schedules that are a list', { schedules: [{ default: { kpu: 1 } }] }],
+    ['a schedule name with a space', { default: { kpu: 1 }, schedules: { 'batch night': {} } }],
+    ['an unknown field in a named schedule', { default: { kpu: 1 }, schedules: { a: { guards: {} } } }],
+    ['a bad time in a named schedule', { default: { kpu: 1 }, schedules: { a: { rules: [{ from: '25:00', kpu: 2 }] } } }],
+    ['default-schedule without schedules', { default: { kpu: 1 }, 'default-schedule': 'a' }],
+    ['a default-schedule with a space', { default: { kpu: 1 }, schedules: { a: {} }, 'default-schedule': 'a b' }]
   ])('rejects %s, as the parser does', (_what, doc) => {
     const { schema: schemaOk, parser, text } = verdicts(doc)
     expectWith([schemaOk, parser], text).toEqual([false, false])
@@ -153,7 +161,10 @@ describe('schedule.schema.json', () => {
     ['a guard at its edges', { default: { kpu: 1 }, guard: { cpu: 100, lag: '1ms', 'records-lag': 1, over: '180m', 'at-most': '720m' } }],
     ['a guard with decimal cpu and spaces', { default: { kpu: 1 }, guard: { cpu: ' 70.5 % ', over: ' 3h ', 'at-most': '0m' } }],
     ['a guard with only at-most', { default: { kpu: 1 }, guard: { 'at-most': '12h' } }],
-    ['an empty guard', { default: { kpu: 1 }, guard: {} }]
+    ['an empty guard', { default: { kpu: 1 }, guard: {} }],
+    ['named schedules', { timezone: 'UTC', schedules: { a: { default: { kpu: 2 } }, 'b.c:d/e=f+g-h@1': { default: { parallelism: 3 }, lead: '20m' } } }],
+    ['named schedules with a top-level default', { default: { kpu: 1 }, max: 8, schedules: { a: {}, b: { max: 16 } }, 'default-schedule': 'b' }],
+    ['a guard in a named schedule and at the top', { default: { kpu: 1 }, guard: { 'at-most': '1h' }, schedules: { a: { guard: { lag: '60s', cpu: '70%' } }, b: {} } }]
   ])('accepts %s, as the parser does', (_what, doc) => {
     const { schema: schemaOk, parser, text } = verdicts(doc)
     expectWith([schemaOk, parser], text).toEqual([true, true])

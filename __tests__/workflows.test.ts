@@ -10,7 +10,9 @@ import { describe, expect, it } from '@jest/globals'
 import { yamlBlocks } from './fixtures/documentation.js'
 import { expectWith } from './fixtures/expect-with.js'
 import { parse } from 'yaml'
-import { describeTarget, evaluate, parseSchedule } from '../src/schedule/schedule.js'
+import { describeTarget, evaluate } from '../src/schedule/schedule.js'
+import { schedulesOf } from '../src/schedule/named.js'
+import { parseScheduleText } from '../src/schedule/named-parser.js'
 import { withHolidays } from '../src/schedule/holidays.js'
 import { exampleKind, ROOT, runtimeProblems, schemaProblems, usageProblems, validateRepository } from '../scripts/validate-workflows.js'
 
@@ -25,7 +27,7 @@ describe('example schedules', () => {
   })
 
   it.each(scheduleFiles)('examples/%s parses', (name) => {
-    expect(() => parseSchedule(read(`examples/${name}`), `examples/${name}`)).not.toThrow()
+    expect(() => parseScheduleText(read(`examples/${name}`), `examples/${name}`)).not.toThrow()
   })
 
   // The worked examples of docs/schedule.md: an instant with its offset, the rule that applies and its target.
@@ -62,6 +64,24 @@ describe('example schedules', () => {
       // Summer time in Berlin: 22:00 is 20:00 UTC.
       ['2026-07-01T20:00:00Z', 'nightly-batch', 'parallelism 16']
     ],
+    // The fleet's named schedules: lead and holidays from the top, Berlin's own zone and holidays.
+    'fleet.schedule.yml#business-hours': [
+      ['2026-12-02T06:40:00-08:00', 'daytime', '12 KPU'],
+      ['2026-12-02T06:39:00-08:00', 'default', '4 KPU'],
+      ['2026-12-02T19:00:00-08:00', 'default', '4 KPU'],
+      ['2026-11-26T10:00:00-08:00', 'default', '4 KPU']
+    ],
+    'fleet.schedule.yml#batch-night': [
+      ['2026-12-05T00:40:00-08:00', 'nightly', '16 KPU'],
+      ['2026-12-05T05:00:00-08:00', 'default', '2 KPU']
+    ],
+    'fleet.schedule.yml#eu-daytime': [
+      ['2026-12-02T07:40:00+01:00', 'daytime', '8 KPU'],
+      ['2026-12-02T18:00:00+01:00', 'default', '2 KPU'],
+      // Easter Monday, a public holiday in Germany and not in the US.
+      ['2026-04-06T10:00:00+02:00', 'default', '2 KPU'],
+      ['2026-04-07T10:00:00+02:00', 'daytime', '8 KPU']
+    ],
     'sale-weekend-and-holidays.schedule.yml': [
       ['2026-11-26T12:00:00-08:00', 'holidays', '4 KPU'],
       ['2026-11-26T20:00:00-08:00', 'sale-warm-up', '40 KPU'],
@@ -74,8 +94,11 @@ describe('example schedules', () => {
     ]
   }
 
-  it.each(Object.entries(cases))('examples/%s asks for what the docs say', async (name, rows) => {
-    const schedule = await withHolidays(parseSchedule(read(`examples/${name}`), name), name)
+  it.each(Object.entries(cases))('examples/%s asks for what the docs say', async (key, rows) => {
+    // "file.yml#name" is the named schedule of that name in the file.
+    const [name, scheduleName] = key.split('#')
+    const chosen = schedulesOf(parseScheduleText(read(`examples/${name}`), name)).find((s) => s.name === scheduleName)!
+    const schedule = await withHolidays(chosen.schedule, name)
     for (const [at, rule, target] of rows) {
       const match = evaluate(schedule, new Date(at))
       expect({ at, rule: match.rule, target: describeTarget(match.target) }).toEqual({ at, rule, target })
@@ -212,9 +235,9 @@ describe('the README and docs/', () => {
   const blocks = yamlBlocks().map((block) => block.text)
 
   it('every schedule snippet parses', () => {
-    const schedules = blocks.filter((block) => /^default:/m.test(block))
+    const schedules = blocks.filter((block) => /^(default|schedules):/m.test(block))
     expect(schedules.length).toBeGreaterThanOrEqual(5)
-    for (const block of schedules) expectWith(() => parseSchedule(block, 'the documentation'), block).not.toThrow()
+    for (const block of schedules) expectWith(() => parseScheduleText(block, 'the documentation'), block).not.toThrow()
   })
 
   it('every complete workflow snippet passes the schema and uses only declared inputs', () => {

@@ -15,6 +15,8 @@ __webpack_require__.d(__webpack_exports__, {
   guardPlan: () => (/* binding */ guardPlan)
 });
 
+// EXTERNAL MODULE: ./src/phases/context.ts
+var phases_context = __webpack_require__(5459);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(3916);
 // EXTERNAL MODULE: ./node_modules/luxon/build/es6/luxon.mjs
@@ -133,6 +135,7 @@ var sdk_options = __webpack_require__(6650);
 
 
 
+
 /**
  * Step 6 for one plan: a scale-down judged on what was read for it (undefined: nothing was read),
  * at the schedule's evaluated instant `at`. It waits (`defer`), or stays an update that carries what
@@ -171,16 +174,17 @@ async function check(planned, context, clock = () => new Date()) {
     const toRead = pending.filter((p) => p.scaleDown.limits.length > 0);
     const readings = new Map();
     const failures = new Map();
-    const regions = [...new Set(toRead.map((p) => p.planned.ref.region))];
-    await Promise.all(regions.map(async (region) => {
-        const here = toRead.filter((p) => p.planned.ref.region === region);
+    // One batched read per place (account and region): each has its own credentials and endpoint.
+    const places = new Map(toRead.map((p) => [(0,phases_context/* placeKey */.r)(p.planned.ref), p.planned.ref]));
+    await Promise.all([...places].map(async ([key, place]) => {
+        const here = toRead.filter((p) => (0,phases_context/* placeKey */.r)(p.planned.ref) === key);
         try {
-            for (const [p, reading] of await read(here, context, region, clock()))
+            for (const [p, reading] of await read(here, context, place, clock()))
                 readings.set(p.planned, reading);
         }
         catch (error) {
             const failure = (0,errors/* asScalerError */.PH)(error);
-            failures.set(region, { message: failure.message, ...(failure.hint ? { hint: failure.hint } : {}) });
+            failures.set((0,phases_context/* placeText */.Z)(place), { message: failure.message, ...(failure.hint ? { hint: failure.hint } : {}) });
             for (const p of here)
                 readings.set(p.planned, { maxima: {}, failed: failure.message });
         }
@@ -193,8 +197,8 @@ async function check(planned, context, clock = () => new Date()) {
     warnAbout(pending, judged, failures, context);
     return planned.map((p) => ('plan' in p ? (judged.get(p) ?? p) : p));
 }
-/** One batched read for a region's pending scale-downs: each one's maximum of each metric over its own look-back. */
-async function read(pending, context, region, now) {
+/** One batched read for a place's pending scale-downs: each one's maximum of each metric over its own look-back. */
+async function read(pending, context, place, now) {
     const end = now.getTime();
     const longest = Math.max(...pending.map((p) => p.scaleDown.overMs));
     const queries = [];
@@ -207,10 +211,10 @@ async function read(pending, context, region, now) {
             });
         }
     }
-    const reader = await context.metricReaderFor(region);
+    const reader = await context.metricReaderFor(place);
     const before = reader.requests;
     const series = await reader.read(queries.map((q) => q.query), { start: new Date(end - longest), end: new Date(end) });
-    (0,sdk_options/* debug */.Yz)(`guard: ${queries.length} metrics of ${pending.length} applications read in ${region} with ${reader.requests - before} GetMetricData requests`);
+    (0,sdk_options/* debug */.Yz)(`guard: ${queries.length} metrics of ${pending.length} applications read in ${(0,phases_context/* placeText */.Z)(place)} with ${reader.requests - before} GetMetricData requests`);
     const readings = new Map(pending.map((p) => [p, { maxima: {} }]));
     queries.forEach(({ pending: p, metric }, i) => {
         const maximum = maximumOf(series[i], metric, end - p.scaleDown.overMs);
@@ -235,8 +239,8 @@ function maximumOf(series, metric, since) {
  */
 function warnAbout(pending, judged, failures, context) {
     const verb = context.config.dryRun ? 'would go' : 'went';
-    for (const [region, failure] of failures) {
-        const here = pending.filter((p) => p.planned.ref.region === region && p.scaleDown.limits.length > 0);
+    for (const [place, failure] of failures) {
+        const here = pending.filter((p) => (0,phases_context/* placeText */.Z)(p.planned.ref) === place && p.scaleDown.limits.length > 0);
         const went = here.filter((p) => judged.get(p.planned).plan.decision.kind !== 'defer').map((p) => p.planned.ref.name);
         const waiting = here.filter((p) => judged.get(p.planned).plan.decision.kind === 'defer').map((p) => p.planned.ref.name);
         const parts = [
@@ -249,7 +253,7 @@ function warnAbout(pending, judged, failures, context) {
     const unread = new Map();
     for (const p of pending) {
         const decision = judged.get(p.planned).plan.decision;
-        if (decision.kind === 'defer' || failures.has(p.planned.ref.region))
+        if (decision.kind === 'defer' || failures.has((0,phases_context/* placeText */.Z)(p.planned.ref)))
             continue;
         const unchecked = judged.get(p.planned).plan.unchecked ?? [];
         if (unchecked.length === 0)

@@ -16,7 +16,8 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   publishMetrics: () => (/* binding */ publishMetrics)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(418);
-/* harmony import */ var _aws_sdk_client_cloudwatch__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4085);
+/* harmony import */ var _aws_sdk_client_cloudwatch__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4085);
+/* harmony import */ var _phases_outcome_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9944);
 /* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9975);
 /* harmony import */ var _sdk_options_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6650);
 /**
@@ -24,9 +25,13 @@ __webpack_require__.r(__webpack_exports__);
  * `Reconciled`, `TargetParallelism`, `Parallelism`, `Updated`, `Deferred` and `Failed`, with dimensions
  * `Application` and `Region`. A schedule that stops running stops them, which an alarm on
  * `Reconciled` with missing data treated as breaching turns into a page (docs/monitoring.md).
+ * With named schedules each application's data go again under the dimension `Schedule` alone, and
+ * with account-roles under `Account` alone: one metric per schedule or account that sums its
+ * applications, beside the per-application metrics, which stay exactly as they were.
  *
  * Loaded only when the input is set, so that other runs never load the CloudWatch client.
  */
+
 
 
 
@@ -50,31 +55,43 @@ const MAX_ATTEMPTS = 6;
 function metricData(outcomes, at) {
     const regions = new Map();
     for (const outcome of outcomes) {
+        // A place that could not be listed reached no application: it only counts as a failure of its account.
+        const every = outcome.application === _phases_outcome_js__WEBPACK_IMPORTED_MODULE_3__/* .EVERY_APPLICATION */ .D9;
         const parallelism = outcome.action === 'updated' ? outcome.targetParallelism : outcome.previousParallelism;
         const values = {
-            Reconciled: 1,
+            Reconciled: every ? undefined : 1,
             TargetParallelism: outcome.targetParallelism,
             Parallelism: parallelism,
             Updated: outcome.action === 'updated' ? 1 : 0,
             Deferred: outcome.action === 'deferred' ? 1 : 0,
             Failed: outcome.action === 'failed' ? 1 : 0
         };
-        const dimensions = [
-            { Name: 'Application', Value: outcome.application },
-            { Name: 'Region', Value: outcome.region }
+        const dimensionSets = [
+            ...(every
+                ? []
+                : [
+                    [
+                        { Name: 'Application', Value: outcome.application },
+                        { Name: 'Region', Value: outcome.region }
+                    ]
+                ]),
+            ...(outcome.schedule ? [[{ Name: 'Schedule', Value: outcome.schedule }]] : []),
+            ...(outcome.account ? [[{ Name: 'Account', Value: outcome.account }]] : [])
         ];
         const data = regions.get(outcome.region) ?? [];
-        for (const name of METRIC_NAMES) {
-            const value = values[name];
-            if (value === undefined)
-                continue;
-            data.push({
-                MetricName: name,
-                Dimensions: dimensions,
-                Value: value,
-                Unit: name === 'TargetParallelism' || name === 'Parallelism' ? 'None' : 'Count',
-                Timestamp: at
-            });
+        for (const dimensions of dimensionSets) {
+            for (const name of METRIC_NAMES) {
+                const value = values[name];
+                if (value === undefined)
+                    continue;
+                data.push({
+                    MetricName: name,
+                    Dimensions: dimensions,
+                    Value: value,
+                    Unit: name === 'TargetParallelism' || name === 'Parallelism' ? 'None' : 'Count',
+                    Timestamp: at
+                });
+            }
         }
         regions.set(outcome.region, data);
     }
@@ -116,11 +133,11 @@ async function publishMetrics(namespace, outcomes, credentials, now) {
     const failures = [];
     let published = 0;
     await Promise.all(regions.map(async ({ region, data }) => {
-        const client = new _aws_sdk_client_cloudwatch__WEBPACK_IMPORTED_MODULE_3__/* .CloudWatchClient */ .WBn({ ...(0,_sdk_options_js__WEBPACK_IMPORTED_MODULE_2__/* .sdkOptions */ .rY)(region, credentials), maxAttempts: MAX_ATTEMPTS });
+        const client = new _aws_sdk_client_cloudwatch__WEBPACK_IMPORTED_MODULE_4__/* .CloudWatchClient */ .WBn({ ...(0,_sdk_options_js__WEBPACK_IMPORTED_MODULE_2__/* .sdkOptions */ .rY)(region, credentials), maxAttempts: MAX_ATTEMPTS });
         client.middlewareStack.use((0,_sdk_options_js__WEBPACK_IMPORTED_MODULE_2__/* .requestMiddleware */ .qP)('cloudwatch'));
         try {
             for (const batch of batches(data)) {
-                await client.send(new _aws_sdk_client_cloudwatch__WEBPACK_IMPORTED_MODULE_3__/* .PutMetricDataCommand */ .zmv({ Namespace: namespace, MetricData: batch }));
+                await client.send(new _aws_sdk_client_cloudwatch__WEBPACK_IMPORTED_MODULE_4__/* .PutMetricDataCommand */ .zmv({ Namespace: namespace, MetricData: batch }));
                 published += batch.length;
             }
         }

@@ -1,6 +1,7 @@
 /**
  * A local stand-in for the AWS endpoints the action talks to — Kinesis Analytics V2 (Managed
- * Service for Apache Flink), STS AssumeRoleWithWebIdentity, CloudWatch PutMetricData and GetMetricData, and the
+ * Service for Apache Flink) in one or more accounts, STS AssumeRoleWithWebIdentity and
+ * AssumeRole, CloudWatch PutMetricData and GetMetricData, and the
  * GitHub Actions OIDC token endpoint — served over HTTP on 127.0.0.1 so the real AWS SDK clients
  * can be pointed at it with `AWS_ENDPOINT_URL` alone.
  *
@@ -32,6 +33,17 @@
  * emulator.advance(20 * 60_000)                 // 20 minutes later: the backlog has drained
  * ```
  *
+ * Several accounts: an application seeded with `account` is seen by that account's credentials
+ * only, which a role of `roles` gives through STS AssumeRole when its trust policy allows the caller:
+ *
+ * ```ts
+ * const emulator = await startEmulator({
+ *   applications: [{ name: 'orders', account: '210987654321', region: 'eu-west-1' }],
+ *   roles: [{ arn: 'arn:aws:iam::210987654321:role/flink-scaler', trust: ['arn:aws:iam::123456789012:role/flink-scaler'] }]
+ * })
+ * emulator.application('orders', 'eu-west-1', '210987654321')
+ * ```
+ *
  * Seeding is O(1) per application and every request finds its application, operation or snapshot
  * by key, so fleets of hundreds of applications across regions cost what a few do.
  */
@@ -41,6 +53,7 @@ import { getMetricData, recordedSource, type MetricSource } from './metric-data.
 import { Faults } from './faults.js'
 import {
   ACCOUNT_ID,
+  accountOf,
   DEFAULT_REGION,
   KinesisAnalyticsService,
   type ApplicationSnapshot,
@@ -49,7 +62,7 @@ import {
 import { OIDC_TOKEN_PATH, OidcProvider, type OidcOptions } from './oidc.js'
 import { RequestRate, type RequestRateOptions } from './quota.js'
 import { startHttpServer, type RequestLogEntry } from './server.js'
-import { CredentialStore, StsService, type TrustOptions } from './sts.js'
+import { CredentialStore, StsService, type RoleOptions, type TrustOptions } from './sts.js'
 
 export { loadCurves, type LoadCurve, type MinuteSample } from './load.js'
 export { SimulatedClock } from './clock.js'
@@ -80,7 +93,7 @@ export type {
 export { Faults } from './faults.js'
 export type { OidcOptions } from './oidc.js'
 export { RequestRate, type RequestRateOptions } from './quota.js'
-export type { TrustOptions } from './sts.js'
+export type { RoleOptions, TrustOptions } from './sts.js'
 export { GITHUB_ISSUER } from './oidc.js'
 
 /** The static test credentials the emulator accepts by default. */
@@ -120,6 +133,12 @@ export interface EmulatorOptions {
   oidc?: OidcOptions
   /** STS trust policy applied to AssumeRoleWithWebIdentity. */
   trust?: TrustOptions
+  /**
+   * Roles sts:AssumeRole can assume, each with the principals its trust policy allows: e.g. a role
+   * in account 210987654321 that trusts arn:aws:iam::123456789012:role/flink-scaler. Applications
+   * seeded with that `account` are what its sessions see.
+   */
+  roles?: RoleOptions[]
   /** Port to listen on (127.0.0.1). Default: a free port. */
   port?: number
 }
@@ -134,8 +153,8 @@ export interface Emulator {
    * default true) and ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN (oidc, default true).
    */
   env(options?: { credentials?: boolean; oidc?: boolean; region?: string }): Record<string, string>
-  /** Deep copy of an application's current state. Throws if there is no such application. */
-  application(name: string, region?: string): ApplicationSnapshot
+  /** Deep copy of an application's current state (default region us-east-1, account EMULATOR_ACCOUNT_ID). Throws if there is no such application. */
+  application(name: string, region?: string, account?: string): ApplicationSnapshot
   addApplication(seed: SeedApplication): void
   /** Every request received, in arrival order (clear with `requests.length = 0`). */
   requests: RequestLogEntry[]
@@ -179,14 +198,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const credentials = new CredentialStore()
   credentials.add({ ...staticCredentials, principalArn: EMULATOR_USER_ARN })
   const oidc = new OidcProvider(options.oidc)
-  const sts = new StsService(oidc, options.trust ?? {}, credentials)
+  const sts = new StsService(oidc, options.trust ?? {}, credentials, options.roles)
   // The loads' metrics live on the emulated clock; CloudWatch's callers ask on the real one.
-  const published: MetricSource = (region, namespace, metric, dimensions, from, to) =>
+  const published: MetricSource = (place, namespace, metric, dimensions, from, to) =>
     kda
-      .metricSamples(region, namespace, metric, dimensions, clock.fromReal(from), clock.fromReal(to))
+      .metricSamples(place, namespace, metric, dimensions, clock.fromReal(from), clock.fromReal(to))
       .map((sample) => ({ ...sample, t: clock.toReal(sample.t) }))
   const cloudwatch: CloudWatchService = new CloudWatchService({
-    GetMetricData: (input, ctx) => getMetricData(input, ctx, [recordedSource(cloudwatch.metrics), published], { now: ctx.now ?? Date.now(), pageSize: options.metricDataPageSize })
+    GetMetricData: (input, ctx) => getMetricData(input, { region: ctx.region, account: accountOf(ctx.principalArn) }, [recordedSource(cloudwatch.metrics), published], { now: ctx.now ?? Date.now(), pageSize: options.metricDataPageSize })
   })
   const requests: RequestLogEntry[] = []
   const requestRate = new RequestRate(options.requestRate)
@@ -214,7 +233,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
       return env
     },
-    application: (name, region) => kda.snapshot(name, region),
+    application: (name, region, account) => kda.snapshot(name, region, account),
     addApplication: (seed) => kda.addApplication(seed),
     requests,
     metrics: cloudwatch.metrics,

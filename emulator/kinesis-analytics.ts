@@ -59,6 +59,8 @@ export interface SeedSnapshot {
 
 export interface SeedApplication {
   name: string
+  /** Default ACCOUNT_ID (123456789012): the account whose credentials see it. */
+  account?: string
   /** Default 'us-east-1'. ARN arn:aws:kinesisanalytics:REGION:123456789012:application/NAME */
   region?: string
   /** Default 'RUNNING' (any ApplicationStatus: READY, STARTING, UPDATING, AUTOSCALING, STOPPING, …). */
@@ -193,6 +195,7 @@ interface Transition {
 
 interface AppState {
   name: string
+  account: string
   region: string
   arn: string
   createdAt: number
@@ -250,6 +253,7 @@ export interface JobStateSnapshot {
 /** A deep copy of an application's state, as the emulator holds it right now. */
 export interface ApplicationSnapshot {
   name: string
+  account: string
   region: string
   arn: string
   status: string
@@ -291,6 +295,8 @@ export interface ApplicationSnapshot {
 
 export interface KdaContext {
   region: string
+  /** The caller's account: it sees that account's applications only. */
+  account: string
   principalArn: string
   /** IAM refuses the call (fault knob): the action it names (default the operation's) and the resource. */
   accessDenied?: { action?: string; resource?: string }
@@ -334,14 +340,16 @@ const seconds = (ms: number) => Math.round(ms) / 1000
 const newToken = () => randomBytes(24).toString('hex')
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 const newOperationId = () => [...randomBytes(12)].map((b) => ALNUM[b % ALNUM.length]).join('')
-export const applicationArn = (region: string, name: string) =>
-  `arn:aws:kinesisanalytics:${region}:${ACCOUNT_ID}:application/${name}`
+export const applicationArn = (region: string, name: string, account = ACCOUNT_ID) =>
+  `arn:aws:kinesisanalytics:${region}:${account}:application/${name}`
+/** The account of a principal ARN (arn:aws:iam::ACCOUNT:… or arn:aws:sts::ACCOUNT:…). */
+export const accountOf = (principalArn: string) => /^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):/.exec(principalArn)?.[1] ?? ACCOUNT_ID
 
 type Input = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export class KinesisAnalyticsService {
   private readonly apps = new Map<string, AppState>()
-  /** Each region's applications, sorted by name when ListApplications needs them (seeding stays O(1)). */
+  /** Each account and region's applications, sorted by name when ListApplications needs them (seeding stays O(1)). */
   private readonly regions = new Map<string, { apps: AppState[]; sorted: boolean }>()
 
   private readonly now: () => number
@@ -356,9 +364,11 @@ export class KinesisAnalyticsService {
 
   addApplication(seed: SeedApplication): void {
     const region = seed.region ?? DEFAULT_REGION
+    const account = seed.account ?? ACCOUNT_ID
     if (validate(ApplicationName, seed.name).length) throw new Error(`Invalid application name: ${seed.name}`)
-    const key = `${region}/${seed.name}`
-    if (this.apps.has(key)) throw new Error(`Application ${seed.name} already exists in ${region}`)
+    if (!/^\d{12}$/.test(account)) throw new Error(`Invalid account: ${account}`)
+    const key = `${account}/${region}/${seed.name}`
+    if (this.apps.has(key)) throw new Error(`Application ${seed.name} already exists in ${region} of account ${account}`)
     const status = seed.status ?? 'RUNNING'
     if (!(APPLICATION_STATUSES as readonly string[]).includes(status)) throw new Error(`Unknown ApplicationStatus: ${status}`)
     const runtimeEnvironment = seed.runtimeEnvironment ?? 'FLINK-1_20'
@@ -392,8 +402,9 @@ export class KinesisAnalyticsService {
     for (const s of snapshots) if (validate(SnapshotName, s.name).length) throw new Error(`Invalid snapshot name: ${s.name}`)
     const app: AppState = {
       name: seed.name,
+      account,
       region,
-      arn: applicationArn(region, seed.name),
+      arn: applicationArn(region, seed.name, account),
       createdAt: now - 86_400_000,
       lastUpdatedAt: now - 3_600_000,
       versionCreatedAt: now - 3_600_000,
@@ -402,7 +413,7 @@ export class KinesisAnalyticsService {
       conditionalToken: newToken(),
       config: {
         runtimeEnvironment,
-        serviceExecutionRole: `arn:aws:iam::${ACCOUNT_ID}:role/service-role/kinesis-analytics-${seed.name}-${region}`,
+        serviceExecutionRole: `arn:aws:iam::${account}:role/service-role/kinesis-analytics-${seed.name}-${region}`,
         parallelism: {
           configurationType: seed.configurationType ?? 'CUSTOM',
           parallelism,
@@ -444,21 +455,22 @@ export class KinesisAnalyticsService {
       })
     }
     this.apps.set(key, app)
-    const index = this.regions.get(region) ?? { apps: [], sorted: true }
+    const index = this.regions.get(`${account}/${region}`) ?? { apps: [], sorted: true }
     index.apps.push(app)
     index.sorted = false
-    this.regions.set(region, index)
+    this.regions.set(`${account}/${region}`, index)
     // A load seeded in the past: its history (and what the autoscaler made of it) up to now.
     if (app.load) this.settle(app, now)
   }
 
-  snapshot(name: string, region = DEFAULT_REGION): ApplicationSnapshot {
-    const app = this.apps.get(`${region}/${name}`)
-    if (!app) throw new Error(`No application ${name} in ${region}`)
+  snapshot(name: string, region = DEFAULT_REGION, account = ACCOUNT_ID): ApplicationSnapshot {
+    const app = this.apps.get(`${account}/${region}/${name}`)
+    if (!app) throw new Error(`No application ${name} in ${region} of account ${account}`)
     this.settle(app)
     const c = app.config
     return structuredClone({
       name: app.name,
+      account: app.account,
       region: app.region,
       arn: app.arn,
       status: app.status,
@@ -495,11 +507,18 @@ export class KinesisAnalyticsService {
    * The data points of a seeded load's metric in [from, to) (emulator clock), for CloudWatch: one
    * per published minute, with a value per publisher (containerCPUUtilization: one per container).
    */
-  metricSamples(region: string, namespace: string, metric: string, dimensions: Record<string, string>, from: number, to: number): { t: number; values: number[]; unit: string }[] {
+  metricSamples(
+    { region, account = ACCOUNT_ID }: { region: string; account?: string },
+    namespace: string,
+    metric: string,
+    dimensions: Record<string, string>,
+    from: number,
+    to: number
+  ): { t: number; values: number[]; unit: string }[] {
     if (namespace !== KDA_METRICS_NAMESPACE) return []
     const names = Object.keys(dimensions)
     if (names.length !== 1 || names[0] !== 'Application') return []
-    const app = this.apps.get(`${region}/${dimensions.Application}`)
+    const app = this.apps.get(`${account}/${region}/${dimensions.Application}`)
     if (!app?.load || !(metric in LOAD_METRIC_UNITS)) return []
     this.settle(app)
     const unit = LOAD_METRIC_UNITS[metric as keyof typeof LOAD_METRIC_UNITS]
@@ -528,7 +547,7 @@ export class KinesisAnalyticsService {
     this.validateInput(op, input)
     switch (op) {
       case 'DescribeApplication':
-        return { ApplicationDetail: this.detail(this.find(ctx.region, input.ApplicationName)) }
+        return { ApplicationDetail: this.detail(this.find(ctx, input.ApplicationName)) }
       case 'UpdateApplication':
         return this.updateApplication(input, ctx)
       case 'DescribeApplicationOperation':
@@ -542,13 +561,13 @@ export class KinesisAnalyticsService {
       case 'DescribeApplicationSnapshot':
         return this.describeApplicationSnapshot(input, ctx)
       case 'ListTagsForResource': {
-        const app = this.findByArn(ctx.region, input.ResourceARN)
+        const app = this.findByArn(ctx, input.ResourceARN)
         return { Tags: [...app.tags].map(([Key, Value]) => ({ Key, Value })) }
       }
       case 'TagResource':
         return this.tagResource(input, ctx)
       case 'UntagResource': {
-        const app = this.findByArn(ctx.region, input.ResourceARN)
+        const app = this.findByArn(ctx, input.ResourceARN)
         this.refuseWhileUpdating(op, app)
         for (const key of input.TagKeys as string[]) app.tags.delete(key)
         return {}
@@ -587,7 +606,7 @@ export class KinesisAnalyticsService {
 
   private accessDenied(op: KdaOperation, input: Input, ctx: KdaContext, denied: { action?: string; resource?: string }): ServiceError {
     const action = denied.action ?? `kinesisanalytics:${op}`
-    const resource = denied.resource ?? this.deniedResource(action, input, ctx.region)
+    const resource = denied.resource ?? this.deniedResource(action, input, ctx)
     return new ServiceError(
       'AccessDeniedException',
       `User: ${ctx.principalArn} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
@@ -596,39 +615,44 @@ export class KinesisAnalyticsService {
   }
 
   /** What IAM names as the resource of a denied action: the application, the role it passes, or its key. */
-  private deniedResource(action: string, input: Input, region: string): string {
+  private deniedResource(action: string, input: Input, ctx: KdaContext): string {
+    const { region, account } = ctx
     const name = KinesisAnalyticsService.applicationOf(input)
-    const app = name === undefined ? undefined : this.apps.get(`${region}/${name}`)
+    const app = name === undefined ? undefined : this.apps.get(`${account}/${region}/${name}`)
     if (action.startsWith('iam:')) {
       if (typeof input.ServiceExecutionRoleUpdate === 'string') return input.ServiceExecutionRoleUpdate
-      return app?.config.serviceExecutionRole ?? `arn:aws:iam::${ACCOUNT_ID}:role/*`
+      return app?.config.serviceExecutionRole ?? `arn:aws:iam::${account}:role/*`
     }
     if (action.startsWith('kms:')) {
       const keyId = app?.config.encryption?.keyId
       if (keyId?.startsWith('arn:')) return keyId
-      return `arn:aws:kms:${region}:${ACCOUNT_ID}:key/${keyId ?? '*'}`
+      return `arn:aws:kms:${region}:${account}:key/${keyId ?? '*'}`
     }
     if (typeof input.ResourceARN === 'string') return input.ResourceARN
-    return applicationArn(region, name ?? '*')
+    // ListApplications names no application: IAM names every one of the account and region.
+    return applicationArn(region, name ?? '*', account)
   }
 
-  private find(region: string, name: string): AppState {
-    const app = this.apps.get(`${region}/${name}`)
+  /** The caller's application of that name, in its own account and the region it called. */
+  private find(ctx: Pick<KdaContext, 'region' | 'account'>, name: string): AppState {
+    const { region, account } = ctx
+    const app = this.apps.get(`${account}/${region}/${name}`)
     if (!app) {
-      throw kdaError('ResourceNotFoundException', `Application ${name} is not found in account ${ACCOUNT_ID} in region ${region}.`)
+      throw kdaError('ResourceNotFoundException', `Application ${name} is not found in account ${account} in region ${region}.`)
     }
     this.settle(app)
     return app
   }
 
-  private findByArn(region: string, arn: string): AppState {
+  /** An application by ARN: only one of the caller's account, in the region it called, is found. */
+  private findByArn(ctx: Pick<KdaContext, 'region' | 'account'>, arn: string): AppState {
     const m = /^arn:aws:kinesisanalytics:([a-z0-9-]+):(\d{12}):application\/([a-zA-Z0-9_.-]{1,128})$/.exec(arn)
     if (!m) throw kdaError('InvalidArgumentException', `Invalid ARN: ${arn}`)
     const [, arnRegion, account, name] = m as unknown as [string, string, string, string]
-    if (account !== ACCOUNT_ID || arnRegion !== region) {
-      throw kdaError('ResourceNotFoundException', `Resource ${arn} is not found in account ${ACCOUNT_ID} in region ${region}.`)
+    if (account !== ctx.account || arnRegion !== ctx.region) {
+      throw kdaError('ResourceNotFoundException', `Resource ${arn} is not found in account ${ctx.account} in region ${ctx.region}.`)
     }
-    return this.find(region, name)
+    return this.find(ctx, name)
   }
 
   // -------------------------------------------------------------------------------------------
@@ -797,7 +821,7 @@ export class KinesisAnalyticsService {
 
   private listApplicationSnapshots(input: Input, ctx: KdaContext): Record<string, unknown> {
     // The model lists no ResourceNotFoundException here; the service's usual answer for an unknown application is the safe reading.
-    const app = this.find(ctx.region, input.ApplicationName)
+    const app = this.find(ctx, input.ApplicationName)
     this.requireFlink(app)
     // Oldest first: the order is not documented, so callers should not rely on it.
     const start = input.NextToken === undefined ? 0 : decodeOffset(input.NextToken)
@@ -809,7 +833,7 @@ export class KinesisAnalyticsService {
   }
 
   private describeApplicationSnapshot(input: Input, ctx: KdaContext): Record<string, unknown> {
-    const app = this.find(ctx.region, input.ApplicationName)
+    const app = this.find(ctx, input.ApplicationName)
     this.requireFlink(app)
     const snapshot = app.snapshotsByName.get(input.SnapshotName)
     if (!snapshot) {
@@ -823,7 +847,7 @@ export class KinesisAnalyticsService {
   // -------------------------------------------------------------------------------------------
 
   private updateApplication(input: Input, ctx: KdaContext): Record<string, unknown> {
-    const app = this.find(ctx.region, input.ApplicationName)
+    const app = this.find(ctx, input.ApplicationName)
     const hasVersion = input.CurrentApplicationVersionId !== undefined && input.CurrentApplicationVersionId !== null
     const hasToken = input.ConditionalToken !== undefined && input.ConditionalToken !== null
     if (hasVersion && hasToken) {
@@ -1136,7 +1160,7 @@ export class KinesisAnalyticsService {
   // -------------------------------------------------------------------------------------------
 
   private describeApplicationOperation(input: Input, ctx: KdaContext): Record<string, unknown> {
-    const app = this.find(ctx.region, input.ApplicationName)
+    const app = this.find(ctx, input.ApplicationName)
     this.requireFlink(app)
     const op = app.operationsById.get(input.OperationId)
     if (!op) {
@@ -1164,7 +1188,7 @@ export class KinesisAnalyticsService {
   }
 
   private listApplicationOperations(input: Input, ctx: KdaContext): Record<string, unknown> {
-    const app = this.find(ctx.region, input.ApplicationName)
+    const app = this.find(ctx, input.ApplicationName)
     this.requireFlink(app)
     const start = input.NextToken === undefined ? 0 : decodeOffset(input.NextToken)
     const limit = input.Limit ?? 50
@@ -1200,7 +1224,7 @@ export class KinesisAnalyticsService {
   // -------------------------------------------------------------------------------------------
 
   private listApplications(input: Input, ctx: KdaContext): Record<string, unknown> {
-    const index = this.regions.get(ctx.region) ?? { apps: [], sorted: true }
+    const index = this.regions.get(`${ctx.account}/${ctx.region}`) ?? { apps: [], sorted: true }
     if (!index.sorted) {
       index.apps.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       index.sorted = true
@@ -1227,7 +1251,7 @@ export class KinesisAnalyticsService {
   }
 
   private tagResource(input: Input, ctx: KdaContext): Record<string, unknown> {
-    const app = this.findByArn(ctx.region, input.ResourceARN)
+    const app = this.findByArn(ctx, input.ResourceARN)
     this.refuseWhileUpdating('TagResource', app)
     const tags = input.Tags as { Key: string; Value?: string }[]
     const reserved = tags.find((t) => t.Key.toLowerCase().startsWith('aws:'))

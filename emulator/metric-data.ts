@@ -17,7 +17,7 @@
  * - metric math and Metrics Insights (`Expression`) are not evaluated: an error says so.
  */
 import { createHash } from 'node:crypto'
-import { CloudWatchError, modeled, STANDARD_UNITS, TypeProblem, framework, walk, type CloudWatchContext, type Problem, type RecordedDatum, type Shape } from './cloudwatch.js'
+import { CloudWatchError, modeled, STANDARD_UNITS, TypeProblem, framework, walk, type Problem, type RecordedDatum, type Shape } from './cloudwatch.js'
 
 /** "A single GetMetricData call can include as many as 500 MetricDataQuery structures." */
 export const MAX_QUERIES = 500
@@ -126,12 +126,18 @@ export interface SourceSample {
   unit: string
 }
 
-/** Where data points come from: a metric's samples of a region in [from, to) (real clock). */
-export type MetricSource = (region: string, namespace: string, metric: string, dimensions: Record<string, string>, from: number, to: number) => SourceSample[]
+/** Where a GetMetricData request is answered: its region, and the account of its credentials. */
+export interface MetricPlace {
+  region: string
+  account?: string
+}
+
+/** Where data points come from: a metric's samples of a place in [from, to) (real clock). */
+export type MetricSource = (place: MetricPlace, namespace: string, metric: string, dimensions: Record<string, string>, from: number, to: number) => SourceSample[]
 
 /** The data points PutMetricData recorded, as a source. */
 export function recordedSource(recorded: readonly RecordedDatum[]): MetricSource {
-  return (region, namespace, metric, dimensions, from, to) => {
+  return ({ region }, namespace, metric, dimensions, from, to) => {
     const wanted = Object.entries(dimensions)
     return recorded
       .filter(
@@ -181,7 +187,7 @@ const ID = /^[a-z][a-zA-Z0-9_]*$/
  */
 export function getMetricData(
   input: unknown,
-  ctx: Pick<CloudWatchContext, 'region'>,
+  ctx: MetricPlace,
   sources: readonly MetricSource[],
   { now = Date.now(), pageSize = Infinity }: { now?: number; pageSize?: number } = {}
 ): Record<string, unknown> {
@@ -243,7 +249,7 @@ export function getMetricData(
   const end = request.EndTime * 1000
   const descending = (request.ScanBy ?? 'TimestampDescending') === 'TimestampDescending'
   const series = queries.map((q) => {
-    const points = dataPoints(q, ctx.region, start, end, now, sources)
+    const points = dataPoints(q, { region: ctx.region, ...(ctx.account ? { account: ctx.account } : {}) }, start, end, now, sources)
     return descending ? points.reverse() : points
   })
 
@@ -300,7 +306,7 @@ function roundedStart(startMs: number, now: number): number {
 }
 
 /** One query's data points, oldest first, as [epoch ms, value]: one per period that has data. */
-function dataPoints(q: Query, region: string, start: number, end: number, now: number, sources: readonly MetricSource[]): [number, number][] {
+function dataPoints(q: Query, place: MetricPlace, start: number, end: number, now: number, sources: readonly MetricSource[]): [number, number][] {
   const age = now - start
   // "If the StartTime parameter specifies a time stamp that is greater than 3 hours ago, you must
   // specify the period as follows or no data points in that time range is returned."
@@ -309,7 +315,7 @@ function dataPoints(q: Query, region: string, start: number, end: number, now: n
   if (age > 63 * DAY && q.period % 3600 !== 0) return []
   const buckets = new Map<number, SourceSample[]>()
   for (const source of sources) {
-    for (const sample of source(region, q.namespace, q.metric, q.dimensions, start, end)) {
+    for (const sample of source(place, q.namespace, q.metric, q.dimensions, start, end)) {
       // "If you specify a unit that does not match the data collected, the results of the operation are null."
       if (q.unit && sample.unit !== q.unit) continue
       const bucket = start + Math.floor((sample.t - start) / (q.period * 1000)) * q.period * 1000

@@ -1,6 +1,6 @@
 /**
- * An optional request-rate quota on the Kinesis Analytics endpoint: one token bucket per region
- * (quotas are per account and region), shared by every operation. A request over the quota is
+ * An optional request-rate quota on the Kinesis Analytics endpoint: one token bucket per account
+ * and region (as AWS quotas are), shared by every operation. A request over the quota is
  * answered ThrottlingException, as the service answers it, and counted.
  *
  * AWS does not publish request rates for the Kinesis Analytics V2 API: the Managed Service for
@@ -54,14 +54,14 @@ export class RequestRate {
     this.options = { perSecond, burst }
   }
 
-  /** Internal: takes a token for one request; false (and counted) when the region's bucket is empty. */
-  take(region: string, operation: string, now = Date.now()): boolean {
+  /** Internal: takes a token for one request; false (and counted) when the bucket of the account's region is empty. */
+  take(region: string, operation: string, now = Date.now(), account = ''): boolean {
     if (!this.options) return true
     const { perSecond, burst } = this.options
-    let bucket = this.buckets.get(region)
+    let bucket = this.buckets.get(`${account}/${region}`)
     if (!bucket) {
       bucket = { tokens: burst, at: now }
-      this.buckets.set(region, bucket)
+      this.buckets.set(`${account}/${region}`, bucket)
     } else {
       bucket.tokens = Math.min(burst, bucket.tokens + (Math.max(0, now - bucket.at) * perSecond) / 1000)
       bucket.at = now

@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto'
 import { isCloudWatchRequest, serveCloudWatch, type CloudWatchService } from './cloudwatch.js'
 import { frameworkError, ServiceError, serviceUnavailable, StsError, throttling } from './errors.js'
 import type { FaultDecision, Faults, ServiceName } from './faults.js'
-import { KinesisAnalyticsService, peekBody, TARGET_PREFIX } from './kinesis-analytics.js'
+import { accountOf, KinesisAnalyticsService, peekBody, TARGET_PREFIX } from './kinesis-analytics.js'
 import { OIDC_JWKS_PATH, OIDC_TOKEN_PATH, type OidcProvider } from './oidc.js'
 import type { RequestRate } from './quota.js'
 import { headerMap, peekCredentialScope, verifySignature, type AuthResult, type KnownCredentials } from './sigv4.js'
@@ -205,7 +205,8 @@ export async function startHttpServer(ctx: ServerContext, port = 0): Promise<Run
         { service: 'kinesisanalytics', lookup: (id) => ctx.credentials.get(id) }
       )
       if (!auth.ok) throw frameworkError(KDA_AUTH_ERRORS[auth.failure], auth.message, JSON_AUTH_STATUS)
-      if (!ctx.requestRate.take(auth.region, operation)) throw throttling()
+      const account = accountOf(auth.credentials.principalArn)
+      if (!ctx.requestRate.take(auth.region, operation, Date.now(), account)) throw throttling()
       const decision = ctx.faults.decide('service', 'kinesisanalytics', operation, application)
       if (decision.serverError === 'InternalFailure') throw frameworkError('InternalFailure', 'An internal error occurred.', 500)
       if (decision.serverError) throw serviceUnavailable()
@@ -215,6 +216,7 @@ export async function startHttpServer(ctx: ServerContext, port = 0): Promise<Run
       }
       const result = ctx.kda.handle(operation, body, {
         region: auth.region,
+        account,
         principalArn: auth.credentials.principalArn,
         accessDenied: decision.accessDenied
       })

@@ -8,6 +8,7 @@
  *   npm run bench -- --fleet                       # 1 to 300 applications updated and followed (minutes)
  *   npm run bench -- --fleet --dist /tmp/old-dist --dist dist   # the same, two builds in one run
  *   npm run bench -- --guard                       # 100 scale-downs with the guard beside the same without it
+ *   npm run bench -- --select-by-tag               # 300 tagged applications chosen by tag beside named (minutes)
  *
  * Every scenario is timed from spawn to exit, as the runner sees it (runner/run-action.ts), with
  * the Node the runner uses (node24: ACTION_NODE, else `npx -y node@24`, else this Node). The
@@ -26,6 +27,12 @@
  * --guard runs 100 applications of one region scaling down 20 → 10 KPU in one run, once with a
  * guard (lag and CPU, read with GetMetricData) and once without, interleaved: time to target and
  * CloudWatch requests per application checked. Writes bench-results-guard.json. See guardBenchmark().
+ *
+ * --select-by-tag runs the 300-application fleet, every application tagged with one of three named
+ * schedules, twice a round: chosen by tag (select-by-tag over the three regions) and named
+ * (application-name, their ARNs), against the same emulator settings. Budgets: the tag run costs at
+ * most the ListApplications pages more requests, and reaches the target within 1.1 × the time.
+ * Writes bench-results-select.json. See selectBenchmark() below.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -43,6 +50,7 @@ const { values: args } = parseArgs({
     breakdown: { type: 'boolean', default: false },
     fleet: { type: 'boolean', default: false },
     guard: { type: 'boolean', default: false },
+    'select-by-tag': { type: 'boolean', default: false },
     /** Fleet sizes to run (--fleet only), e.g. 1,20 for a quick look; the budgets need 1, 100 and 300. */
     sizes: { type: 'string', default: '1,20,100,300' },
     /** The emulator's request quota per region in the fleet scenario, requests per second (and burst). */
@@ -51,7 +59,9 @@ const { values: args } = parseArgs({
   }
 })
 const RUNS = Math.max(7, Number(args.runs ?? 9))
-const JSON_FILE = args.json ?? path.join(ROOT, args.fleet ? 'bench-results-fleet.json' : args.guard ? 'bench-results-guard.json' : 'bench-results.json')
+const JSON_FILE =
+  args.json ??
+  path.join(ROOT, args.fleet ? 'bench-results-fleet.json' : args.guard ? 'bench-results-guard.json' : args['select-by-tag'] ? 'bench-results-select.json' : 'bench-results.json')
 const DISTS = (args.dist?.length ? args.dist : ['dist']).map((dir) => path.resolve(ROOT, dir))
 /** How a build is named in the output: its folder's name, or its path when two builds share a name (/tmp/old/dist, dist). */
 const distName = (dist: string) => {
@@ -614,23 +624,29 @@ function excerpt(text: string): string {
   return [...lines.slice(0, 30), `… ${lines.length - 60} lines …`, ...errors, ...lines.slice(-30)].join('\n')
 }
 
-/** One run against a fresh emulator, so that every application really is below its target. */
-async function fleetRun(dist: string, size: number, wrapper: string | undefined): Promise<FleetRun> {
+/**
+ * One run against a fresh emulator, so that every application really is below its target. `mode`
+ * 'names' gives the applications as ARNs with SCHEDULE; 'tagged' tags each with one of
+ * FLEET_SCHEDULES' names and names them the same way; 'select-by-tag' tags them and chooses them by tag.
+ */
+async function fleetRun(dist: string, size: number, wrapper: string | undefined, mode: 'names' | 'tagged' | 'select-by-tag' = 'names'): Promise<FleetRun> {
   const apps = Array.from({ length: size }, (_, i) => ({
     name: `fleet-${String(i + 1).padStart(3, '0')}`,
     region: FLEET_REGIONS[i % FLEET_REGIONS.length],
-    parallelism: 4
+    parallelism: 4,
+    ...(mode === 'names' ? {} : { tags: { 'flink-schedule': FLEET_SCHEDULE_NAMES[i % FLEET_SCHEDULE_NAMES.length], team: 'data' } })
   }))
   const fleetEmulator = await startEmulator({ updateDurationMs: FLEET_UPDATE_MS, requestRate: FLEET_QUOTA, applications: apps })
   fleetEmulator.faults.set({ latencyMs: LATENCY_MS })
   const rssFile = path.join(scratch, 'rss-fleet')
   rmSync(rssFile, { force: true })
-  const what = `${distName(dist)}, ${applications(size)}`
+  const what = `${distName(dist)}, ${applications(size)}${mode === 'names' ? '' : `, ${mode}`}`
   try {
     const names = apps.map((a) => `arn:aws:kinesisanalytics:${a.region}:${EMULATOR_ACCOUNT_ID}:application/${a.name}`).join('\n')
+    const chosen: Record<string, string> = mode === 'select-by-tag' ? { 'select-by-tag': 'flink-schedule', region: FLEET_REGIONS.join(', '), schedule: FLEET_SCHEDULES } : { 'application-name': names, schedule: SCHEDULE }
     const startedAt = Date.now()
     const run = await runAction(
-      { schedule: SCHEDULE, at: AT, wait: 'true', 'application-name': names },
+      { at: AT, wait: 'true', ...chosen },
       {
         entry: path.join(dist, 'index.js'),
         node: wrapper ?? node,
@@ -968,6 +984,114 @@ async function guardBenchmark(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Applications chosen by tag (--select-by-tag) beside the same applications named
+
+/**
+ * Three named schedules of different shapes that all ask for FLEET_TARGET at AT (Wednesday 02:00
+ * in Los Angeles), as SCHEDULE does, so that both ways of choosing make the same updates.
+ */
+const FLEET_SCHEDULES = `timezone: America/Los_Angeles
+max: 64
+schedules:
+  business-hours:
+    default: { kpu: 10 }
+    rules:
+      - { name: daytime, days: Mon-Fri, from: "05:05", to: "18:05", kpu: 20 }
+  batch-night:
+    default: { kpu: 2 }
+    rules:
+      - { name: nightly, from: "01:00", to: "05:00", kpu: 10 }
+  flat:
+    default: { parallelism: 10 }
+`
+const FLEET_SCHEDULE_NAMES = ['business-hours', 'batch-night', 'flat']
+const SELECT_SIZE = 300
+const SELECT_RUNS = Math.max(3, Number(args.runs ?? 3))
+const SELECT_BUDGETS = {
+  /** The tag run reaches the target within this many times the named run's time (last at target, from spawn). */
+  targetOverNamed: 1.1
+}
+
+async function selectBenchmark(): Promise<void> {
+  const dist = DISTS[DISTS.length - 1]
+  const pages = FLEET_REGIONS.length * Math.ceil(SELECT_SIZE / FLEET_REGIONS.length / 50)
+  console.log(
+    `${SELECT_SIZE} applications spread evenly over ${FLEET_REGIONS.join(', ')}, each tagged flink-schedule with one of ` +
+      `${FLEET_SCHEDULE_NAMES.join(', ')} (all asking for ${FLEET_TARGET} at ${AT}), RUNNING at parallelism 4: chosen by tag ` +
+      `(select-by-tag over the three regions) beside named (application-name, their ARNs). wait: true, updates take ` +
+      `${FLEET_UPDATE_MS / 1000} s, ${LATENCY_MS} ms per call, a quota of ${FLEET_QUOTA.perSecond} requests/s per region (burst ${FLEET_QUOTA.burst}). ` +
+      `Build: ${distName(dist)}. Median of ${SELECT_RUNS} runs each after one warm-up run each, the two interleaved round by round, a fresh emulator per run.\n`
+  )
+  const modes = ['tagged', 'select-by-tag'] as const
+  for (const mode of modes) await fleetRun(dist, SELECT_SIZE, undefined, mode)
+  const runs: Record<(typeof modes)[number], FleetRun[]> = { tagged: [], 'select-by-tag': [] }
+  for (let round = 1; round <= SELECT_RUNS; round++) {
+    for (const mode of round % 2 ? modes : [...modes].reverse()) {
+      const r = await fleetRun(dist, SELECT_SIZE, undefined, mode)
+      runs[mode].push(r)
+      console.log(
+        `  round ${round}  ${(mode === 'tagged' ? 'application-name' : 'select-by-tag').padEnd(16)}  exit ${fmtS(r.exitMs)}, last at target ${fmtS(r.targetMs)}, ` +
+          `first update accepted ${fmtS(r.firstUpdateMs)}, ${r.requests} requests, ${r.throttled} throttled`
+      )
+    }
+  }
+  const summary = (xs: FleetRun[]) => {
+    const operations = [...new Set(xs.flatMap((r) => Object.keys(r.byOperation)))].sort()
+    return {
+      runs: xs.length,
+      exitMs: median(xs.map((r) => r.exitMs)),
+      targetMs: median(xs.map((r) => r.targetMs)),
+      firstUpdateMs: median(xs.map((r) => r.firstUpdateMs)),
+      lastUpdateMs: median(xs.map((r) => r.lastUpdateMs)),
+      requests: median(xs.map((r) => r.requests)),
+      throttled: median(xs.map((r) => r.throttled)),
+      byOperation: Object.fromEntries(operations.map((op) => [op, median(xs.map((r) => r.byOperation[op] ?? 0))]))
+    }
+  }
+  const named = summary(runs.tagged)
+  const byTag = summary(runs['select-by-tag'])
+  console.log('\n                  runs  spawn to exit  last at target  first update  last update  requests  throttled')
+  for (const [label, r] of [['application-name', named], ['select-by-tag', byTag]] as const) {
+    console.log(
+      `${label.padEnd(16)}  ${String(r.runs).padStart(4)}  ${fmtS(r.exitMs).padStart(13)}  ${fmtS(r.targetMs).padStart(14)}  ${fmtS(r.firstUpdateMs).padStart(12)}  ` +
+        `${fmtS(r.lastUpdateMs).padStart(11)}  ${String(r.requests).padStart(8)}  ${String(r.throttled).padStart(9)}`
+    )
+    console.log(`${''.padEnd(16)}  ${Object.entries(r.byOperation).map(([op, n]) => `${op} ${n}`).join(', ')}`)
+  }
+  console.log('(medians; s from spawn; requests: Kinesis Analytics requests received, throttled ones included)\n')
+  // Throttled requests are sent again: what the budget holds is the requests each way needs.
+  const extra = byTag.requests - byTag.throttled - (named.requests - named.throttled)
+  const ratio = byTag.targetMs / named.targetMs
+  const budgets = [
+    { name: `select-by-tag: at most the ${pages} ListApplications pages more requests than naming them (throttled ones aside)`, value: `${extra} more`, pass: extra <= pages },
+    {
+      name: `select-by-tag: last at target ≤ ${SELECT_BUDGETS.targetOverNamed} × naming them`,
+      value: `${ratio.toFixed(2)} × (${fmtS(byTag.targetMs)} / ${fmtS(named.targetMs)})`,
+      pass: ratio <= SELECT_BUDGETS.targetOverNamed
+    }
+  ].map((b) => ({ dist: distName(dist), ...b }))
+  for (const b of budgets) console.log(`${b.pass ? 'PASS' : 'FAIL'}  [${b.dist}] ${b.name}: ${b.value}`)
+  writeFileSync(
+    JSON_FILE,
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine,
+        fleet: { size: SELECT_SIZE, regions: FLEET_REGIONS, updateDurationMs: FLEET_UPDATE_MS, latencyMs: LATENCY_MS, quota: FLEET_QUOTA, runs: SELECT_RUNS },
+        named,
+        selectByTag: byTag,
+        runs,
+        budgets
+      },
+      null,
+      2
+    ) + '\n'
+  )
+  console.log(`\nWrote ${path.relative(process.cwd(), JSON_FILE)}`)
+  if (budgets.some((b) => !b.pass)) process.exitCode = 1
+}
+
+// ---------------------------------------------------------------------------------------------
 // Run
 
 const fmt = (ms: number) => ms.toFixed(0)
@@ -977,13 +1101,15 @@ const fmtS = (ms: number) => `${(ms / 1000).toFixed(2)} s`
 console.log(`Machine: ${machine.nproc} cores, ${machine.cpu}`)
 console.log(`Action runs on Node ${machine.actionNode}; the bench and the emulator on Node ${machine.benchNode}`)
 console.log(`AWS CLI: ${machine.aws}; boto3: ${machine.boto3}; peak RSS: ${machine.rss}`)
-if (!args.fleet && !args.guard) console.log(`Median of ${RUNS} runs per scenario after one warm-up round, scenarios interleaved.\n`)
+if (!args.fleet && !args.guard && !args['select-by-tag']) console.log(`Median of ${RUNS} runs per scenario after one warm-up round, scenarios interleaved.\n`)
 
 try {
   if (args.fleet) {
     await fleetBenchmark()
   } else if (args.guard) {
     await guardBenchmark()
+  } else if (args['select-by-tag']) {
+    await selectBenchmark()
   } else if (args.breakdown) {
     const breakdowns = []
     for (const dist of DISTS) {

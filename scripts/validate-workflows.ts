@@ -196,7 +196,7 @@ function isIanaZone(zone: string): boolean {
 export function exampleKind(document: unknown): 'workflow' | 'schedule' | undefined {
   if (typeof document !== 'object' || document === null) return undefined
   if ('jobs' in document) return 'workflow'
-  if ('default' in document) return 'schedule'
+  if ('default' in document || 'schedules' in document) return 'schedule'
   return undefined
 }
 
@@ -234,7 +234,7 @@ export function validateRepository(): Validation {
     const document = parse(readFileSync(path.join(ROOT, file), 'utf8'))
     const kind = exampleKind(document)
     if (kind === 'workflow') workflows.push(file)
-    else if (kind === undefined) problems.push({ file, message: 'neither a workflow (no "jobs") nor a schedule (no "default")' })
+    else if (kind === undefined) problems.push({ file, message: 'neither a workflow (no "jobs") nor a schedule (no "default" or "schedules")' })
   }
   for (const file of workflows) {
     const workflow = read(file) as Workflow | undefined

@@ -9,6 +9,7 @@ import { gitHubRun } from './github/github-run.js'
 import type { Outcome } from './phases/outcome.js'
 import { RequestRate } from './aws/rate-limit.js'
 import { reconcile } from './phases/reconcile.js'
+import { placeKey, type Place } from './phases/context.js'
 import { report, reportCheck, reportFailure } from './github/report.js'
 
 /** One run of the action: inputs → config → the phases over every application → report. */
@@ -36,17 +37,31 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let credentials: AwsCredentialIdentityProvider | undefined
   try {
     credentials = config.roleToAssume ? await (await import('./aws/assume-role.js')).assumeRole(config, env) : undefined
-    // One client, and one request rate, per region: the rate is what the region's endpoint sees.
+    // Each role of account-roles is assumed from the run's own credentials when its account is first asked for.
+    const own = credentials
+    const roles =
+      config.accountRoles.length > 0
+        ? (await import('./aws/account-roles.js')).accountCredentials(config.accountRoles, own, {
+            region: config.regions[0],
+            sessionName: config.roleSessionName,
+            durationSeconds: config.roleDurationSeconds
+          })
+        : undefined
+    // One client, and one request rate, per place (account and region): the rate is what that account's regional endpoint sees.
     const clients = new Map<string, FlinkClient>()
-    const clientFor = (region: string) => {
-      if (!clients.has(region)) clients.set(region, new FlinkClient(region, credentials, new RequestRate()))
-      return clients.get(region)!
+    const clientFor = (place: Place) => {
+      const key = placeKey(place)
+      if (!clients.has(key)) clients.set(key, new FlinkClient(place.region, place.role ? roles!(place.role) : own, new RequestRate()))
+      return clients.get(key)!
     }
     // CloudWatch's client is loaded only when a scale-down needs the guard's metrics.
     const readers = new Map<string, Promise<MetricDataReader>>()
-    const metricReaderFor = (region: string) => {
-      if (!readers.has(region)) readers.set(region, import('./aws/metric-data.js').then(({ MetricDataReader }) => new MetricDataReader(region, credentials)))
-      return readers.get(region)!
+    const metricReaderFor = (place: Place) => {
+      const key = placeKey(place)
+      if (!readers.has(key)) {
+        readers.set(key, import('./aws/metric-data.js').then(({ MetricDataReader }) => new MetricDataReader(place.region, place.role ? roles!(place.role) : own)))
+      }
+      return readers.get(key)!
     }
     try {
       outcomes = await reconcile({ config, clientFor, metricReaderFor, run: github, warn, log: (line) => core.info(logLine(line)) })

@@ -4,6 +4,7 @@ import {
   DescribeApplicationOperationCommand,
   KinesisAnalyticsV2Client,
   ListApplicationOperationsCommand,
+  ListApplicationsCommand,
   ListTagsForResourceCommand,
   TagResourceCommand,
   UntagResourceCommand,
@@ -56,6 +57,18 @@ export interface OperationState {
   versionFrom?: number
   versionTo?: number
 }
+
+/** An application as ListApplications lists it. */
+export interface ListedApplication {
+  name: string
+  arn: string
+  status: string
+  /** RuntimeEnvironment: FLINK-1_20, SQL-1_0, ZEPPELIN-FLINK-3_0, … */
+  runtime: string
+}
+
+/** ListApplications' largest page (ListApplicationsInputLimit: 1 to 50 in the service's model). */
+export const LIST_PAGE_SIZE = 50
 
 /** Kinesis Analytics V2 as the action needs it, in the project's own types. */
 export class FlinkClient {
@@ -123,7 +136,51 @@ export class FlinkClient {
     }
   }
 
-  async tags(state: ApplicationState): Promise<Record<string, string>> {
+  /**
+   * Every application of the region, all pages (ListApplications at its largest page); the
+   * token is the next page's first name, so a token met twice would be a loop and ends the listing with an error.
+   */
+  async list(): Promise<ListedApplication[]> {
+    const found: ListedApplication[] = []
+    const seen = new Set<string>()
+    let token: string | undefined
+    do {
+      const out = await this.listPage(token)
+      for (const summary of out.ApplicationSummaries ?? []) {
+        found.push({
+          name: summary.ApplicationName ?? '',
+          arn: summary.ApplicationARN ?? '',
+          status: summary.ApplicationStatus ?? 'UNKNOWN',
+          runtime: summary.RuntimeEnvironment ?? ''
+        })
+      }
+      token = out.NextToken || undefined
+      if (token !== undefined && seen.has(token)) {
+        throw new ScalerError(`ListApplications in ${this.region} returned the page token "${token}" twice; the listing was stopped.`, {
+          hint: 'This is unexpected of the service: run again, and report it as an issue of the action if it persists.'
+        })
+      }
+      if (token !== undefined) seen.add(token)
+    } while (token !== undefined)
+    return found
+  }
+
+  private async listPage(token: string | undefined) {
+    try {
+      return await this.sdk.send(new ListApplicationsCommand({ Limit: LIST_PAGE_SIZE, ...(token ? { NextToken: token } : {}) }))
+    } catch (error) {
+      const failure = awsError(error, 'ListApplications', '', this.region)
+      if (failure.code !== 'AccessDeniedException') throw failure
+      // ListApplications has no resource to scope a permission to: only Resource "*" grants it.
+      throw new ScalerError(failure.message, {
+        code: failure.code,
+        cause: error,
+        hint: 'Allow kinesisanalytics:ListApplications with Resource "*" (it cannot be scoped to an application) in the IAM policy of the role the action runs as in this account (docs/iam.md).'
+      })
+    }
+  }
+
+  async tags(state: Pick<ApplicationState, 'name' | 'arn'>): Promise<Record<string, string>> {
     const out = await this.call('ListTagsForResource', state.name, () =>
       this.sdk.send(new ListTagsForResourceCommand({ ResourceARN: state.arn }))
     )
@@ -258,13 +315,13 @@ export function awsError(error: unknown, operation: string, name: string, region
   if (error instanceof ScalerError) return error
   const kind = (error as { name?: string })?.name ?? ''
   const text = (error as Error)?.message ?? String(error)
-  const base = `${operation} for "${name}" in ${region} failed: ${text}`
+  const base = `${operation}${name ? ` for "${name}"` : ''} in ${region} failed: ${text}`
   const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode
   const endpoint = kinesisAnalyticsEndpoint(region)
   const proxy = proxyFor(endpoint)
   if (error instanceof ProxyError || (status === 407 && proxy)) {
     const what = error instanceof ProxyError ? text : `the proxy ${proxy} refused the request (HTTP 407 Proxy Authentication Required)`
-    return new ScalerError(`${operation} for "${name}" in ${region} failed: ${what}.`, {
+    return new ScalerError(`${operation}${name ? ` for "${name}"` : ''} in ${region} failed: ${what}.`, {
       hint: PROXY_HINT,
       code: 'ProxyError',
       cause: error

@@ -3,13 +3,16 @@
  * `Reconciled`, `TargetParallelism`, `Parallelism`, `Updated`, `Deferred` and `Failed`, with dimensions
  * `Application` and `Region`. A schedule that stops running stops them, which an alarm on
  * `Reconciled` with missing data treated as breaching turns into a page (docs/monitoring.md).
+ * With named schedules each application's data go again under the dimension `Schedule` alone, and
+ * with account-roles under `Account` alone: one metric per schedule or account that sums its
+ * applications, beside the per-application metrics, which stay exactly as they were.
  *
  * Loaded only when the input is set, so that other runs never load the CloudWatch client.
  */
 import * as core from '@actions/core'
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch'
 import type { AwsCredentialIdentityProvider } from '@smithy/types'
-import type { Outcome } from '../phases/outcome.js'
+import { EVERY_APPLICATION, type Outcome } from '../phases/outcome.js'
 import { proxyAnswer } from './proxy.js'
 import { requestMiddleware, sdkOptions } from './sdk-options.js'
 
@@ -41,30 +44,42 @@ export interface RegionMetrics {
 export function metricData(outcomes: readonly Outcome[], at: Date): RegionMetrics[] {
   const regions = new Map<string, MetricDatum[]>()
   for (const outcome of outcomes) {
+    // A place that could not be listed reached no application: it only counts as a failure of its account.
+    const every = outcome.application === EVERY_APPLICATION
     const parallelism = outcome.action === 'updated' ? outcome.targetParallelism : outcome.previousParallelism
     const values: Record<MetricName, number | undefined> = {
-      Reconciled: 1,
+      Reconciled: every ? undefined : 1,
       TargetParallelism: outcome.targetParallelism,
       Parallelism: parallelism,
       Updated: outcome.action === 'updated' ? 1 : 0,
       Deferred: outcome.action === 'deferred' ? 1 : 0,
       Failed: outcome.action === 'failed' ? 1 : 0
     }
-    const dimensions = [
-      { Name: 'Application', Value: outcome.application },
-      { Name: 'Region', Value: outcome.region }
+    const dimensionSets = [
+      ...(every
+        ? []
+        : [
+            [
+              { Name: 'Application', Value: outcome.application },
+              { Name: 'Region', Value: outcome.region }
+            ]
+          ]),
+      ...(outcome.schedule ? [[{ Name: 'Schedule', Value: outcome.schedule }]] : []),
+      ...(outcome.account ? [[{ Name: 'Account', Value: outcome.account }]] : [])
     ]
     const data = regions.get(outcome.region) ?? []
-    for (const name of METRIC_NAMES) {
-      const value = values[name]
-      if (value === undefined) continue
-      data.push({
-        MetricName: name,
-        Dimensions: dimensions,
-        Value: value,
-        Unit: name === 'TargetParallelism' || name === 'Parallelism' ? 'None' : 'Count',
-        Timestamp: at
-      })
+    for (const dimensions of dimensionSets) {
+      for (const name of METRIC_NAMES) {
+        const value = values[name]
+        if (value === undefined) continue
+        data.push({
+          MetricName: name,
+          Dimensions: dimensions,
+          Value: value,
+          Unit: name === 'TargetParallelism' || name === 'Parallelism' ? 'None' : 'Count',
+          Timestamp: at
+        })
+      }
     }
     regions.set(outcome.region, data)
   }

@@ -5,23 +5,43 @@ import { DateTime } from 'luxon'
 import { APPLICATION_ARN, APPLICATION_NAME } from '../phases/application.js'
 import { inputError, ScalerError } from '../errors.js'
 import { withHolidays } from '../schedule/holidays.js'
-import { checkBounds, lineOf, nextTransition, parseSchedule, type Schedule, type Target } from '../schedule/schedule.js'
+import { checkBounds, lineOf, nextTransition, parseSchedule, readScheduleYaml, type Schedule, type Target } from '../schedule/schedule.js'
+import { NAMED_KEYS, schedulesOf, type NamedSchedules, type ScheduleText } from '../schedule/named.js'
 
 /** One application to reconcile, with the region its calls go to. */
 export interface ApplicationRef {
   /** The application name (from the input, or the ARN's last part). */
   name: string
   region: string
-  /** Set when the input gave an ARN. */
+  /** Set when the input gave an ARN, or the application was listed. */
   arn?: string
+  /** The role of `account-roles` it is reached through; undefined: the run's own credentials. */
+  role?: string
+  /** Its account, shown in `results` with `account-roles` (from its ARN, or the role's account). */
+  account?: string
+}
+
+/** A role of `account-roles`: the run assumes it to list, select and scale in its account. */
+export interface AccountRole {
+  arn: string
+  /** The account it is in (from the ARN). */
+  account: string
 }
 
 /** Every input of action.yml, read once and validated; nothing else reads inputs. */
 export interface Config {
   /** The applications to reconcile, in input order, without duplicates (none with check-only). */
   applications: ApplicationRef[]
-  /** From `schedule` or `schedule-file`; undefined when only a manual target is given. */
+  /** From `schedule` or `schedule-file`; undefined when only a manual target is given, or with named schedules. */
   schedule?: Schedule
+  /** Named schedules (`schedules:` in `schedule` or `schedule-file`): each application follows one of them. */
+  schedules?: NamedSchedules
+  /** `select-by-tag`: the tag key whose value names each application's schedule; every application carrying it is scaled. */
+  selectByTag?: string
+  /** Every region of `region` (several only with select-by-tag), else AWS_REGION / AWS_DEFAULT_REGION; `region` is the first. */
+  regions: string[]
+  /** `account-roles`: a role in each other account, assumed from the run's own credentials (with select-by-tag). */
+  accountRoles: AccountRole[]
   /** `schedule-file`, as a path in the repository (for annotations on its lines). */
   scheduleFile?: string
   /** The manual target from `parallelism` or `kpu`. */
@@ -93,7 +113,9 @@ export async function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clo
   const started = clock()
   const checkOnly = boolean('check-only', get('check-only'))
 
-  const { schedule, file: scheduleFile } = await readSchedule(get('schedule'), get('schedule-file'), env)
+  const { schedule, named, file: scheduleFile } = await readSchedule(get('schedule'), get('schedule-file'), env)
+  // With named schedules, the one an instant without an offset is read in: default-schedule's, else the first.
+  const mainSchedule = schedule ?? (named && named.byName.get(named.defaultSchedule ?? [...named.byName.keys()][0]))
 
   const parallelismText = get('parallelism')
   const kpuText = get('kpu')
@@ -112,9 +134,11 @@ export async function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clo
   if (manual && 'kpu' in manual && schedule && parallelismPerKpu) {
     checkBounds(schedule, manual.kpu * parallelismPerKpu, `input "kpu" (${manual.kpu} × parallelism-per-kpu ${parallelismPerKpu})`)
   }
-  if (schedule && parallelismPerKpu) {
-    for (const [what, target] of [['default', schedule.default] as const, ...schedule.rules.map((r) => [`rule "${shown(r.name)}"`, r.target] as const)]) {
-      if ('kpu' in target) checkBounds(schedule, target.kpu * parallelismPerKpu, `${what} (${target.kpu} KPU × parallelism-per-kpu ${parallelismPerKpu})`)
+  const everySchedule = named ? schedulesOf({ named }) : schedule ? [{ name: undefined, schedule }] : []
+  for (const { name, schedule: each } of parallelismPerKpu ? everySchedule : []) {
+    const of = name === undefined ? '' : ` of schedules.${name}`
+    for (const [what, target] of [['default', each.default] as const, ...each.rules.map((r) => [`rule "${shown(r.name)}"`, r.target] as const)]) {
+      if ('kpu' in target) checkBounds(each, target.kpu * parallelismPerKpu!, `${what}${of} (${target.kpu} KPU × parallelism-per-kpu ${parallelismPerKpu})`)
     }
   }
 
@@ -132,7 +156,7 @@ export async function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clo
     ).find(([, set]) => set)
     if (conflict) throw inputError(`Inputs "suggest" and "${conflict[0]}" are both set.`, conflict[2])
   }
-  if (!schedule && !manual && !suggest) {
+  if (!schedule && !named && !manual && !suggest) {
     throw inputError(
       checkOnly
         ? 'check-only is set, but there is no schedule to check: neither "schedule" nor "schedule-file" is set.'
@@ -147,18 +171,17 @@ export async function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clo
   }
 
   const atText = get('at')
-  const now = atText ? instant('at', atText, schedule?.timezone ?? 'UTC') : started
+  const now = atText ? instant('at', atText, mainSchedule?.timezone ?? 'UTC') : started
 
-  const region = get('region') || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined
-  if (region && !REGION.test(region)) {
-    throw inputError(
-      `Region "${shown(region)}" (${get('region') ? 'input "region"' : 'AWS_REGION / AWS_DEFAULT_REGION'}) is not an AWS region code.`,
-      'Use a region code like us-west-2 or eu-central-1.'
-    )
-  }
+  const regions = readRegions(get('region'), env)
+  const region = regions[0]
+  const selectByTag = readTagKey(get('select-by-tag'))
+  const accountRoles = readAccountRoles(get('account-roles'))
+  checkFleetInputs({ regions, selectByTag, accountRoles, named, checkOnly })
   const applicationText = get('application-name')
   // A check before merge names no application; if it does, the names are checked all the same.
-  const applications = checkOnly && !applicationText ? [] : readApplications(applicationText, region, !checkOnly)
+  // Applications chosen by tag need no names.
+  const applications = (checkOnly || selectByTag) && !applicationText ? [] : readApplications(applicationText, region, !checkOnly, accountRoles)
 
   const roleToAssume = get('role-to-assume') || undefined
   if (roleToAssume && !ROLE_ARN.test(roleToAssume)) {
@@ -176,7 +199,7 @@ export async function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clo
   }
 
   const holdText = get('hold-until')
-  const holdUntil = holdText ? readHoldUntil(holdText, started, schedule) : undefined
+  const holdUntil = holdText ? readHoldUntil(holdText, started, mainSchedule) : undefined
   if (holdUntil && !manual) {
     throw inputError('Input "hold-until" is set without a manual target.', 'Set "parallelism" or "kpu" too: a hold keeps a manual target.')
   }
@@ -190,6 +213,10 @@ export async function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clo
   return {
     applications,
     schedule,
+    ...(named ? { schedules: named } : {}),
+    ...(selectByTag ? { selectByTag } : {}),
+    regions,
+    accountRoles,
     ...(scheduleFile ? { scheduleFile } : {}),
     manual,
     parallelismPerKpu,
@@ -267,21 +294,47 @@ function readMetricsNamespace(text: string): string | undefined {
   )
 }
 
-async function readSchedule(inline: string, file: string, env: NodeJS.ProcessEnv): Promise<{ schedule?: Schedule; file?: string }> {
+async function readSchedule(inline: string, file: string, env: NodeJS.ProcessEnv): Promise<{ schedule?: Schedule; named?: NamedSchedules; file?: string }> {
   if (inline && file) {
     throw inputError('Inputs "schedule" and "schedule-file" are both set.', 'Give the schedule once: inline or as a file.')
   }
-  if (inline) return { schedule: await withHolidays(parseSchedule(inline, 'input "schedule"'), 'input "schedule"') }
+  if (inline) return loadHolidays(await parseScheduleText(inline, 'input "schedule"'), 'input "schedule"', inline)
   if (!file) return {}
   const { text, inRepository } = readScheduleFile(file, env)
   const source = `schedule-file "${shown(file)}"`
-  const schedule = parseSchedule(text, source, inRepository)
-  try {
-    return { schedule: await withHolidays(schedule, source), file: inRepository }
-  } catch (error) {
-    if (error instanceof ScalerError) error.location ??= { file: inRepository, line: lineOf(text, 'field "holidays"') }
-    throw error
+  return { ...(await loadHolidays(await parseScheduleText(text, source, inRepository), source, text, inRepository)), file: inRepository }
+}
+
+/** A single schedule, or named ones, whose parser is loaded only for a text that holds them. */
+async function parseScheduleText(text: string, source: string, file?: string): Promise<ScheduleText> {
+  const doc = readScheduleYaml(text, source, file)
+  if (!NAMED_KEYS.some((key) => key in doc)) return { schedule: parseSchedule(text, source, file) }
+  return (await import('../schedule/named-parser.js')).parseScheduleText(text, source, file)
+}
+
+/**
+ * The schedule, or each named one, with the calendar of its holidays (loaded only when one names
+ * some); an unknown code is an error on the line of the `holidays` that names it.
+ */
+async function loadHolidays(parsed: ScheduleText, source: string, text: string, file?: string): Promise<{ schedule?: Schedule; named?: NamedSchedules }> {
+  if (parsed.schedule) {
+    try {
+      return { schedule: await withHolidays(parsed.schedule, source) }
+    } catch (error) {
+      if (error instanceof ScalerError && file) error.location ??= { file, line: lineOf(text, 'field "holidays"') }
+      throw error
+    }
   }
+  const byName = new Map<string, Schedule>()
+  for (const [name, schedule] of parsed.named.byName) {
+    try {
+      byName.set(name, await withHolidays(schedule, `${source}, schedules.${name}`))
+    } catch (error) {
+      if (error instanceof ScalerError && file) error.location ??= { file, ...(await import('../schedule/named-parser.js')).namedLine(text, name, 'holidays') }
+      throw error
+    }
+  }
+  return { named: { ...parsed.named, byName } }
 }
 
 /**
@@ -315,7 +368,7 @@ function readScheduleFile(file: string, env: NodeJS.ProcessEnv): { text: string;
   }
 }
 
-function readApplications(text: string, region: string | undefined, regionNeeded = true): ApplicationRef[] {
+function readApplications(text: string, region: string | undefined, regionNeeded = true, accountRoles: AccountRole[] = []): ApplicationRef[] {
   const items = text
     .split(/[\n,]/)
     .map((item) => item.trim())
@@ -328,7 +381,9 @@ function readApplications(text: string, region: string | undefined, regionNeeded
     let ref: ApplicationRef
     const arn = APPLICATION_ARN.exec(item)
     if (arn) {
-      ref = { name: arn[4], region: arn[2], arn: item }
+      // An ARN in an account of account-roles is reached through its role.
+      const role = accountRoles.find((r) => r.account === arn[3])
+      ref = { name: arn[4], region: arn[2], arn: item, ...(accountRoles.length > 0 ? { account: arn[3] } : {}), ...(role ? { role: role.arn } : {}) }
     } else if (APPLICATION_NAME.test(item)) {
       if (!region && regionNeeded) {
         throw inputError(
@@ -351,6 +406,104 @@ function readApplications(text: string, region: string | undefined, regionNeeded
     else if (ref.arn && applications[same].arn !== ref.arn) applications.push(ref)
   }
   return applications
+}
+
+/** `region`: one region code, or several (one per line or comma-separated), without repeats; else AWS_REGION / AWS_DEFAULT_REGION. */
+function readRegions(text: string, env: NodeJS.ProcessEnv): string[] {
+  const given = text
+    .split(/[\n,]/)
+    .map((item) => item.trim())
+    .filter(Boolean)
+  const regions = given.length > 0 ? given : [env.AWS_REGION || env.AWS_DEFAULT_REGION || ''].filter(Boolean)
+  for (const region of regions) {
+    if (!REGION.test(region)) {
+      throw inputError(
+        `Region "${shown(region)}" (${given.length > 0 ? 'input "region"' : 'AWS_REGION / AWS_DEFAULT_REGION'}) is not an AWS region code.`,
+        'Use a region code like us-west-2 or eu-central-1; several (with select-by-tag) one per line or comma-separated.'
+      )
+    }
+  }
+  return [...new Set(regions)]
+}
+
+/**
+ * `select-by-tag`: a tag key as AWS accepts it (1-128 letters, digits, spaces and _ . : / = + - @),
+ * outside the `aws:` keys that AWS keeps for itself.
+ */
+function readTagKey(text: string): string | undefined {
+  if (!text) return undefined
+  const problem =
+    text.length > 128
+      ? `is ${text.length} characters long`
+      : !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u.test(text)
+        ? 'has characters a tag key cannot have'
+        : /^aws:/i.test(text)
+          ? 'starts with "aws:", which AWS keeps for its own tags'
+          : undefined
+  if (!problem) return text
+  throw inputError(
+    `Input "select-by-tag" ("${shown(text)}") ${problem}.`,
+    'Use the key of the tag that names each application\'s schedule: 1-128 letters, digits, spaces and _ . : / = + - @, e.g. flink-schedule.'
+  )
+}
+
+/** `account-roles`: IAM role ARNs, one per line (or comma-separated), one per account. */
+function readAccountRoles(text: string): AccountRole[] {
+  const roles: AccountRole[] = []
+  for (const item of text.split(/[\n,]/).map((line) => line.trim()).filter(Boolean)) {
+    if (!ROLE_ARN.test(item)) {
+      throw inputError(
+        `Input "account-roles" has "${shown(item)}", which is not an IAM role ARN.`,
+        'Give one role ARN per line, like arn:aws:iam::210987654321:role/flink-scaler: a role in each other account that trusts the role this run has (docs/fleets.md).'
+      )
+    }
+    const account = item.split(':')[4]
+    const same = roles.find((role) => role.account === account)
+    if (same && same.arn !== item) {
+      throw inputError(
+        `Input "account-roles" has two roles in account ${account}: ${same.arn} and ${item}.`,
+        'Give one role per account: both would list and scale the same applications.'
+      )
+    }
+    if (!same) roles.push({ arn: item, account })
+  }
+  return roles
+}
+
+/**
+ * What several regions, select-by-tag, account-roles and named schedules need of each other: each
+ * missing piece is an input error naming the input, before any AWS call.
+ */
+function checkFleetInputs(inputs: { regions: string[]; selectByTag?: string; accountRoles: AccountRole[]; named?: NamedSchedules; checkOnly: boolean }): void {
+  const { regions, selectByTag, accountRoles, named, checkOnly } = inputs
+  if (selectByTag && !named) {
+    throw inputError(
+      `Input "select-by-tag" is set (${shown(selectByTag)}), but the schedule holds no named schedules for its values to name.`,
+      'Give the schedule "schedules:" with one named schedule under each name the tag takes, e.g. "schedules:" / "  business-hours:" / "    default: { kpu: 4 }" (docs/fleets.md).'
+    )
+  }
+  if (checkOnly) return
+  if (regions.length > 1 && !selectByTag) {
+    throw inputError(
+      `Input "region" names ${regions.length} regions (${regions.join(', ')}), which is only for select-by-tag.`,
+      'Give one region, or the applications as ARNs (each carries its own region), or set select-by-tag to scale the tagged applications of every region.'
+    )
+  }
+  if (accountRoles.length > 0 && !selectByTag) {
+    throw inputError(
+      'Input "account-roles" is set without select-by-tag.',
+      'account-roles lists and scales the applications that carry the select-by-tag tag in each account: set select-by-tag, or run one job per account (examples/matrix-regions-accounts.yml).'
+    )
+  }
+  if (selectByTag && regions.length === 0) {
+    throw inputError('Input "select-by-tag" is set, but no region is: there is nowhere to list applications.', 'Set "region" to the region, or regions, to list (one per line or comma-separated).')
+  }
+  if (named && !selectByTag && named.defaultSchedule === undefined) {
+    throw inputError(
+      'The schedule holds named schedules, but neither select-by-tag nor default-schedule says which one each application follows.',
+      'Set select-by-tag to the tag whose value names each application\'s schedule, or add "default-schedule:" naming the schedule the applications follow.'
+    )
+  }
 }
 
 function positiveInteger(name: string, text: string, min = 1, max = Number.MAX_SAFE_INTEGER): number {

@@ -4,7 +4,7 @@ import { markdownCode, markdownText } from './escape.js'
 import { sourceText } from '../phases/decide.js'
 import { kpus } from '../phases/application.js'
 import { valueText, type Wait } from '../phases/scale-down.js'
-import type { Outcome } from '../phases/outcome.js'
+import { EVERY_APPLICATION as EVERY, type Outcome } from '../phases/outcome.js'
 
 /** A coming change of the schedule, resolved to parallelism where possible. */
 export interface Upcoming {
@@ -14,6 +14,21 @@ export interface Upcoming {
   target: string
   /** A scale-down the schedule's guard watches. */
   guarded?: boolean
+}
+
+/** One named schedule's part of the summary: its applications, its coming changes and its week. */
+export interface ScheduleGroup {
+  /** The named schedule; undefined for the applications that follow none (they failed before one was known). */
+  name?: string
+  /** The schedule's zone. */
+  timezone?: string
+  /** Its next 7 days of changes, in order. */
+  upcoming: Upcoming[]
+  /** Its week ahead drawn (renderWeek). */
+  week?: string
+  /** What its guard waits for, in words (describeGuard), when it has one. */
+  guard?: string
+  outcomes: Outcome[]
 }
 
 /** Everything the job summary shows; rendering is pure. */
@@ -31,6 +46,11 @@ export interface Report {
   week?: string
   /** What the schedule's guard waits for, in words (describeGuard), when it has one. */
   guard?: string
+  /**
+   * With named schedules: the applications grouped by the schedule they follow, each group with
+   * its own week; then `upcoming`, `week` and `timezone` are not shown.
+   */
+  groups?: ScheduleGroup[]
   /** A check of the schedule only (check-only): no application was looked at. */
   checkOnly?: boolean
   /** What started the run: "a scheduled run", "workflow_dispatch by @octocat". */
@@ -64,7 +84,8 @@ export function renderSummary(report: Report): string {
   }
 
   if (report.checkOnly) {
-    lines.push('> [!NOTE]', '> **Check only**: the schedule is valid. No application was looked at and nothing was changed; this is what the schedule will do.', '')
+    const valid = report.groups ? `the ${report.groups.length} named schedules are valid` : 'the schedule is valid'
+    lines.push('> [!NOTE]', `> **Check only**: ${valid}. No application was looked at and nothing was changed; this is what the schedule${report.groups ? 's' : ''} will do.`, '')
   } else {
     lines.push(`**${escape(headline(report.outcomes, report.dryRun))}**`, '')
   }
@@ -75,26 +96,15 @@ export function renderSummary(report: Report): string {
   if (failed.length > 0) {
     lines.push(`### What failed and how to fix it${failed.length > 1 ? ` (${failed.length})` : ''}`, '')
     for (const o of failed) {
-      lines.push(`- **${escape(o.application)}** (${o.region}): ${escape(o.error ?? o.reason)}${o.hint ? `<br>**Fix:** ${multiline(o.hint)}` : ''}`)
+      lines.push(`- **${o.application === EVERY ? 'Every application' : escape(o.application)}** (${where(o)}): ${escape(o.error ?? o.reason)}${o.hint ? `<br>**Fix:** ${multiline(o.hint)}` : ''}`)
     }
     lines.push('')
   }
 
-  // Scale-downs that wait are not failures: their own group, with what they wait for and until when.
-  const deferred = report.outcomes.filter((o) => o.action === 'deferred')
-  if (deferred.length > 0) {
-    lines.push(`### Deferred: scale-downs that wait${deferred.length > 1 ? ` (${deferred.length})` : ''}`, '', ...deferredTable(deferred, report.timezone), '')
-  }
-
-  // Failures first, then changes; what did not change is folded away when there is anything else,
-  // or much of it, so that a run over hundreds of applications stays readable.
-  const changed = report.outcomes.filter((o) => o.action === 'updated' || o.action === 'planned')
-  const unchanged = report.outcomes.filter((o) => o.action === 'skipped')
-  const fold = failed.length + changed.length + deferred.length > 0 || unchanged.length > UNFOLDED_UNCHANGED
-  const shown = fold ? [...failed, ...changed] : [...failed, ...changed, ...unchanged]
-  if (shown.length > 0) lines.push(...table(shown), '')
-  if (fold && unchanged.length > 0) {
-    lines.push('<details>', `<summary>${unchanged.length} unchanged: already at target, or not RUNNING</summary>`, '', ...table(unchanged), '', '</details>', '')
+  if (report.groups) {
+    for (const group of byAttention(report.groups)) lines.push(...groupSection(group))
+  } else {
+    lines.push(...applicationsSection(report.outcomes, report.timezone, '###'))
   }
 
   const holds = report.outcomes.filter((o) => o.hold)
@@ -111,44 +121,87 @@ export function renderSummary(report: Report): string {
     lines.push('')
   }
 
-  if (report.timezone) {
-    lines.push('### The week ahead', '')
-    const [next] = report.upcoming
-    lines.push(
-      next
-        ? `Next change: **${escape(next.target)}** at ${formatTime(next.at, report.timezone)} (${escape(sourceText(next.rule))}).`
-        : 'The schedule does not change in the next 7 days.',
-      ''
-    )
-    if (report.guard) lines.push(`A guard watches every scale-down (marked 🛡️ below): it waits while ${escape(report.guard)}.`, '')
-    if (report.week) lines.push(report.week, '')
-    if (next) {
-      // Every change in a table folded away, in the zone and in UTC so DST shows.
-      const zones = report.timezone === 'UTC' ? ['UTC'] : [report.timezone, 'UTC']
-      lines.push(
-        '<details>',
-        `<summary>Every change of the next 7 days (${report.upcoming.length})</summary>`,
-        '',
-        `| ${zones.join(' | ')} | Target | Rule |`,
-        `|${' --- |'.repeat(zones.length + 2)}`
-      )
-      for (const u of report.upcoming) {
-        lines.push(`| ${zones.map((zone) => local(u.at, zone)).join(' | ')} | ${escape(u.target)}${u.guarded ? ' 🛡️' : ''} | ${escape(u.rule)} |`)
-      }
-      lines.push('', '</details>', '')
-    }
-  }
+  if (!report.groups && report.timezone) lines.push('### The week ahead', '', ...weekSection(report.upcoming, report.week, report.timezone, report.guard))
   return lines.join('\n')
 }
 
-/** The table of applications: one row each. */
+/**
+ * The applications: scale-downs that wait in a group of their own (they are not failures), then
+ * the table, failures first, then changes; what did not change is folded away when there is
+ * anything else, or much of it, so that a run over hundreds of applications stays readable.
+ * `heading` is the level of the deferred group's heading; inside a named schedule's section, bold.
+ */
+function applicationsSection(outcomes: Outcome[], zone: string | undefined, heading?: '###'): string[] {
+  const lines: string[] = []
+  const deferred = outcomes.filter((o) => o.action === 'deferred')
+  if (deferred.length > 0) {
+    const title = `Deferred: scale-downs that wait${deferred.length > 1 ? ` (${deferred.length})` : ''}`
+    lines.push(heading ? `${heading} ${title}` : `**${title}**`, '', ...deferredTable(deferred, zone), '')
+  }
+  const failed = outcomes.filter((o) => o.action === 'failed')
+  const changed = outcomes.filter((o) => o.action === 'updated' || o.action === 'planned')
+  const unchanged = outcomes.filter((o) => o.action === 'skipped')
+  const fold = failed.length + changed.length + deferred.length > 0 || unchanged.length > UNFOLDED_UNCHANGED
+  const shown = fold ? [...failed, ...changed] : [...failed, ...changed, ...unchanged]
+  if (shown.length > 0) lines.push(...table(shown), '')
+  if (fold && unchanged.length > 0) {
+    lines.push('<details>', `<summary>${unchanged.length} unchanged: already at target, or not RUNNING</summary>`, '', ...table(unchanged), '', '</details>', '')
+  }
+  return lines
+}
+
+/** The next change, the guard, the week drawn, and every change of the next 7 days folded away. */
+function weekSection(upcoming: Upcoming[], week: string | undefined, timezone: string, guard?: string): string[] {
+  const lines: string[] = []
+  const [next] = upcoming
+  lines.push(
+    next ? `Next change: **${escape(next.target)}** at ${formatTime(next.at, timezone)} (${escape(sourceText(next.rule))}).` : 'The schedule does not change in the next 7 days.',
+    ''
+  )
+  if (guard) lines.push(`A guard watches every scale-down (marked 🛡️ below): it waits while ${escape(guard)}.`, '')
+  if (week) lines.push(week, '')
+  if (next) {
+    // Every change in a table folded away, in the zone and in UTC so DST shows.
+    const zones = timezone === 'UTC' ? ['UTC'] : [timezone, 'UTC']
+    lines.push('<details>', `<summary>Every change of the next 7 days (${upcoming.length})</summary>`, '', `| ${zones.join(' | ')} | Target | Rule |`, `|${' --- |'.repeat(zones.length + 2)}`)
+    for (const u of upcoming) {
+      lines.push(`| ${zones.map((zone) => local(u.at, zone)).join(' | ')} | ${escape(u.target)}${u.guarded ? ' 🛡️' : ''} | ${escape(u.rule)} |`)
+    }
+    lines.push('', '</details>', '')
+  }
+  return lines
+}
+
+/** One named schedule: a heading, its applications, then its next change and week. */
+function groupSection(group: ScheduleGroup): string[] {
+  const count = group.outcomes.length
+  const applications = count === 0 ? '' : `: ${count} application${count === 1 ? '' : 's'}`
+  const heading = group.name === undefined ? `### Following no schedule${applications}` : `### Schedule ${markdownCode(group.name)}${applications}`
+  const lines = [heading, '', ...applicationsSection(group.outcomes, group.timezone)]
+  if (group.timezone) lines.push(...weekSection(group.upcoming, group.week, group.timezone, group.guard))
+  return lines
+}
+
+/** What a reader should see first: failures (and deferrals), then changes, then the rest. */
+const ATTENTION: Record<Outcome['action'], number> = { failed: 0, deferred: 0, updated: 1, planned: 1, skipped: 2 }
+
+/** Groups with failures first, then those with changes, then the others, each kind in its own order. */
+function byAttention(groups: ScheduleGroup[]): ScheduleGroup[] {
+  const rank = (group: ScheduleGroup) => Math.min(3, ...group.outcomes.map((o) => ATTENTION[o.action]))
+  return groups.map((group, index) => ({ group, index, rank: rank(group) })).sort((a, b) => a.rank - b.rank || a.index - b.index).map(({ group }) => group)
+}
+
+/** The table of applications: one row each; with an Account column when any has one (account-roles). */
 function table(outcomes: Outcome[]): string[] {
-  const rows = ['| Application | Status | Before | Target | Action | Rule | Why |', '| --- | --- | --- | --- | --- | --- | --- |']
+  const accounts = outcomes.some((o) => o.account)
+  const rows = accounts
+    ? ['| Application | Account | Status | Before | Target | Action | Rule | Why |', '| --- | --- | --- | --- | --- | --- | --- | --- |']
+    : ['| Application | Status | Before | Target | Action | Rule | Why |', '| --- | --- | --- | --- | --- | --- | --- |']
   for (const o of outcomes) {
     // A failure's full text and fix are listed above the table; the row keeps its first sentence.
     const why = o.action === 'failed' ? firstSentence(o.reason) : `${o.reason}${o.lateness ? ` ${o.lateness}` : ''}`
     rows.push(
-      `| ${consoleLink(o)} | ${o.status ?? '–'} | ${sizeText(o.previousParallelism, o.previousKpu)} | ${sizeText(o.targetParallelism, o.targetKpu)} | ${ACTION_LABEL[o.action]} | ${escape(o.rule ?? '–')} | ${escape(why)} |`
+      `| ${consoleLink(o)} |${accounts ? ` ${o.account ?? '–'} |` : ''} ${o.status ?? '–'} | ${sizeText(o.previousParallelism, o.previousKpu)} | ${sizeText(o.targetParallelism, o.targetKpu)} | ${ACTION_LABEL[o.action]} | ${escape(o.rule ?? '–')} | ${escape(why)} |`
     )
   }
   return rows
@@ -156,14 +209,18 @@ function table(outcomes: Outcome[]): string[] {
 
 /** The deferred scale-downs: what each runs at, its target, what it waits for and until when at most. */
 function deferredTable(outcomes: Outcome[], zone: string | undefined): string[] {
-  const rows = ['| Application | Runs at | Target | Waits for | Now | Limit | Goes ahead at the latest |', '| --- | --- | --- | --- | --- | --- | --- |']
+  const accounts = outcomes.some((o) => o.account)
+  const rows = [
+    `| Application |${accounts ? ' Account |' : ''} Runs at | Target | Waits for | Now | Limit | Goes ahead at the latest |`,
+    `| --- |${accounts ? ' --- |' : ''} --- | --- | --- | --- | --- | --- |`
+  ]
   for (const o of outcomes) {
     const waits = o.deferral?.waitsFor ?? []
     const cell = (text: (w: Wait) => string) => waits.map((w) => escape(text(w))).join('<br>') || '–'
     const runsAt = o.currentParallelism ?? o.previousParallelism
     const perKpu = o.foundParallelismPerKpu ?? o.parallelismPerKpu
     rows.push(
-      `| ${consoleLink(o)} | ${sizeText(runsAt, runsAt !== undefined && perKpu !== undefined ? kpus(runsAt, perKpu) : undefined)} | ${sizeText(o.targetParallelism, o.targetKpu)} | ` +
+      `| ${consoleLink(o)} |${accounts ? ` ${o.account ?? '–'} |` : ''} ${sizeText(runsAt, runsAt !== undefined && perKpu !== undefined ? kpus(runsAt, perKpu) : undefined)} | ${sizeText(o.targetParallelism, o.targetKpu)} | ` +
         `${cell((w) => (w.metric === 'CurrentParallelism' ? "the service's autoscaler" : w.metric))} | ` +
         `${cell((w) => (w.measured !== undefined ? `${valueText(w.metric, w.measured)} (${valueText(w.metric, w.value)} at the target)` : valueText(w.metric, w.value)))} | ` +
         `${cell((w) => (w.metric === 'CurrentParallelism' ? `restart at ${w.limit} cuts it` : `below ${valueText(w.metric, w.limit)}`))} | ` +
@@ -171,6 +228,11 @@ function deferredTable(outcomes: Outcome[], zone: string | undefined): string[] 
     )
   }
   return rows
+}
+
+/** "us-east-1", or "eu-west-1, account 210987654321" with account-roles. */
+function where(o: Outcome): string {
+  return o.account ? `${o.region}, account ${o.account}` : o.region
 }
 
 /** Changes are named up to this many; beyond, they are counted by kind of change. */
@@ -214,7 +276,7 @@ export function headline(outcomes: Outcome[], dryRun: boolean): string {
   }
   // Up to three applications are named; more are counted.
   const named = (action: Outcome['action'], word: string) => {
-    const names = outcomes.filter((o) => o.action === action).map((o) => o.application)
+    const names = outcomes.filter((o) => o.action === action).map((o) => (o.application === EVERY ? `every application of ${o.region}` : o.application))
     return `${names.length <= 3 ? names.join(', ') : names.length} ${word}`
   }
   if (failed > 0) parts.push(named('failed', 'failed'))
@@ -241,6 +303,7 @@ function firstSentence(text: string): string {
 }
 
 function consoleLink(o: Outcome): string {
+  if (o.application === EVERY) return '*every application*'
   const host = o.region.startsWith('cn-')
     ? `${o.region}.console.amazonaws.cn`
     : o.region.startsWith('us-gov-')

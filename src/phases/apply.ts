@@ -10,15 +10,17 @@ import { ANSWER_LOST, type FlinkClient } from '../aws/flink-client.js'
 import { HOLD_TAG_KEYS, holdPlanText, holdTags, type Hold, type HoldPlan } from './holds.js'
 import { decided, failedWith, holdField, outcomeFor, type Outcome } from './outcome.js'
 import { DEFAULT_RATE, perRegion } from '../aws/rate-limit.js'
-import type { RunContext } from './context.js'
+import { placeKey, type RunContext } from './context.js'
 import type { Reading } from './scale-down.js'
+import type { Schedule } from '../schedule/schedule.js'
 
 /**
  * An application after the decide phase: its plan, or the outcome of a failure before it.
  * `reading`: the guard's metrics read for it (the check phase), for a decision made again after a race.
+ * `schedule`: the named schedule it follows (decided on again after a conflict), with named schedules.
  */
 export type Planned =
-  | { ref: ApplicationRef; state: ApplicationState; found?: Hold; plan: Plan; reading?: Reading }
+  | { ref: ApplicationRef; state: ApplicationState; found?: Hold; plan: Plan; reading?: Reading; schedule?: Schedule }
   | { ref: ApplicationRef; failed: Outcome }
 
 /** An application after the apply phase; `follow` is set for an accepted update to follow. */
@@ -33,15 +35,15 @@ export interface Applied {
 const MAX_DECISIONS = 3
 const RACES = new Set(['ConcurrentModificationException', 'ResourceInUseException'])
 
-/** Applies every plan, as many at once per region as it takes requests in flight. Never throws. */
+/** Applies every plan, as many at once per place (account and region) as it takes requests in flight. Never throws. */
 export function apply(planned: Planned[], context: RunContext): Promise<Applied[]> {
-  return perRegion(planned, (p) => p.ref.region, DEFAULT_RATE.maxInFlight, async (p) => ('failed' in p ? { ref: p.ref, outcome: p.failed } : applyOne(p, context)))
+  return perRegion(planned, (p) => placeKey(p.ref), DEFAULT_RATE.maxInFlight, async (p) => ('failed' in p ? { ref: p.ref, outcome: p.failed } : applyOne(p, context)))
 }
 
 async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunContext): Promise<Applied> {
   const { ref, found } = planned
   const { config } = context
-  const client = context.clientFor(ref.region)
+  const client = context.clientFor(ref)
   let { state, plan } = planned
   const outcome: Outcome = outcomeFor(ref)
   try {
@@ -91,7 +93,7 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
         if (!accepted && race && attempt < MAX_DECISIONS) {
           context.warn(`${ref.name}: ${race} while updating; describing again and deciding again.`)
           state = await client.describe(ref.name)
-          plan = planApplication(state, found, config, context.run)
+          plan = planApplication(state, found, config, context.run, planned.schedule ?? config.schedule)
           // A scale-down found on deciding again is judged as the check phase judges (loaded only then).
           if (plan.scaleDown) plan = (await import('./check.js')).guardPlan(plan, planned.reading, config.now)
           continue

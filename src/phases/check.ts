@@ -1,12 +1,12 @@
 /**
  * The check phase, between decide and apply: every pending scale-down (an update that would restart
  * a job below the parallelism it runs now) is judged on the job's own metrics, read with one batched
- * GetMetricData per region for every application that needs them, on the real clock: the last
+ * GetMetricData per place (account and region) for every application that needs them, on the real clock: the last
  * `over` before now. The verdict (pure, decide.ts's guardPlan) makes it wait (`deferred`) or go
  * ahead. With no scale-down to read metrics for, there is no CloudWatch call, nor its client loaded.
  */
 import type { Planned } from './apply.js'
-import type { RunContext } from './context.js'
+import { placeKey, placeText, type Place, type RunContext } from './context.js'
 import type { Plan } from './decide.js'
 import { asScalerError } from '../errors.js'
 import { judge } from './guard.js'
@@ -59,15 +59,16 @@ export async function check(planned: Planned[], context: RunContext, clock: () =
   const toRead = pending.filter((p) => p.scaleDown.limits.length > 0)
   const readings = new Map<WithPlan, Reading>()
   const failures = new Map<string, { message: string; hint?: string }>()
-  const regions = [...new Set(toRead.map((p) => p.planned.ref.region))]
+  // One batched read per place (account and region): each has its own credentials and endpoint.
+  const places = new Map<string, Place>(toRead.map((p) => [placeKey(p.planned.ref), p.planned.ref]))
   await Promise.all(
-    regions.map(async (region) => {
-      const here = toRead.filter((p) => p.planned.ref.region === region)
+    [...places].map(async ([key, place]) => {
+      const here = toRead.filter((p) => placeKey(p.planned.ref) === key)
       try {
-        for (const [p, reading] of await read(here, context, region, clock())) readings.set(p.planned, reading)
+        for (const [p, reading] of await read(here, context, place, clock())) readings.set(p.planned, reading)
       } catch (error) {
         const failure = asScalerError(error)
-        failures.set(region, { message: failure.message, ...(failure.hint ? { hint: failure.hint } : {}) })
+        failures.set(placeText(place), { message: failure.message, ...(failure.hint ? { hint: failure.hint } : {}) })
         for (const p of here) readings.set(p.planned, { maxima: {}, failed: failure.message })
       }
     })
@@ -82,8 +83,8 @@ export async function check(planned: Planned[], context: RunContext, clock: () =
   return planned.map((p) => ('plan' in p ? (judged.get(p) ?? p) : p))
 }
 
-/** One batched read for a region's pending scale-downs: each one's maximum of each metric over its own look-back. */
-async function read(pending: Pending[], context: RunContext, region: string, now: Date): Promise<Map<Pending, Reading>> {
+/** One batched read for a place's pending scale-downs: each one's maximum of each metric over its own look-back. */
+async function read(pending: Pending[], context: RunContext, place: Place, now: Date): Promise<Map<Pending, Reading>> {
   const end = now.getTime()
   const longest = Math.max(...pending.map((p) => p.scaleDown.overMs))
   const queries: { query: MetricQuery; pending: Pending; metric: GuardMetric }[] = []
@@ -96,13 +97,13 @@ async function read(pending: Pending[], context: RunContext, region: string, now
       })
     }
   }
-  const reader = await context.metricReaderFor(region)
+  const reader = await context.metricReaderFor(place)
   const before = reader.requests
   const series = await reader.read(
     queries.map((q) => q.query),
     { start: new Date(end - longest), end: new Date(end) }
   )
-  debug(`guard: ${queries.length} metrics of ${pending.length} applications read in ${region} with ${reader.requests - before} GetMetricData requests`)
+  debug(`guard: ${queries.length} metrics of ${pending.length} applications read in ${placeText(place)} with ${reader.requests - before} GetMetricData requests`)
   const readings = new Map<Pending, Reading>(pending.map((p) => [p, { maxima: {} }]))
   queries.forEach(({ pending: p, metric }, i) => {
     const maximum = maximumOf(series[i], metric, end - p.scaleDown.overMs)
@@ -128,8 +129,8 @@ function maximumOf(series: MetricSeries, metric: GuardMetric, since: number): nu
  */
 function warnAbout(pending: Pending[], judged: Map<WithPlan, WithPlan>, failures: Map<string, { message: string; hint?: string }>, context: RunContext): void {
   const verb = context.config.dryRun ? 'would go' : 'went'
-  for (const [region, failure] of failures) {
-    const here = pending.filter((p) => p.planned.ref.region === region && p.scaleDown.limits.length > 0)
+  for (const [place, failure] of failures) {
+    const here = pending.filter((p) => placeText(p.planned.ref) === place && p.scaleDown.limits.length > 0)
     const went = here.filter((p) => judged.get(p.planned)!.plan.decision.kind !== 'defer').map((p) => p.planned.ref.name)
     const waiting = here.filter((p) => judged.get(p.planned)!.plan.decision.kind === 'defer').map((p) => p.planned.ref.name)
     const parts = [
@@ -144,7 +145,7 @@ function warnAbout(pending: Pending[], judged: Map<WithPlan, WithPlan>, failures
   const unread = new Map<string, string[]>()
   for (const p of pending) {
     const decision = judged.get(p.planned)!.plan.decision
-    if (decision.kind === 'defer' || failures.has(p.planned.ref.region)) continue
+    if (decision.kind === 'defer' || failures.has(placeText(p.planned.ref))) continue
     const unchecked = judged.get(p.planned)!.plan.unchecked ?? []
     if (unchecked.length === 0) continue
     const key = `${unchecked.join(' and ')} over the last ${describeDuration(p.scaleDown.overMs)}`

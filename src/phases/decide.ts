@@ -199,14 +199,15 @@ export interface Plan {
 }
 
 /**
- * Steps 2-5 and the hold plan for one observed application: pure. The schedule is evaluated at
- * `config.now` (`at`, else the run's start); holds live on the real clock, `config.clock`.
- * Throws a ScalerError when a hold until next-transition has no next transition for this application.
+ * Steps 2-5 and the hold plan for one observed application: pure. The schedule (the run's, or the
+ * named one the application follows) is evaluated at `config.now` (`at`, else the run's start);
+ * holds live on the real clock, `config.clock`. Throws a ScalerError when a hold until
+ * next-transition has no next transition for this application.
  */
-export function planApplication(state: ApplicationState, found: Hold | undefined, config: Config, run: GitHubRun): Plan {
+export function planApplication(state: ApplicationState, found: Hold | undefined, config: Config, run: GitHubRun, schedule: Schedule | undefined = config.schedule): Plan {
   const holdClock = config.clock
   const wanted = chooseTarget({
-    schedule: config.schedule,
+    schedule,
     manual: config.manual,
     hold: found,
     releaseHold: config.releaseHold,
@@ -219,14 +220,14 @@ export function planApplication(state: ApplicationState, found: Hold | undefined
     parallelismPerKpu: config.parallelismPerKpu,
     autoscaling: config.autoscaling,
     allowStatelessRestart: config.allowStatelessRestart,
-    min: config.schedule?.min,
-    max: config.schedule?.max
+    min: schedule?.min,
+    max: schedule?.max
   })
   const requested: Hold | undefined =
     config.holdUntil && decision.kind !== 'fail'
       ? {
           parallelism: decision.desired.parallelism,
-          until: holdEnd(config, decision.desired.parallelismPerKpu),
+          until: holdEnd(config, schedule, decision.desired.parallelismPerKpu),
           ...(run.url ? { by: run.url } : {}),
           ...(run.actor ? { actor: run.actor } : {})
         }
@@ -234,7 +235,7 @@ export function planApplication(state: ApplicationState, found: Hold | undefined
   const hold = planHold(found, { requested, releaseHold: config.releaseHold, decision: decision.kind }, holdClock)
   const scaleDown =
     decision.kind === 'update'
-      ? scaleDownOf({ state, desired: decision.desired, rule: wanted.rule, source: sourceText(wanted.rule), schedule: config.schedule, at: config.now })
+      ? scaleDownOf({ state, desired: decision.desired, rule: wanted.rule, source: sourceText(wanted.rule), schedule, at: config.now })
       : undefined
   const warning =
     config.manual && wanted.rule === 'hold' && found
@@ -250,10 +251,10 @@ export function planApplication(state: ApplicationState, found: Hold | undefined
 }
 
 /** When a hold set now ends; `next-transition` is the schedule's next change for this application. */
-function holdEnd(config: Config, parallelismPerKpu: number): Date {
+function holdEnd(config: Config, schedule: Schedule | undefined, parallelismPerKpu: number): Date {
   if (config.holdUntil !== 'next-transition') return config.holdUntil!
   // A hold lives on the real clock: it ends at the schedule's first change after now, not after `at`.
-  const next = config.schedule && nextTransition(config.schedule, config.clock, sameParallelism(parallelismPerKpu), parallelismPerKpu)
+  const next = schedule && nextTransition(schedule, config.clock, sameParallelism(parallelismPerKpu), parallelismPerKpu)
   if (!next) {
     throw new ScalerError('hold-until is next-transition, but the schedule asks this application for the same parallelism all year.', {
       hint: 'Give hold-until as an instant (2026-11-27T18:00:00Z) or a duration (90m, 4h, 2d).'

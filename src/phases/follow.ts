@@ -12,7 +12,7 @@ import { asScalerError, ScalerError } from '../errors.js'
 import type { FlinkClient } from '../aws/flink-client.js'
 import { failedWith, holdField, type Outcome } from './outcome.js'
 import { DEFAULT_RATE } from '../aws/rate-limit.js'
-import type { RunContext } from './context.js'
+import { placeKey, type RunContext } from './context.js'
 
 export interface FollowOptions {
   /** The follow phase as a whole gives up after this long. */
@@ -56,7 +56,7 @@ export async function follow(applied: Applied[], context: Pick<RunContext, 'clie
     .filter((a): a is Update['applied'] => a.follow !== undefined)
     .map((a) => ({
       applied: a,
-      client: context.clientFor(a.ref.region),
+      client: context.clientFor(a.ref),
       followOperation: a.follow.operationId !== undefined,
       interval: FIRST_POLL_MS,
       // Counted from the update's own acceptance: a fleet's first checks do not all come at once.
@@ -137,13 +137,13 @@ export async function follow(applied: Applied[], context: Pick<RunContext, 'clie
       context.log(waitingLine(pending, total))
       nextProgress = now + PROGRESS_EVERY_MS
     }
-    // As many checks at once per region as it takes requests in flight; the others come next.
+    // As many checks at once per place (account and region) as it takes requests in flight; the others come next.
     const busy = new Map<string, number>()
-    for (const update of checking.keys()) busy.set(update.applied.ref.region, (busy.get(update.applied.ref.region) ?? 0) + 1)
+    for (const update of checking.keys()) busy.set(placeKey(update.applied.ref), (busy.get(placeKey(update.applied.ref)) ?? 0) + 1)
     for (const update of due) {
-      const region = update.applied.ref.region
-      if ((busy.get(region) ?? 0) >= DEFAULT_RATE.maxInFlight) continue
-      busy.set(region, (busy.get(region) ?? 0) + 1)
+      const place = placeKey(update.applied.ref)
+      if ((busy.get(place) ?? 0) >= DEFAULT_RATE.maxInFlight) continue
+      busy.set(place, (busy.get(place) ?? 0) + 1)
       checking.set(update, check(update).finally(() => checking.delete(update)))
     }
     const idle = pending.filter((u) => !checking.has(u))

@@ -9,6 +9,10 @@ import type { ScalerError } from '../errors.js'
 export interface Outcome {
   application: string
   region: string
+  /** The account, with account-roles. */
+  account?: string
+  /** The named schedule followed, with named schedules. */
+  schedule?: string
   action: 'updated' | 'planned' | 'skipped' | 'deferred' | 'failed'
   /** One human sentence. */
   reason: string
@@ -47,6 +51,12 @@ export interface Outcome {
   lateness?: string
 }
 
+/**
+ * The application of an outcome about every application of a place (an account's region) that
+ * could not be listed: its role could not be assumed, or IAM refused ListApplications there.
+ */
+export const EVERY_APPLICATION = '*'
+
 /** Fields of Outcome that are bookkeeping for the report, not part of the `results` output. */
 export const INTERNAL_FIELDS = ['foundParallelismPerKpu', 'updateAccepted', 'acceptedAt', 'reachedAt', 'lateness'] as const
 export type PublicOutcome = Omit<Outcome, (typeof INTERNAL_FIELDS)[number]>
@@ -60,7 +70,7 @@ export function publicFields(outcome: Outcome): PublicOutcome {
 
 /** An outcome that knows only which application it is about. */
 export function outcomeFor(ref: ApplicationRef): Outcome {
-  return { application: ref.name, region: ref.region, action: 'failed', reason: '' }
+  return { application: ref.name, region: ref.region, ...(ref.account ? { account: ref.account } : {}), action: 'failed', reason: '' }
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * One pass over every application, in phases: observe (describe and tags), decide (pure), check
+ * One pass over every application, in phases: select (the applications named, and with
+ * select-by-tag those listed that carry the tag), observe (describe and tags), decide (pure), check
  * (the guard's metrics for pending scale-downs), apply (updates and holds), follow (every accepted
  * update in one loop). Each phase hands the next a list of values, one per application, in input
  * order; a failure is an outcome, never an exception.
@@ -16,27 +17,40 @@ import { debug } from '../aws/sdk-options.js'
 
 export async function reconcile(context: RunContext, followOptions: Partial<FollowOptions> = {}): Promise<Outcome[]> {
   const { config } = context
-  const observations = await observe(config.applications, context)
+  // Listing and choosing by tag is loaded only by runs that choose so.
+  const { chosen, failed } = config.selectByTag
+    ? await (await import('./select.js')).select(context)
+    : { chosen: config.applications.map((ref) => ({ ref })), failed: [] }
+  const observations = await observe(chosen, context)
   const planned = observations.map((observation) => decidePhase(observation, context))
   // The check phase (and the guard's verdict) is loaded only when a scale-down is pending.
   const pending = planned.some((p) => 'plan' in p && p.plan.scaleDown !== undefined)
   const checked = pending ? await (await import('./check.js')).check(planned, context) : planned
   const applied = await apply(checked, context)
-  return follow(applied, context, { timeoutMs: config.waitTimeoutSeconds * 1000, ...followOptions })
+  const outcomes = await follow(applied, context, { timeoutMs: config.waitTimeoutSeconds * 1000, ...followOptions })
+  // One outcome per observation, in order: each names the named schedule it followed.
+  const named = outcomes.map((outcome, i) => {
+    const observed = observations[i]
+    const schedule = 'schedule' in observed ? observed.schedule?.name : undefined
+    if (schedule === undefined) return outcome
+    const { application, region, account, ...rest } = outcome
+    return { application, region, ...(account ? { account } : {}), schedule, ...rest }
+  })
+  return [...named, ...failed]
 }
 
 function decidePhase(observation: Observation, context: RunContext): Planned {
   if ('failed' in observation) return observation
-  const { ref, state, hold } = observation
+  const { ref, state, hold, schedule } = observation
   const where = `${ref.name} (${ref.region})`
   debug(
     `${where}: found ${state.status} at ${describeDesired(state)}, version ${state.versionId}` +
       (hold ? `; hold parallelism ${hold.parallelism} until ${hold.until.toISOString()}` : '')
   )
   try {
-    const plan = planApplication(state, hold, context.config, context.run)
+    const plan = planApplication(state, hold, context.config, context.run, schedule?.schedule ?? context.config.schedule)
     debug(`${where}: target ${describeTarget(plan.wanted.target)} from ${sourceText(plan.wanted.rule)}; decision ${plan.decision.kind}: ${plan.decision.reason}`)
-    return { ref, state, found: hold, plan }
+    return { ref, state, found: hold, plan, ...(schedule ? { schedule: schedule.schedule } : {}) }
   } catch (error) {
     return { ref, failed: failedWith({ ...outcomeFor(ref), status: state.status }, asScalerError(error)) }
   }

@@ -140,6 +140,18 @@ class Invalid extends Error {
   }
 }
 
+/** The fields of one schedule, a single one or each named one (src/schedule/named.ts): TOP_KEYS is the one list of them. */
+export const SCHEDULE_KEYS: readonly string[] = TOP_KEYS
+
+/**
+ * For named schedules (src/schedule/named.ts), which reuse this parser for each of them: the text
+ * read as parseSchedule reads it, one schedule from a mapping already read (throwing
+ * ScheduleFieldError with the place within it), and that error.
+ */
+export const readScheduleYaml = readYaml
+export const parseScheduleMapping = parseDocument
+export { Invalid as ScheduleFieldError }
+
 /**
  * Parse and validate YAML text. `source` names where it came from (e.g. 'input "schedule"' or the
  * file path) for error messages; `file`, for a schedule file, is its path in the repository, so that
