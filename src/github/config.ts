@@ -6,6 +6,7 @@ import { APPLICATION_ARN, APPLICATION_NAME } from '../phases/application.js'
 import { inputError, ScalerError } from '../errors.js'
 import { withHolidays } from '../schedule/holidays.js'
 import { checkBounds, lineOf, nextTransition, parseSchedule, type Schedule, type Target } from '../schedule/schedule.js'
+import { DEFAULT_SNAPSHOT_LIMIT, MIN_KEEP } from '../phases/snapshots.js'
 
 /** One application to reconcile, with the region its calls go to. */
 export interface ApplicationRef {
@@ -59,6 +60,10 @@ export interface Config {
   checkOnly: boolean
   /** `kpu-hour-price`: what one KPU-hour costs, for the week's cost in the summary. */
   kpuHourPrice?: number
+  /** `snapshot-limit`: each application's snapshot limit, warned about at 80% of it. */
+  snapshotLimit: number
+  /** `prune-snapshots`: the newest snapshots to keep of each updated application; undefined deletes none. */
+  pruneSnapshots?: number
 }
 
 /** Reads one input by its action.yml name; the runner passes '' for unset inputs without default. */
@@ -160,6 +165,7 @@ export async function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clo
   const metricsNamespace = readMetricsNamespace(get('metrics-namespace'))
   const priceText = get('kpu-hour-price')
   const kpuHourPrice = priceText ? price('kpu-hour-price', priceText) : undefined
+  const { snapshotLimit, pruneSnapshots } = readSnapshotInputs(get('snapshot-limit'), get('prune-snapshots'))
 
   return {
     applications,
@@ -184,8 +190,31 @@ export async function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clo
     releaseHold,
     metricsNamespace,
     checkOnly,
-    kpuHourPrice
+    kpuHourPrice,
+    snapshotLimit,
+    ...(pruneSnapshots !== undefined ? { pruneSnapshots } : {})
   }
+}
+
+/** `snapshot-limit` (default the service's quota) and `prune-snapshots` (at least MIN_KEEP; empty: none deleted). */
+function readSnapshotInputs(limitText: string, pruneText: string): { snapshotLimit: number; pruneSnapshots?: number } {
+  const snapshotLimit = limitText
+    ? wholeNumber('snapshot-limit', limitText, 1, `Use a whole number of at least 1: the snapshots an application may have (the service allows ${DEFAULT_SNAPSHOT_LIMIT}), or leave it empty for that.`)
+    : DEFAULT_SNAPSHOT_LIMIT
+  if (!pruneText) return { snapshotLimit }
+  const pruneSnapshots = wholeNumber(
+    'prune-snapshots',
+    pruneText,
+    MIN_KEEP,
+    `Use a whole number of at least ${MIN_KEEP}: how many of the newest snapshots to keep (e.g. 100), or leave it empty to delete none.`
+  )
+  return { snapshotLimit, pruneSnapshots }
+}
+
+function wholeNumber(name: string, text: string, min: number, hint: string): number {
+  const value = /^\d+$/.test(text) ? Number(text) : NaN
+  if (!Number.isSafeInteger(value) || value < min) throw inputError(`Input "${name}" is "${shown(text)}".`, hint)
+  return value
 }
 
 /**

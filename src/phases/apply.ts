@@ -11,6 +11,8 @@ import { HOLD_TAG_KEYS, holdPlanText, holdTags, type Hold, type HoldPlan } from 
 import { decided, failedWith, holdField, outcomeFor, type Outcome } from './outcome.js'
 import { DEFAULT_RATE, perRegion } from '../aws/rate-limit.js'
 import type { RunContext } from './context.js'
+import { afterUpdate, readSnapshots, warnNothingToPrune } from './prune.js'
+import type { PrunePlan, SnapshotInfo } from './snapshots.js'
 
 /** An application after the decide phase: its plan, or the outcome of a failure before it. */
 export type Planned = { ref: ApplicationRef; state: ApplicationState; found?: Hold; plan: Plan } | { ref: ApplicationRef; failed: Outcome }
@@ -21,6 +23,8 @@ export interface Applied {
   outcome: Outcome
   /** `holdPending`: the hold could not be written yet (the application was UPDATING); follow writes it at the end. */
   follow?: { state: ApplicationState; operationId?: string; desired: Desired; hold: HoldPlan; holdPending?: boolean }
+  /** prune-snapshots: the snapshots to delete once the update has reached its target. */
+  prune?: PrunePlan
 }
 
 /** A concurrent change makes the token stale: describe and decide again, a few times at most. */
@@ -38,6 +42,15 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
   const client = context.clientFor(ref.region)
   let { state, plan } = planned
   const outcome: Outcome = outcomeFor(ref)
+  warnNothingToPrune(state, context)
+  // Read once, just before the first update is sent: a run that updates nothing never reads them.
+  let snapshots: SnapshotInfo[] | undefined
+  let snapshotsRead = false
+  const snapshotsBefore = async () => {
+    if (!snapshotsRead) snapshots = await readSnapshots(client, state, context)
+    snapshotsRead = true
+    return snapshots
+  }
   try {
     for (let attempt = 1; ; attempt++) {
       const { decision, hold } = plan
@@ -57,13 +70,15 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
       if (config.dryRun) {
         const planned = decision.kind === 'update'
         const reason = (planned ? `Dry run: would scale. ${outcome.reason}` : outcome.reason) + holdPlanText(hold)
-        return { ref, outcome: { ...outcome, action: planned ? 'planned' : 'skipped', reason } }
+        const before = planned ? await snapshotsBefore() : undefined
+        return { ref, outcome: { ...outcome, action: planned ? 'planned' : 'skipped', reason, ...(before ? afterUpdate(before, state, context).fields : {}) } }
       }
       if (decision.kind === 'skip') {
         await writeHold(client, state, hold)
         return { ref, outcome: { ...outcome, action: 'skipped', ...holdField(hold.after) } }
       }
 
+      const before = await snapshotsBefore()
       let accepted: { versionId?: number; operationId?: string } | undefined
       try {
         accepted = await client.update(state, decision.desired, { restoreLatest: decision.restoreLatest })
@@ -88,6 +103,9 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
         ...(accepted.versionId !== undefined ? { applicationVersionId: accepted.versionId } : {}),
         ...(accepted.operationId ? { operationId: accepted.operationId } : {})
       })
+      const snapshotWork = before ? afterUpdate(before, state, context) : undefined
+      Object.assign(outcome, snapshotWork?.fields)
+      const prune = snapshotWork?.plan ? { prune: snapshotWork.plan } : {}
       // The hold is written as soon as the update is accepted, so a run that is killed or times out
       // while following it still leaves it for the next scheduled run to respect. The service may
       // refuse tags while the application is UPDATING: then it is written once the update has ended.
@@ -103,8 +121,8 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
         else context.warn(`${ref.name}: could not remove the tags of the hold that has ended (${asScalerError(error).message}); later runs ignore it.`)
       }
       Object.assign(outcome, { action: 'updated' }, holdField(holdPending ? hold.current : hold.after))
-      if (!config.wait) return { ref, outcome }
-      return { ref, outcome, follow: { state, operationId: accepted.operationId, desired: decision.desired, hold, holdPending } }
+      if (!config.wait) return { ref, outcome, ...prune }
+      return { ref, outcome, follow: { state, operationId: accepted.operationId, desired: decision.desired, hold, holdPending }, ...prune }
     }
   } catch (error) {
     return { ref, outcome: failedWith(outcome, asScalerError(error), outcome.updateAccepted ? 'The update was accepted, then:' : undefined) }

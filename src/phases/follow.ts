@@ -13,6 +13,7 @@ import type { FlinkClient } from '../aws/flink-client.js'
 import { failedWith, holdField, type Outcome } from './outcome.js'
 import { DEFAULT_RATE } from '../aws/rate-limit.js'
 import type { RunContext } from './context.js'
+import { prune } from './prune.js'
 
 export interface FollowOptions {
   /** The follow phase as a whole gives up after this long. */
@@ -100,6 +101,8 @@ export async function follow(applied: Applied[], context: Pick<RunContext, 'clie
     done++
     const kpu = kpus(followed.desired.parallelism, followed.desired.parallelismPerKpu)
     context.log(`${done}/${total} at target: ${outcome.application} ${kpu} KPU after ${duration(reachedAt - (outcome.acceptedAt ?? reachedAt))}`)
+    // Old snapshots go once the update has reached its target, within this check's place in the region's bound.
+    if (update.applied.prune) update.ended = await prune(update.ended, update.applied.prune, update.client, context)
   }
 
   const check = async (update: Update) => {

@@ -1,7 +1,8 @@
 /**
  * One pass over every application, in phases: observe (describe and tags), decide (pure), apply
- * (updates and holds), follow (every accepted update in one loop). Each phase hands the next a
- * list of values, one per application, in input order; a failure is an outcome, never an exception.
+ * (updates and holds, each update's snapshots read just before it), follow (every accepted update
+ * in one loop, its old snapshots pruned once it is at target). Each phase hands the next a list of
+ * values, one per application, in input order; a failure is an outcome, never an exception.
  */
 import { apply, type Planned } from './apply.js'
 import type { RunContext } from './context.js'
@@ -9,6 +10,7 @@ import { describeDesired, planApplication, sourceText } from './decide.js'
 import { asScalerError } from '../errors.js'
 import { follow, type FollowOptions } from './follow.js'
 import { observe, type Observation } from './observe.js'
+import { pruneUnfollowed, warnNearLimit } from './prune.js'
 import { failedWith, outcomeFor, type Outcome } from './outcome.js'
 import { describeTarget } from '../schedule/schedule.js'
 import { debug } from '../aws/sdk-options.js'
@@ -18,7 +20,9 @@ export async function reconcile(context: RunContext, followOptions: Partial<Foll
   const observations = await observe(config.applications, context)
   const planned = observations.map((observation) => decidePhase(observation, context))
   const applied = await apply(planned, context)
-  return follow(applied, context, { timeoutMs: config.waitTimeoutSeconds * 1000, ...followOptions })
+  const followed = await follow(applied, context, { timeoutMs: config.waitTimeoutSeconds * 1000, ...followOptions })
+  // Updates followed to their target were pruned as they got there; without wait, they are now.
+  return warnNearLimit(config.wait ? followed : await pruneUnfollowed(applied, followed, context), context)
 }
 
 function decidePhase(observation: Observation, context: RunContext): Planned {
