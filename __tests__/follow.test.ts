@@ -214,3 +214,37 @@ describe('follow, for one update', () => {
     expect(error.message).toContain('UPDATING')
   })
 })
+
+describe('follow, with old snapshots to delete (prune-snapshots)', () => {
+  it('deletes them only once the update is at its target, and the outcome says what went, however long the deletions take', async () => {
+    const states = [updating, updating, atTarget]
+    const log: string[] = []
+    const client = {
+      describe: async () => {
+        const state = states.length > 1 ? states.shift()! : states[0]
+        log.push(`describe ${state.status}`)
+        return state
+      },
+      // Slower than everything else: the phase must still wait for the last deletion.
+      deleteSnapshot: async (_name: string, snapshot: { name: string }) => {
+        await new Promise((resolve) => setTimeout(resolve, 30))
+        log.push(`delete ${snapshot.name}`)
+      }
+    }
+    const old = (name: string) => ({ name, status: 'READY', createdAt: new Date('2026-01-01T00:00:00Z') })
+    const applied: Applied = {
+      ref: { name: 'orders-enricher', region: 'us-west-2' },
+      outcome: { application: 'orders-enricher', region: 'us-west-2', action: 'updated', reason: 'Scaling.', updateAccepted: true, snapshots: 13 },
+      follow: { state: before, desired: target, hold: { remove: false } },
+      prune: { delete: [old('a'), old('b'), old('c')], kept: [] }
+    }
+    let now = 0
+    const [outcome] = await follow(
+      [applied],
+      { clientFor: () => client as unknown as FlinkClient, warn: () => {}, log: () => {} },
+      { timeoutMs: 600_000, sleep: async (ms) => void (now += ms), clock: () => now }
+    )
+    expect(outcome).toMatchObject({ action: 'updated', snapshots: 10, deletedSnapshots: ['a', 'b', 'c'] })
+    expect(log).toEqual(['describe UPDATING', 'describe UPDATING', 'describe RUNNING', 'delete a', 'delete b', 'delete c'])
+  })
+})

@@ -10,6 +10,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   MAX_DATA_PER_REQUEST: () => (/* binding */ MAX_DATA_PER_REQUEST),
 /* harmony export */   MAX_REQUEST_BYTES: () => (/* binding */ MAX_REQUEST_BYTES),
 /* harmony export */   METRIC_NAMES: () => (/* binding */ METRIC_NAMES),
+/* harmony export */   SNAPSHOTS_METRIC: () => (/* binding */ SNAPSHOTS_METRIC),
 /* harmony export */   batches: () => (/* binding */ batches),
 /* harmony export */   failureText: () => (/* binding */ failureText),
 /* harmony export */   metricData: () => (/* binding */ metricData),
@@ -20,8 +21,8 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var _sdk_options_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6650);
 /**
  * CloudWatch metrics of a run (the `metrics-namespace` input): per application the run reached,
- * `Reconciled`, `TargetParallelism`, `Parallelism`, `Updated` and `Failed`, with dimensions
- * `Application` and `Region`. A schedule that stops running stops them, which an alarm on
+ * `Reconciled`, `TargetParallelism`, `Parallelism`, `Updated` and `Failed` (and `Snapshots` when
+ * they were counted), with dimensions `Application` and `Region`. A schedule that stops running stops them, which an alarm on
  * `Reconciled` with missing data treated as breaching turns into a page (docs/monitoring.md).
  *
  * Loaded only when the input is set, so that other runs never load the CloudWatch client.
@@ -31,6 +32,8 @@ __webpack_require__.r(__webpack_exports__);
 
 /** The metrics every reached application gets, in this order. */
 const METRIC_NAMES = ['Reconciled', 'TargetParallelism', 'Parallelism', 'Updated', 'Failed'];
+/** And, when the run read them (it updated the application), its snapshots after the run. */
+const SNAPSHOTS_METRIC = 'Snapshots';
 /** PutMetricData takes at most 1000 metrics per request… */
 const MAX_DATA_PER_REQUEST = 1000;
 /** …and at most 1 MB per HTTP POST; this much is kept for the envelope (namespace and all). */
@@ -54,14 +57,15 @@ function metricData(outcomes, at) {
             TargetParallelism: outcome.targetParallelism,
             Parallelism: parallelism,
             Updated: outcome.action === 'updated' ? 1 : 0,
-            Failed: outcome.action === 'failed' ? 1 : 0
+            Failed: outcome.action === 'failed' ? 1 : 0,
+            [SNAPSHOTS_METRIC]: outcome.snapshots
         };
         const dimensions = [
             { Name: 'Application', Value: outcome.application },
             { Name: 'Region', Value: outcome.region }
         ];
         const data = regions.get(outcome.region) ?? [];
-        for (const name of METRIC_NAMES) {
+        for (const name of [...METRIC_NAMES, SNAPSHOTS_METRIC]) {
             const value = values[name];
             if (value === undefined)
                 continue;

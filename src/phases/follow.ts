@@ -45,6 +45,8 @@ interface Update {
   last: string
   /** Set once the update has an outcome. */
   ended?: Outcome
+  /** Its old snapshots being deleted (prune-snapshots), once it reached its target: `ended` then gains what was deleted. */
+  pruning?: Promise<void>
 }
 
 /** Follows every accepted update; returns one outcome per application, in order. Never throws. */
@@ -101,8 +103,13 @@ export async function follow(applied: Applied[], context: Pick<RunContext, 'clie
     done++
     const kpu = kpus(followed.desired.parallelism, followed.desired.parallelismPerKpu)
     context.log(`${done}/${total} at target: ${outcome.application} ${kpu} KPU after ${duration(reachedAt - (outcome.acceptedAt ?? reachedAt))}`)
-    // Old snapshots go once the update has reached its target, within this check's place in the region's bound.
-    if (update.applied.prune) update.ended = await prune(update.ended, update.applied.prune, update.client, context)
+    // Old snapshots go once the update has reached its target, in this check's place in the region's bound.
+    const plan = update.applied.prune
+    if (plan) {
+      const reached = update.ended
+      update.pruning = prune(reached, plan, update.client, context).then((pruned) => void (update.ended = pruned))
+      await update.pruning
+    }
   }
 
   const check = async (update: Update) => {
@@ -165,6 +172,8 @@ export async function follow(applied: Applied[], context: Pick<RunContext, 'clie
     await Promise.race([pause, ...checking.values()])
     clearTimeout(timer)
   }
+  // Every update has its outcome; deletions still under way are waited for (they never throw).
+  await Promise.all(updates.map((u) => u.pruning))
   return applied.map((a) => updates.find((u) => u.applied === a)?.ended ?? a.outcome)
 }
 
