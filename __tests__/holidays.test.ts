@@ -119,7 +119,7 @@ describe('withHolidays', () => {
 })
 
 describe('on-holidays', () => {
-  // The README's worked example. 2026-11-26 is Thanksgiving (a Thursday), PST (UTC-8).
+  // The worked example of docs/schedule.md. 2026-11-26 is Thanksgiving (a Thursday), PST (UTC-8).
   const example = readFileSync(path.join(ROOT, 'examples', 'weekdays-not-on-holidays.schedule.yml'), 'utf8')
   it.each([
     ['2026-11-25T09:00:00-08:00', 'weekday-daytime', undefined, 'Wed 09:00'],

@@ -8,6 +8,7 @@ import path from 'node:path'
 import fc from 'fast-check'
 import { Ajv } from 'ajv'
 import { describe, expect, it } from '@jest/globals'
+import { yamlBlocks } from './fixtures/documentation.js'
 import { expectWith } from './fixtures/expect-with.js'
 import { parse, stringify } from 'yaml'
 import { ScalerError } from '../src/errors.js'
@@ -41,13 +42,8 @@ function verdicts(doc: unknown): { schema: boolean; parser: boolean; text: strin
 }
 
 const scheduleFiles = readdirSync(path.join(ROOT, 'examples')).filter((name) => /schedule.*\.yml$/.test(name))
-const readmeSchedules = [...read('README.md').matchAll(/```yaml\n([\s\S]*?)```/g)]
-  .map((match) => {
-    // Snippets inside list items are indented.
-    const lines = match[1].split('\n')
-    const indent = Math.min(...lines.filter((line) => line.trim()).map((line) => /^ */.exec(line)![0].length))
-    return lines.map((line) => line.slice(indent)).join('\n')
-  })
+const readmeSchedules = yamlBlocks()
+  .map((block) => block.text)
   .filter((block) => /^default:/m.test(block))
 
 describe('schedule.schema.json', () => {
@@ -64,11 +60,11 @@ describe('schedule.schema.json', () => {
     expect(validate(doc) ? [] : validate.errors).toEqual([])
   })
 
-  it('accepts every schedule of the README, and its own examples, which the parser accepts', () => {
+  it('accepts every schedule of the README and docs/, and its own examples, which the parser accepts', () => {
     expect(readmeSchedules.length).toBeGreaterThanOrEqual(5)
     for (const text of [...readmeSchedules, ...schema.examples.map((doc) => stringify(doc))]) {
       expectWith(validate(parse(text)) ? [] : validate.errors, text).toEqual([])
-      expectWith(() => parseSchedule(text, 'README.md'), text).not.toThrow()
+      expectWith(() => parseSchedule(text, 'the documentation'), text).not.toThrow()
     }
   })
 

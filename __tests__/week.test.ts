@@ -15,7 +15,7 @@ import { ROOT } from '../scripts/validate-workflows.js'
 const schedule = (text: string) => parseSchedule(text, 'test')
 const example = (name: string) => readFileSync(path.join(ROOT, 'examples', name), 'utf8')
 
-// The README's cost table: 20 KPU on weekdays from 05:05 to 18:05, 10 otherwise.
+// The cost table of docs/cost.md: 20 KPU on weekdays from 05:05 to 18:05, 10 otherwise.
 const AWS_SAMPLE = schedule(`
 timezone: America/Los_Angeles
 default: { kpu: 10 }
@@ -30,7 +30,7 @@ rules:
 const withLead = (s: Schedule, lead: number): Schedule => ({ ...s, lead })
 
 describe('weekAhead', () => {
-  it('gives the README\'s KPU-hours for a week without daylight-saving change', () => {
+  it('gives docs/cost.md\'s KPU-hours for a week without daylight-saving change', () => {
     // Monday 2026-06-01, PDT.
     const week = weekAhead(AWS_SAMPLE, new Date('2026-06-01T15:00:00Z'), 1, 0.11)
     expect(week.start).toEqual(new Date('2026-06-01T07:00:00Z'))
@@ -201,10 +201,10 @@ rules:
   })
 })
 
-describe('the README', () => {
+describe('docs/schedule.md', () => {
   it('shows the week of its worked example as the summary draws it', async () => {
     const s = await withHolidays(parseSchedule(example('weekdays-not-on-holidays.schedule.yml'), 'example'), 'example')
-    expect(readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toContain(`\n${renderWeek(weekAhead(s, new Date('2026-11-23T20:00:00Z')))}\n`)
+    expect(readFileSync(path.join(ROOT, 'docs/schedule.md'), 'utf8')).toContain(`\n${renderWeek(weekAhead(s, new Date('2026-11-23T20:00:00Z')))}\n`)
   })
 })
 

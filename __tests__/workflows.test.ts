@@ -1,11 +1,12 @@
 /**
  * What users copy must work: every schedule in examples/ parses and asks for what its comments and
- * the README say; every workflow (ours and the examples) passes the published JSON schemas and
- * uses only the inputs and outputs action.yml declares; the README's YAML snippets are valid.
+ * the docs say; every workflow (ours and the examples) passes the published JSON schemas and
+ * uses only the inputs and outputs action.yml declares; the YAML snippets of the README and docs/ are valid.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from '@jest/globals'
+import { yamlBlocks } from './fixtures/documentation.js'
 import { expectWith } from './fixtures/expect-with.js'
 import { parse } from 'yaml'
 import { describeTarget, evaluate, parseSchedule } from '../src/schedule/schedule.js'
@@ -26,7 +27,7 @@ describe('example schedules', () => {
     expect(() => parseSchedule(read(`examples/${name}`), `examples/${name}`)).not.toThrow()
   })
 
-  // The worked examples of the README: an instant with its offset, the rule that applies and its target.
+  // The worked examples of docs/schedule.md: an instant with its offset, the rule that applies and its target.
   const cases: Record<string, [string, string, string][]> = {
     'flink-schedule.yml': [
       ['2026-12-02T09:00:00-08:00', 'weekday-daytime', '20 KPU'],
@@ -126,19 +127,14 @@ jobs:
   })
 })
 
-describe('README', () => {
-  // Snippets inside list items are indented; recipes are often fragments of a workflow.
-  const dedent = (text: string) => {
-    const lines = text.split('\n')
-    const indent = Math.min(...lines.filter((line) => line.trim()).map((line) => /^ */.exec(line)![0].length))
-    return lines.map((line) => line.slice(indent)).join('\n')
-  }
-  const blocks = [...read('README.md').matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => dedent(match[1]))
+describe('the README and docs/', () => {
+  // Recipes are often fragments of a workflow.
+  const blocks = yamlBlocks().map((block) => block.text)
 
   it('every schedule snippet parses', () => {
     const schedules = blocks.filter((block) => /^default:/m.test(block))
     expect(schedules.length).toBeGreaterThanOrEqual(5)
-    for (const block of schedules) expectWith(() => parseSchedule(block, 'README.md'), block).not.toThrow()
+    for (const block of schedules) expectWith(() => parseSchedule(block, 'the documentation'), block).not.toThrow()
   })
 
   it('every complete workflow snippet passes the schema and uses only declared inputs', () => {
