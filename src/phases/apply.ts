@@ -21,9 +21,12 @@ export type Planned = { ref: ApplicationRef; state: ApplicationState; found?: Ho
 export interface Applied {
   ref: ApplicationRef
   outcome: Outcome
-  /** `holdPending`: the hold could not be written yet (the application was UPDATING); follow writes it at the end. */
-  follow?: { state: ApplicationState; operationId?: string; desired: Desired; hold: HoldPlan; holdPending?: boolean }
-  /** prune-snapshots: the snapshots to delete once the update has reached its target. */
+  /**
+   * `holdPending`: the hold could not be written yet (the application was UPDATING); follow writes it at the end.
+   * `countSnapshots`: snapshots are on; follow counts them (and prunes) once the update is at its target.
+   */
+  follow?: { state: ApplicationState; operationId?: string; desired: Desired; hold: HoldPlan; holdPending?: boolean; countSnapshots?: boolean }
+  /** Without wait: the snapshots to delete (prune-snapshots) once every update has been sent. */
   prune?: PrunePlan
 }
 
@@ -43,7 +46,8 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
   let { state, plan } = planned
   const outcome: Outcome = outcomeFor(ref)
   warnNothingToPrune(state, context)
-  // Read once, just before the first update is sent: a run that updates nothing never reads them.
+  // A dry run, and a run that does not follow its updates, count the snapshots just before the
+  // first update is sent (a followed update counts them once it is at target, in the follow phase).
   let snapshots: SnapshotInfo[] | undefined
   let snapshotsRead = false
   const snapshotsBefore = async () => {
@@ -78,7 +82,7 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
         return { ref, outcome: { ...outcome, action: 'skipped', ...holdField(hold.after) } }
       }
 
-      const before = await snapshotsBefore()
+      const before = config.wait ? undefined : await snapshotsBefore()
       let accepted: { versionId?: number; operationId?: string } | undefined
       try {
         accepted = await client.update(state, decision.desired, { restoreLatest: decision.restoreLatest })
@@ -122,7 +126,8 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
       }
       Object.assign(outcome, { action: 'updated' }, holdField(holdPending ? hold.current : hold.after))
       if (!config.wait) return { ref, outcome, ...prune }
-      return { ref, outcome, follow: { state, operationId: accepted.operationId, desired: decision.desired, hold, holdPending }, ...prune }
+      const countSnapshots = state.snapshotsEnabled ? { countSnapshots: true } : {}
+      return { ref, outcome, follow: { state, operationId: accepted.operationId, desired: decision.desired, hold, holdPending, ...countSnapshots } }
     }
   } catch (error) {
     return { ref, outcome: failedWith(outcome, asScalerError(error), outcome.updateAccepted ? 'The update was accepted, then:' : undefined) }

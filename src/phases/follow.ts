@@ -13,7 +13,7 @@ import type { FlinkClient } from '../aws/flink-client.js'
 import { failedWith, holdField, type Outcome } from './outcome.js'
 import { DEFAULT_RATE } from '../aws/rate-limit.js'
 import type { RunContext } from './context.js'
-import { prune } from './prune.js'
+import { atTarget as snapshotsAtTarget } from './prune.js'
 
 export interface FollowOptions {
   /** The follow phase as a whole gives up after this long. */
@@ -45,12 +45,16 @@ interface Update {
   last: string
   /** Set once the update has an outcome. */
   ended?: Outcome
-  /** Its old snapshots being deleted (prune-snapshots), once it reached its target: `ended` then gains what was deleted. */
+  /** Its snapshots being counted and old ones deleted, once it reached its target: `ended` then gains them. */
   pruning?: Promise<void>
 }
 
 /** Follows every accepted update; returns one outcome per application, in order. Never throws. */
-export async function follow(applied: Applied[], context: Pick<RunContext, 'clientFor' | 'warn' | 'log'>, options: FollowOptions): Promise<Outcome[]> {
+export async function follow(
+  applied: Applied[],
+  context: Pick<RunContext, 'clientFor' | 'warn' | 'log'> & Partial<Pick<RunContext, 'config'>>,
+  options: FollowOptions
+): Promise<Outcome[]> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
   const clock = options.clock ?? Date.now
   const start = clock()
@@ -103,11 +107,12 @@ export async function follow(applied: Applied[], context: Pick<RunContext, 'clie
     done++
     const kpu = kpus(followed.desired.parallelism, followed.desired.parallelismPerKpu)
     context.log(`${done}/${total} at target: ${outcome.application} ${kpu} KPU after ${duration(reachedAt - (outcome.acceptedAt ?? reachedAt))}`)
-    // Old snapshots go once the update has reached its target, in this check's place in the region's bound.
-    const plan = update.applied.prune
-    if (plan) {
+    // Its snapshots are counted (and old ones deleted) now that the update has taken its own, in this
+    // check's place in the region's bound: the updates of a fleet are not held up by it.
+    const { config } = context
+    if (followed.countSnapshots && config) {
       const reached = update.ended
-      update.pruning = prune(reached, plan, update.client, context).then((pruned) => void (update.ended = pruned))
+      update.pruning = snapshotsAtTarget(reached, followed.state, update.client, { ...context, config }).then((counted) => void (update.ended = counted))
       await update.pruning
     }
   }

@@ -1,7 +1,8 @@
 /**
- * Snapshots in a run: read before each update (ListApplicationSnapshots), so that only runs that
- * update pay for it; deleted once the update has reached its target (DeleteApplicationSnapshot,
- * prune-snapshots); the limit warned about, once per application, when the run is over.
+ * Snapshots in a run, only of applications it updates: read (ListApplicationSnapshots) once the
+ * update has reached its target, its own snapshot then among them, and the old ones deleted
+ * (DeleteApplicationSnapshot, prune-snapshots); in a dry run, or without wait, read just before the
+ * update instead, counting the one it takes. The limit is warned about once the run is over.
  */
 import type { ApplicationState } from './application.js'
 import { asScalerError, ScalerError } from '../errors.js'
@@ -14,6 +15,18 @@ import { debug } from '../aws/sdk-options.js'
 
 /** Snapshots the service takes for one accepted update of an application with snapshots enabled: one, as the job stops. */
 export const UPDATE_TAKES = 1
+
+/**
+ * Once a followed update has reached its target: the application's snapshots as they are now (the
+ * update's own among them), and, with prune-snapshots, the old ones deleted. Never throws.
+ */
+export async function atTarget(outcome: Outcome, state: ApplicationState, client: FlinkClient, context: Pick<RunContext, 'config' | 'warn'>): Promise<Outcome> {
+  const found = await readSnapshots(client, state, context)
+  if (!found) return outcome
+  const { fields, plan } = afterUpdate(found, state, context, 0)
+  const counted = { ...outcome, ...fields }
+  return plan ? prune(counted, plan, client, context) : counted
+}
 
 /** The application's snapshots before its update, or undefined when snapshots are off or the list could not be read (then warned). */
 export async function readSnapshots(client: FlinkClient, state: ApplicationState, context: Pick<RunContext, 'warn'>): Promise<SnapshotInfo[] | undefined> {
@@ -41,16 +54,21 @@ export function warnNothingToPrune(state: ApplicationState, context: Pick<RunCon
 
 /**
  * What an update of the application does to its snapshots: the count after it (the update's own
- * snapshot included; in a dry run, what a real run would leave) and, with prune-snapshots, what
- * to delete once it has reached its target.
+ * snapshot included: `taking` is UPDATE_TAKES when they were read before it, 0 after; in a dry run,
+ * what a real run would leave) and, with prune-snapshots, what to delete.
  */
-export function afterUpdate(found: SnapshotInfo[], state: ApplicationState, context: Pick<RunContext, 'config'>): { fields: Partial<Outcome>; plan?: PrunePlan } {
+export function afterUpdate(
+  found: SnapshotInfo[],
+  state: ApplicationState,
+  context: Pick<RunContext, 'config'>,
+  taking = UPDATE_TAKES
+): { fields: Partial<Outcome>; plan?: PrunePlan } {
   const { config } = context
   const plan =
     config.pruneSnapshots === undefined
       ? undefined
-      : planPrune({ snapshots: found, keep: config.pruneSnapshots, taking: UPDATE_TAKES, restoreSnapshot: state.snapshotName, now: config.clock })
-  const count = found.length + UPDATE_TAKES
+      : planPrune({ snapshots: found, keep: config.pruneSnapshots, taking, restoreSnapshot: state.snapshotName, now: config.clock })
+  const count = found.length + taking
   if (config.dryRun) {
     const doomed = plan?.delete.map((s) => s.name) ?? []
     return { fields: { snapshots: count - doomed.length, ...(doomed.length ? { wouldDeleteSnapshots: doomed } : {}) } }

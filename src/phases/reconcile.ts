@@ -1,7 +1,7 @@
 /**
  * One pass over every application, in phases: observe (describe and tags), decide (pure), apply
- * (updates and holds, each update's snapshots read just before it), follow (every accepted update
- * in one loop, its old snapshots pruned once it is at target). Each phase hands the next a list of
+ * (updates and holds), follow (every accepted update in one loop; once one is at its target, its
+ * snapshots counted and old ones pruned). Each phase hands the next a list of
  * values, one per application, in input order; a failure is an outcome, never an exception.
  */
 import { apply, type Planned } from './apply.js'
@@ -21,7 +21,7 @@ export async function reconcile(context: RunContext, followOptions: Partial<Foll
   const planned = observations.map((observation) => decidePhase(observation, context))
   const applied = await apply(planned, context)
   const followed = await follow(applied, context, { timeoutMs: config.waitTimeoutSeconds * 1000, ...followOptions })
-  // Updates followed to their target were pruned as they got there; without wait, they are now.
+  // Updates followed to their target were counted and pruned as they got there; without wait, they are pruned now.
   return warnNearLimit(config.wait ? followed : await pruneUnfollowed(applied, followed, context), context)
 }
 
