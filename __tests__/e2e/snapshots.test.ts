@@ -95,7 +95,7 @@ describe('counting, and the warning before the limit', () => {
     expect(calls(emulator, 'DeleteApplicationSnapshot')).toEqual([])
     expect(warnings(result)).toEqual([
       expect.stringMatching(
-        /^orders: its snapshots could not be counted \(ListApplicationSnapshots for "orders" in us-east-1 failed: User: .*\), so neither the limit nor prune-snapshots was looked at; the update goes ahead\. Fix: Allow kinesisanalytics:ListApplicationSnapshots on this application/
+        /^orders: its snapshots could not be counted \(ListApplicationSnapshots for "orders" in us-east-1 failed: User: .*\), so neither the limit nor prune-snapshots was looked at; the scaling is not affected\. Fix: Allow kinesisanalytics:ListApplicationSnapshots on this application/
       )
     ])
   })

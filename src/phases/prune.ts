@@ -36,7 +36,7 @@ export async function readSnapshots(client: FlinkClient, state: ApplicationState
   } catch (error) {
     const failure = asScalerError(error)
     context.warn(
-      `${state.name}: its snapshots could not be counted (${failure.message}), so neither the limit nor prune-snapshots was looked at; the update goes ahead.` +
+      `${state.name}: its snapshots could not be counted (${failure.message}), so neither the limit nor prune-snapshots was looked at; the scaling is not affected.` +
         (failure.hint ? ` Fix: ${failure.hint}` : '')
     )
     return undefined
