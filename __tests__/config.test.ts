@@ -114,7 +114,15 @@ describe('readConfig: input errors name the input and say what to do', () => {
     },
     { name: 'manual parallelism above the schedule max', inputs: { ...base, parallelism: '65' }, names: ['parallelism', '65', '64'] },
     { name: 'at not a date', inputs: { ...base, at: 'next tuesday' }, names: ['"at"', 'next tuesday'] },
-    { name: 'at with month 13', inputs: { ...base, at: '2026-13-01T00:00:00Z' }, names: ['"at"'] }
+    { name: 'at with month 13', inputs: { ...base, at: '2026-13-01T00:00:00Z' }, names: ['"at"'] },
+    { name: 'prune-snapshots under 10', inputs: { ...base, 'prune-snapshots': '9' }, names: ['"prune-snapshots"', '9'] },
+    { name: 'prune-snapshots zero', inputs: { ...base, 'prune-snapshots': '0' }, names: ['"prune-snapshots"'] },
+    { name: 'prune-snapshots not an integer', inputs: { ...base, 'prune-snapshots': '10.5' }, names: ['"prune-snapshots"', '10.5'] },
+    { name: 'prune-snapshots negative', inputs: { ...base, 'prune-snapshots': '-20' }, names: ['"prune-snapshots"', '-20'] },
+    { name: 'prune-snapshots a word', inputs: { ...base, 'prune-snapshots': 'all' }, names: ['"prune-snapshots"', 'all'] },
+    { name: 'snapshot-limit zero', inputs: { ...base, 'snapshot-limit': '0' }, names: ['"snapshot-limit"'] },
+    { name: 'snapshot-limit not an integer', inputs: { ...base, 'snapshot-limit': '1e3' }, names: ['"snapshot-limit"', '1e3'] },
+    { name: 'snapshot-limit negative', inputs: { ...base, 'snapshot-limit': '-1000' }, names: ['"snapshot-limit"'] }
   ])('$name', async ({ inputs, env, names }) => {
     const error = (await inputErrorFrom(inputs, env))
     expect(error.kind).toBe('input')
@@ -136,6 +144,8 @@ describe('readConfig: input errors name the input and say what to do', () => {
   it('range errors give the range', async () => {
     expect((await inputErrorFrom({ ...base, 'role-duration-seconds': '60' })).hint).toMatch(/900.*43200/)
     expect((await inputErrorFrom({ ...base, 'parallelism-per-kpu': '9' })).hint).toMatch(/1.*8/)
+    expect((await inputErrorFrom({ ...base, 'prune-snapshots': '5' })).hint).toMatch(/at least 10.*empty to delete none/)
+    expect((await inputErrorFrom({ ...base, 'snapshot-limit': '0' })).hint).toMatch(/at least 1.*1000/)
   })
 })
 
@@ -167,7 +177,8 @@ describe('readConfig: good inputs', () => {
       atGiven: false,
       allowStatelessRestart: false,
       releaseHold: false,
-      checkOnly: false
+      checkOnly: false,
+      snapshotLimit: 1000
     })
   })
 
@@ -204,6 +215,14 @@ describe('readConfig: good inputs', () => {
       allowStatelessRestart: true,
       releaseHold: true
     })
+  })
+
+  it('reads snapshot-limit and prune-snapshots; empty snapshot-limit is the service quota, empty prune-snapshots deletes none', async () => {
+    expect(await config({ ...base, 'snapshot-limit': '200', 'prune-snapshots': '10' })).toMatchObject({ snapshotLimit: 200, pruneSnapshots: 10 })
+    expect(await config({ ...base, 'prune-snapshots': '120' })).toMatchObject({ snapshotLimit: 1000, pruneSnapshots: 120 })
+    const none = await config({ ...base, 'snapshot-limit': '', 'prune-snapshots': '' })
+    expect(none.snapshotLimit).toBe(1000)
+    expect('pruneSnapshots' in none).toBe(false)
   })
 
   it('reads the schedule from schedule-file, relative to GITHUB_WORKSPACE', async () => {

@@ -1,9 +1,11 @@
 import {
   ConcurrentModificationException,
+  DeleteApplicationSnapshotCommand,
   DescribeApplicationCommand,
   DescribeApplicationOperationCommand,
   KinesisAnalyticsV2Client,
   KinesisAnalyticsV2ServiceException,
+  ListApplicationSnapshotsCommand,
   ListTagsForResourceCommand,
   ResourceNotFoundException,
   TagResourceCommand,
@@ -432,5 +434,55 @@ describe('FlinkClient errors say what to do', () => {
     expect(error).toBeInstanceOf(ScalerError)
     expect(error.message).toContain('DescribeApplication')
     expect(error.message).toContain('something odd')
+  })
+})
+
+describe('snapshots', () => {
+  const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute, 0, 123))
+
+  it('lists every page, 50 at a time, into the project\'s own type', async () => {
+    sdk
+      .on(ListApplicationSnapshotsCommand, { ApplicationName: 'orders-enricher', Limit: 50 })
+      .resolvesOnce({
+        SnapshotSummaries: [
+          { SnapshotName: 'a', SnapshotStatus: 'READY', ApplicationVersionId: 3, SnapshotCreationTimestamp: at(1) },
+          { SnapshotName: 'b', SnapshotStatus: 'CREATING', ApplicationVersionId: 4, SnapshotCreationTimestamp: at(2) }
+        ],
+        NextToken: 'page-2'
+      })
+      .resolvesOnce({ SnapshotSummaries: [{ SnapshotName: 'c', SnapshotStatus: 'FAILED', ApplicationVersionId: 4 }] })
+    const found = await new FlinkClient('us-west-2').snapshots('orders-enricher')
+    expect(found).toEqual([
+      { name: 'a', status: 'READY', createdAt: at(1), versionId: 3 },
+      { name: 'b', status: 'CREATING', createdAt: at(2), versionId: 4 },
+      { name: 'c', status: 'FAILED', versionId: 4 }
+    ])
+    const sent = sdk.commandCalls(ListApplicationSnapshotsCommand).map((c) => c.args[0].input)
+    expect(sent).toEqual([
+      { ApplicationName: 'orders-enricher', Limit: 50 },
+      { ApplicationName: 'orders-enricher', Limit: 50, NextToken: 'page-2' }
+    ])
+  })
+
+  it('deletes a snapshot with the creation time it was listed with', async () => {
+    sdk.on(DeleteApplicationSnapshotCommand).resolves({})
+    await new FlinkClient('us-west-2').deleteSnapshot('orders-enricher', { name: 'a', status: 'READY', createdAt: at(1) })
+    expect(sdk.commandCalls(DeleteApplicationSnapshotCommand).map((c) => c.args[0].input)).toEqual([
+      { ApplicationName: 'orders-enricher', SnapshotName: 'a', SnapshotCreationTimestamp: at(1) }
+    ])
+  })
+
+  it('a refusal says what IAM denied and what to allow', async () => {
+    sdk.on(DeleteApplicationSnapshotCommand).rejects(
+      new KinesisAnalyticsV2ServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: {},
+        message: 'User: arn:aws:iam::123456789012:user/ci is not authorized to perform: kinesisanalytics:DeleteApplicationSnapshot on resource: ' + ARN
+      })
+    )
+    const error = await new FlinkClient('us-west-2').deleteSnapshot('orders-enricher', { name: 'a', status: 'READY', createdAt: at(1) }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ScalerError)
+    expect(error).toMatchObject({ code: 'AccessDeniedException', hint: expect.stringContaining('Allow kinesisanalytics:DeleteApplicationSnapshot on this application') })
   })
 })

@@ -5,6 +5,7 @@ import { ScalerError } from '../src/errors.js'
 import type { FlinkClient, OperationState } from '../src/aws/flink-client.js'
 import { follow } from '../src/phases/follow.js'
 import type { Outcome } from '../src/phases/outcome.js'
+import type { Config } from '../src/github/config.js'
 import { RUNNING_APPLICATION } from './fixtures/application.js'
 
 const before: ApplicationState = RUNNING_APPLICATION
@@ -212,5 +213,44 @@ describe('follow, for one update', () => {
     const error = await failure(w.wait(undefined, 30_000))
 
     expect(error.message).toContain('UPDATING')
+  })
+})
+
+describe('follow, counting snapshots and deleting old ones (prune-snapshots)', () => {
+  it('counts and deletes only once the update is at its target, and the outcome says what went, however long the deletions take', async () => {
+    const states = [updating, updating, atTarget]
+    const log: string[] = []
+    const old = (name: string) => ({ name, status: 'READY', createdAt: new Date('2026-01-01T00:00:00Z') })
+    const client = {
+      describe: async () => {
+        const state = states.length > 1 ? states.shift()! : states[0]
+        log.push(`describe ${state.status}`)
+        return state
+      },
+      snapshots: async () => {
+        log.push('list')
+        return [old('a'), old('b'), old('c'), ...Array.from({ length: 10 }, (_, i) => ({ name: `new-${i}`, status: 'READY', createdAt: new Date(Date.now() - i * 1000) }))]
+      },
+      // Slower than everything else: the phase must still wait for the last deletion.
+      deleteSnapshot: async (_name: string, snapshot: { name: string }) => {
+        await new Promise((resolve) => setTimeout(resolve, 30))
+        log.push(`delete ${snapshot.name}`)
+      }
+    }
+    const applied: Applied = {
+      ref: { name: 'orders-enricher', region: 'us-west-2' },
+      outcome: { application: 'orders-enricher', region: 'us-west-2', action: 'updated', reason: 'Scaling.', updateAccepted: true },
+      follow: { state: before, desired: target, hold: { remove: false }, countSnapshots: true }
+    }
+    const config = { pruneSnapshots: 10, clock: new Date(), dryRun: false } as Config
+    let now = 0
+    const [outcome] = await follow(
+      [applied],
+      { config, clientFor: () => client as unknown as FlinkClient, warn: () => {}, log: () => {} },
+      { timeoutMs: 600_000, sleep: async (ms) => void (now += ms), clock: () => now }
+    )
+    // 13 found (the update's own the newest), the 10 newest kept.
+    expect(outcome).toMatchObject({ action: 'updated', snapshots: 10, deletedSnapshots: ['a', 'b', 'c'] })
+    expect(log).toEqual(['describe UPDATING', 'describe UPDATING', 'describe RUNNING', 'list', 'delete a', 'delete b', 'delete c'])
   })
 })

@@ -528,7 +528,9 @@ const SPECIFIC: Record<string, fc.Arbitrary<string>> = {
   suggest: suggestArb,
   'suggest-utilization': utilizationArb,
   'select-by-tag': tagKeyArb,
-  'account-roles': accountRolesArb
+  'account-roles': accountRolesArb,
+  'snapshot-limit': numberTextArb,
+  'prune-snapshots': numberTextArb
 }
 const valueFor = (name: string) => fc.oneof({ weight: 3, arbitrary: SPECIFIC[name] ?? nastyArb }, { weight: 1, arbitrary: nastyArb })
 
@@ -598,6 +600,7 @@ function checkConfig(config: Config): void {
     expect(config.holdUntil.getTime() > NOW.getTime() && config.holdUntil.getTime() <= NOW.getTime() + 366 * DAY).toBe(true)
   }
   if (config.kpuHourPrice !== undefined) expect(Number.isFinite(config.kpuHourPrice) && config.kpuHourPrice > 0).toBe(true)
+  expect([config.snapshotLimit, config.pruneSnapshots].every(whole) && (config.pruneSnapshots === undefined || config.pruneSnapshots >= 10)).toBe(true)
   expect([config.dryRun, config.wait, config.allowStatelessRestart, config.releaseHold, config.checkOnly].every((b) => typeof b === 'boolean')).toBe(true)
 }
 

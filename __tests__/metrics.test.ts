@@ -86,6 +86,16 @@ describe('metricData: what each application reports', () => {
       name: 'failed before anything was learnt: no parallelism is guessed',
       outcome: outcome({ action: 'failed', error: 'ResourceNotFoundException' }),
       values: { Reconciled: 1, Updated: 0, Deferred: 0, Failed: 1 }
+    },
+    {
+      name: 'updated, its snapshots counted: Snapshots, after the run',
+      outcome: outcome({ action: 'updated', previousParallelism: 4, targetParallelism: 10, updateAccepted: true, snapshots: 812 }),
+      values: { Reconciled: 1, TargetParallelism: 10, Parallelism: 10, Updated: 1, Deferred: 0, Failed: 0, Snapshots: 812 }
+    },
+    {
+      name: 'snapshots counted as none (the update took the first): Snapshots 0 is a value, not a gap',
+      outcome: outcome({ action: 'planned', previousParallelism: 4, targetParallelism: 10, snapshots: 0 }),
+      values: { Reconciled: 1, TargetParallelism: 10, Parallelism: 4, Updated: 0, Deferred: 0, Failed: 0, Snapshots: 0 }
     }
   ])('$name', ({ outcome: o, values }) => {
     expect(valuesOf(o)).toEqual(values)
@@ -102,6 +112,8 @@ describe('metricData: what each application reports', () => {
       expect(d.Timestamp).toEqual(AT)
     }
     expect(data.map((d) => d.Unit)).toEqual(['Count', 'None', 'None', 'Count', 'Count', 'Count'])
+    const [{ data: counted }] = metricData([outcome({ action: 'updated', previousParallelism: 4, targetParallelism: 8, snapshots: 3 })], AT)
+    expect(counted.map((d) => [d.MetricName, d.Unit])).toContainEqual(['Snapshots', 'Count'])
   })
 
   it('groups the applications by region, in the order the regions first appear', () => {

@@ -4,6 +4,7 @@ import {
   DescribeApplicationOperationCommand,
   KinesisAnalyticsV2Client,
   KinesisAnalyticsV2ServiceException,
+  ListApplicationSnapshotsCommand,
   ListTagsForResourceCommand,
   ResourceNotFoundException,
   TagResourceCommand,
@@ -128,6 +129,8 @@ beforeEach(() => {
   sdk.reset()
   sdk.on(DescribeApplicationCommand).resolves({ ApplicationDetail: application() })
   sdk.on(ListTagsForResourceCommand).resolves({ Tags: [{ Key: 'team', Value: 'orders' }] })
+  // Read before every update (the snapshot count); none here.
+  sdk.on(ListApplicationSnapshotsCommand).resolves({ SnapshotSummaries: [] })
   sdk.on(UpdateApplicationCommand).resolves({
     ApplicationDetail: application({ status: 'UPDATING', parallelism: 8, version: 8 }),
     OperationId: 'op-8'

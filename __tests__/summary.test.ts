@@ -387,3 +387,59 @@ describe('deferred scale-downs', () => {
     expect(text).toContain('| parallelism 8 | daytime |')
   })
 })
+
+describe('the snapshots of the applications a run updated', () => {
+  const counted = (name: string, extra: Partial<Outcome> = {}): Outcome => ({ ...updated, application: name, snapshots: 12, ...extra })
+
+  it('nothing when no snapshots were counted', () => {
+    expect(renderSummary(report({ snapshotLimit: 1000 }))).not.toContain('### Snapshots')
+  })
+
+  it('a row per application: the count and its share of the limit, what was deleted, what is near the limit; every deletion named', () => {
+    const text = renderSummary(
+      report({
+        snapshotLimit: 1000,
+        outcomes: [
+          counted('orders', { snapshots: 812, snapshotNote: "81% of the limit of 1000: about 131 days left at the schedule's 10 changes a week" }),
+          counted('clicks', { snapshots: 10, deletedSnapshots: ['old-1', 'old-2'] })
+        ]
+      })
+    )
+    expect(text).toContain(
+      [
+        '### Snapshots',
+        '',
+        "Counted for the applications this run updated, the update's own snapshot included, against snapshot-limit 1000.",
+        '',
+        '| Application | Snapshots | Deleted | Note |',
+        '| --- | --- | --- | --- |',
+        "| orders | 812 (81%) | – | 81% of the limit of 1000: about 131 days left at the schedule's 10 changes a week |",
+        '| clicks | 10 (1%) | 2 |  |',
+        '',
+        '<details>',
+        '<summary>Deleted: 2 snapshots of 1 application</summary>',
+        '',
+        '- **clicks** (2): `old-1`, `old-2`'
+      ].join('\n')
+    )
+  })
+
+  it('a dry run says what it would delete', () => {
+    const text = renderSummary(report({ dryRun: true, snapshotLimit: 1000, outcomes: [counted('orders', { action: 'planned', wouldDeleteSnapshots: ['a'] })] }))
+    expect(text).toContain('Counted for the applications this run would update')
+    expect(text).toContain('| Application | Snapshots | Would delete | Note |')
+    expect(text).toContain('<summary>Would delete: 1 snapshot of 1 application</summary>')
+  })
+
+  it('a fleet keeps what is near the limit in view and folds the rest; past 2,000 names, an application’s deletions are counted', () => {
+    const many = Array.from({ length: 40 }, (_, i) =>
+      counted(`app-${i}`, { deletedSnapshots: Array.from({ length: 60 }, (_, j) => `s-${i}-${j}`), ...(i === 7 ? { snapshotNote: 'at its limit of 1000: manually created snapshots fail' } : {}) })
+    )
+    const text = renderSummary(report({ snapshotLimit: 1000, outcomes: many }))
+    const section = text.slice(text.indexOf('### Snapshots'))
+    expect(section.indexOf('| app-7 |')).toBeLessThan(section.indexOf('<summary>39 more applications</summary>'))
+    expect(section).toContain('<summary>Deleted: 2400 snapshots of 40 applications</summary>')
+    expect(section).toContain('- **app-32** (60): `s-32-0`')
+    expect(section).toContain('- **app-33** (60): 60 snapshots, named in the `results` output')
+  })
+})

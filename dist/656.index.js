@@ -10,6 +10,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   MAX_DATA_PER_REQUEST: () => (/* binding */ MAX_DATA_PER_REQUEST),
 /* harmony export */   MAX_REQUEST_BYTES: () => (/* binding */ MAX_REQUEST_BYTES),
 /* harmony export */   METRIC_NAMES: () => (/* binding */ METRIC_NAMES),
+/* harmony export */   SNAPSHOTS_METRIC: () => (/* binding */ SNAPSHOTS_METRIC),
 /* harmony export */   batches: () => (/* binding */ batches),
 /* harmony export */   failureText: () => (/* binding */ failureText),
 /* harmony export */   metricData: () => (/* binding */ metricData),
@@ -22,8 +23,8 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var _sdk_options_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6650);
 /**
  * CloudWatch metrics of a run (the `metrics-namespace` input): per application the run reached,
- * `Reconciled`, `TargetParallelism`, `Parallelism`, `Updated`, `Deferred` and `Failed`, with dimensions
- * `Application` and `Region`. A schedule that stops running stops them, which an alarm on
+ * `Reconciled`, `TargetParallelism`, `Parallelism`, `Updated`, `Deferred` and `Failed` (and `Snapshots`
+ * when they were counted), with dimensions `Application` and `Region`. A schedule that stops running stops them, which an alarm on
  * `Reconciled` with missing data treated as breaching turns into a page (docs/monitoring.md).
  * With named schedules each application's data go again under the dimension `Schedule` alone, and
  * with account-roles under `Account` alone: one metric per schedule or account that sums its
@@ -38,6 +39,8 @@ __webpack_require__.r(__webpack_exports__);
 
 /** The metrics every reached application gets, in this order. */
 const METRIC_NAMES = ['Reconciled', 'TargetParallelism', 'Parallelism', 'Updated', 'Deferred', 'Failed'];
+/** And, when the run read them (it updated the application), its snapshots after the run. */
+const SNAPSHOTS_METRIC = 'Snapshots';
 /** PutMetricData takes at most 1000 metrics per request… */
 const MAX_DATA_PER_REQUEST = 1000;
 /** …and at most 1 MB per HTTP POST; this much is kept for the envelope (namespace and all). */
@@ -64,7 +67,8 @@ function metricData(outcomes, at) {
             Parallelism: parallelism,
             Updated: outcome.action === 'updated' ? 1 : 0,
             Deferred: outcome.action === 'deferred' ? 1 : 0,
-            Failed: outcome.action === 'failed' ? 1 : 0
+            Failed: outcome.action === 'failed' ? 1 : 0,
+            [SNAPSHOTS_METRIC]: outcome.snapshots
         };
         const dimensionSets = [
             ...(every
@@ -80,7 +84,7 @@ function metricData(outcomes, at) {
         ];
         const data = regions.get(outcome.region) ?? [];
         for (const dimensions of dimensionSets) {
-            for (const name of METRIC_NAMES) {
+            for (const name of [...METRIC_NAMES, SNAPSHOTS_METRIC]) {
                 const value = values[name];
                 if (value === undefined)
                     continue;

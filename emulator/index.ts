@@ -118,6 +118,13 @@ export interface EmulatorOptions {
   /** Maximum KPUs per application, KPUs = ceil(Parallelism / ParallelismPerKPU). Default 64. */
   kpuQuota?: number
   /**
+   * Snapshots an application may have: CreateApplicationSnapshot is refused LimitExceededException
+   * at it, while updates and stops still take theirs. Default 1000, the service's quota.
+   */
+  snapshotLimit?: number
+  /** How long a snapshot is CREATING before READY, and DELETING before it is gone. Default 100 ms. */
+  snapshotDurationMs?: number
+  /**
    * How fast a running job's state counts records (`application(name).state.records`). Default
    * 1000; 0 freezes the count, so what a restart kept, dropped or rewound reads exactly.
    */
@@ -186,6 +193,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...(options.autoscaleDurationMs !== undefined ? { autoscaleDurationMs: options.autoscaleDurationMs } : {}),
     clock: () => clock.now(),
     kpuQuota: options.kpuQuota ?? 64,
+    snapshotLimit: options.snapshotLimit ?? 1000,
+    snapshotDurationMs: options.snapshotDurationMs ?? 100,
     recordsPerSecond: options.recordsPerSecond ?? 1000,
     faults
   })

@@ -309,6 +309,10 @@ export interface KinesisAnalyticsOptions {
   /** The emulator's clock (clock.ts). Default the real clock. */
   clock?: () => number
   kpuQuota: number
+  /** Snapshots an application may have before CreateApplicationSnapshot is refused (the service's own still come). */
+  snapshotLimit: number
+  /** How long a snapshot stays CREATING (DELETING) before it is READY (gone); a restart's own is READY before the job starts. */
+  snapshotDurationMs: number
   /** How fast a running job's state counts records. */
   recordsPerSecond: number
   faults: Faults
@@ -560,6 +564,12 @@ export class KinesisAnalyticsService {
         return this.listApplicationSnapshots(input, ctx)
       case 'DescribeApplicationSnapshot':
         return this.describeApplicationSnapshot(input, ctx)
+      case 'CreateApplicationSnapshot':
+        return this.createApplicationSnapshot(input, ctx)
+      case 'DeleteApplicationSnapshot':
+        return this.deleteApplicationSnapshot(input, ctx)
+      case 'StopApplication':
+        return this.stopApplication(input, ctx)
       case 'ListTagsForResource': {
         const app = this.findByArn(ctx, input.ResourceARN)
         return { Tags: [...app.tags].map(([Key, Value]) => ({ Key, Value })) }
@@ -761,15 +771,26 @@ export class KinesisAnalyticsService {
     return records + Math.max(0, Math.floor(((at - since) * this.options.recordsPerSecond) / 1000))
   }
 
-  /** Stops the job for a restart; with snapshots enabled the service snapshots it first, and returns that snapshot. */
-  private stopJob(app: AppState, config: AppConfig, at: number): SnapshotRecord | undefined {
+  /**
+   * Stops the job (for a restart, or StopApplication); with snapshots enabled the service snapshots
+   * it first, and returns that snapshot: CREATING until `readyAt`, then READY. It is taken however
+   * many snapshots the application has: the limit only refuses CreateApplicationSnapshot ("Managed
+   * Service for Apache Flink still successfully creates snapshots when the application is updated,
+   * scaled, or stopped").
+   */
+  private stopJob(app: AppState, config: AppConfig, at: number, readyAt = at + this.options.snapshotDurationMs): SnapshotRecord | undefined {
     const records = this.recordsAt(app, at)
     app.job.records = records
     app.job.since = undefined
     if (!config.snapshotsEnabled) return undefined
+    return this.takeSnapshot(app, `${app.name}-${app.versionId}-${at}`, at, readyAt, records, config)
+  }
+
+  /** A snapshot of the job's state, CREATING from `at`, READY at `readyAt`. */
+  private takeSnapshot(app: AppState, name: string, at: number, readyAt: number, records: number, config = app.config): SnapshotRecord {
     const snapshot: SnapshotRecord = {
-      name: `${app.name}-${app.versionId}-${at}`,
-      status: 'READY',
+      name,
+      status: readyAt <= at ? 'READY' : 'CREATING',
       versionId: app.versionId,
       createdAt: at,
       records,
@@ -777,6 +798,11 @@ export class KinesisAnalyticsService {
     }
     app.snapshots.push(snapshot)
     app.snapshotsByName.set(snapshot.name, snapshot)
+    if (snapshot.status === 'CREATING') {
+      this.schedule(app, readyAt, () => {
+        if (snapshot.status === 'CREATING') snapshot.status = 'READY'
+      })
+    }
     return snapshot
   }
 
@@ -840,6 +866,95 @@ export class KinesisAnalyticsService {
       throw kdaError('ResourceNotFoundException', `Snapshot ${input.SnapshotName} is not found for application ${app.name}.`)
     }
     return { SnapshotDetails: snapshotDetails(snapshot, app.config) }
+  }
+
+  /**
+   * A snapshot on request. Only of a RUNNING job with snapshots enabled, under a new name, and only
+   * below the per-application limit: "If your application reaches the limit on snapshots, then
+   * manually creating a snapshot fails with a LimitExceededException." The error types for a
+   * disabled configuration and a name in use are not documented; the model lists
+   * InvalidApplicationConfigurationException and InvalidArgumentException, the safe readings.
+   */
+  private createApplicationSnapshot(input: Input, ctx: KdaContext): Record<string, unknown> {
+    const app = this.find(ctx, input.ApplicationName)
+    this.requireFlink(app)
+    if (app.status !== 'RUNNING') {
+      throw kdaError('ResourceInUseException', `Application ${app.name} is in ${app.status} status. A snapshot can be created only while it is RUNNING.`)
+    }
+    if (!app.config.snapshotsEnabled) {
+      throw kdaError('InvalidApplicationConfigurationException', `Snapshots are disabled for application ${app.name}.`)
+    }
+    if (app.snapshotsByName.has(input.SnapshotName)) {
+      throw kdaError('InvalidArgumentException', `Snapshot ${input.SnapshotName} already exists for application ${app.name}.`)
+    }
+    if (app.snapshots.length >= this.options.snapshotLimit) {
+      throw kdaError(
+        'LimitExceededException',
+        `Application ${app.name} has ${app.snapshots.length} snapshots, the limit of ${this.options.snapshotLimit} snapshots per application. Delete snapshots before creating more.`
+      )
+    }
+    const now = Date.now()
+    this.takeSnapshot(app, input.SnapshotName, now, now + this.options.snapshotDurationMs, this.recordsAt(app, now))
+    return {}
+  }
+
+  /**
+   * Deletes a snapshot named with its creation time, as ListApplicationSnapshots gives it (to the
+   * millisecond, what the JSON protocol carries). A time that is not the snapshot's is refused: the
+   * service documents no answer for it, and refusing is the safe reading, since the time is there
+   * to make sure the snapshot deleted is the one the caller listed. A snapshot still CREATING, or
+   * already DELETING, is refused as in use; the deletion takes snapshotDurationMs (DELETING).
+   */
+  private deleteApplicationSnapshot(input: Input, ctx: KdaContext): Record<string, unknown> {
+    const app = this.find(ctx, input.ApplicationName)
+    this.requireFlink(app)
+    const snapshot = app.snapshotsByName.get(input.SnapshotName)
+    if (!snapshot) {
+      throw kdaError('ResourceNotFoundException', `Snapshot ${input.SnapshotName} is not found for application ${app.name}.`)
+    }
+    const given = Math.round((input.SnapshotCreationTimestamp as number) * 1000)
+    if (given !== snapshot.createdAt) {
+      throw kdaError(
+        'InvalidArgumentException',
+        `The SnapshotCreationTimestamp ${seconds(given)} does not match the creation time of snapshot ${snapshot.name} of application ${app.name}.`
+      )
+    }
+    if (snapshot.status === 'CREATING' || snapshot.status === 'DELETING') {
+      throw kdaError('ResourceInUseException', `Snapshot ${snapshot.name} of application ${app.name} is ${snapshot.status}; it cannot be deleted now.`)
+    }
+    snapshot.status = 'DELETING'
+    const remove = () => {
+      app.snapshots.splice(app.snapshots.indexOf(snapshot), 1)
+      app.snapshotsByName.delete(snapshot.name)
+    }
+    if (this.options.snapshotDurationMs <= 0) remove()
+    else this.schedule(app, Date.now() + this.options.snapshotDurationMs, remove)
+    return {}
+  }
+
+  /**
+   * Stops a RUNNING application: STOPPING, then READY after updateDurationMs. Unless Force is set,
+   * the service snapshots the job as it stops ("Managed Service for Apache Flink takes a snapshot
+   * when the application is stopped, unless Force is set to true"). Force in the other statuses it
+   * allows (STARTING, UPDATING, STOPPING, AUTOSCALING) would cut short a transition in flight,
+   * which the emulator does not model: it refuses them as in use.
+   */
+  private stopApplication(input: Input, ctx: KdaContext): Record<string, unknown> {
+    const app = this.find(ctx, input.ApplicationName)
+    if (app.status !== 'RUNNING') {
+      throw kdaError('ResourceInUseException', `Application ${app.name} is in ${app.status} status. Only a RUNNING application can be stopped.`)
+    }
+    const now = Date.now()
+    const config = input.Force === true ? { ...app.config, snapshotsEnabled: false } : app.config
+    this.stopJob(app, config, now, now + Math.min(this.options.snapshotDurationMs, this.options.updateDurationMs))
+    const op = this.newOperation(app, 'StopApplication', now)
+    app.status = 'STOPPING'
+    this.schedule(app, now + this.options.updateDurationMs, (at) => {
+      app.status = 'READY'
+      op.status = 'SUCCESSFUL'
+      op.endTime = at
+    })
+    return { OperationId: op.operationId }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -918,7 +1033,9 @@ export class KinesisAnalyticsService {
     const to = from + 1
     const previous = app.config
     const restarts = app.status === 'RUNNING'
-    const taken = restarts ? this.stopJob(app, previous, now) : undefined
+    // The snapshot taken as the job stops is READY before the job starts again from it.
+    const readyAt = options.instant ? now : now + Math.min(this.options.snapshotDurationMs, this.options.updateDurationMs)
+    const taken = restarts ? this.stopJob(app, previous, now, readyAt) : undefined
     app.versions.set(from, previous)
     app.config = next
     app.versionId = to

@@ -486,6 +486,17 @@ export const INPUT_SHAPES = {
     { ApplicationName, SnapshotName },
     ['ApplicationName', 'SnapshotName']
   ),
+  CreateApplicationSnapshot: structure(
+    'CreateApplicationSnapshotRequest',
+    { ApplicationName, SnapshotName },
+    ['ApplicationName', 'SnapshotName']
+  ),
+  DeleteApplicationSnapshot: structure(
+    'DeleteApplicationSnapshotRequest',
+    { ApplicationName, SnapshotName, SnapshotCreationTimestamp: Timestamp },
+    ['ApplicationName', 'SnapshotName', 'SnapshotCreationTimestamp']
+  ),
+  StopApplication: structure('StopApplicationRequest', { ApplicationName, Force: BooleanObject }, ['ApplicationName']),
   ListTagsForResource: structure('ListTagsForResourceRequest', { ResourceARN: KinesisAnalyticsARN }, ['ResourceARN']),
   TagResource: structure('TagResourceRequest', { ResourceARN: KinesisAnalyticsARN, Tags }, ['ResourceARN', 'Tags']),
   UntagResource: structure(
@@ -516,6 +527,31 @@ export const OPERATION_ERRORS: Record<KdaOperation, readonly string[]> = {
   ListApplications: ['InvalidRequestException'],
   ListApplicationSnapshots: ['InvalidArgumentException', 'UnsupportedOperationException'],
   DescribeApplicationSnapshot: ['ResourceNotFoundException', 'InvalidArgumentException', 'UnsupportedOperationException'],
+  CreateApplicationSnapshot: [
+    'ResourceInUseException',
+    'ResourceNotFoundException',
+    'LimitExceededException',
+    'InvalidArgumentException',
+    'UnsupportedOperationException',
+    'InvalidRequestException',
+    'InvalidApplicationConfigurationException'
+  ],
+  DeleteApplicationSnapshot: [
+    'ResourceInUseException',
+    'InvalidArgumentException',
+    'UnsupportedOperationException',
+    'InvalidRequestException',
+    'ResourceNotFoundException',
+    'ConcurrentModificationException'
+  ],
+  StopApplication: [
+    'ResourceNotFoundException',
+    'ResourceInUseException',
+    'InvalidArgumentException',
+    'InvalidRequestException',
+    'InvalidApplicationConfigurationException',
+    'ConcurrentModificationException'
+  ],
   ListTagsForResource: ['ResourceNotFoundException', 'InvalidArgumentException', 'ConcurrentModificationException'],
   TagResource: [
     'ResourceNotFoundException',
@@ -725,6 +761,9 @@ export const OUTPUT_SHAPES = {
     NextToken
   }),
   DescribeApplicationSnapshot: structure('DescribeApplicationSnapshotResponse', { SnapshotDetails }, ['SnapshotDetails']),
+  CreateApplicationSnapshot: structure('CreateApplicationSnapshotResponse', {}),
+  DeleteApplicationSnapshot: structure('DeleteApplicationSnapshotResponse', {}),
+  StopApplication: structure('StopApplicationResponse', { OperationId }),
   ListTagsForResource: structure('ListTagsForResourceResponse', { Tags }),
   TagResource: structure('TagResourceResponse', {}),
   UntagResource: structure('UntagResourceResponse', {})

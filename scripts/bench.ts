@@ -9,6 +9,7 @@
  *   npm run bench -- --fleet --dist /tmp/old-dist --dist dist   # the same, two builds in one run
  *   npm run bench -- --guard                       # 100 scale-downs with the guard beside the same without it
  *   npm run bench -- --select-by-tag               # 300 tagged applications chosen by tag beside named (minutes)
+ *   npm run bench -- --prune                       # 100 applications scaled with prune-snapshots beside without (minutes)
  *
  * Every scenario is timed from spawn to exit, as the runner sees it (runner/run-action.ts), with
  * the Node the runner uses (node24: ACTION_NODE, else `npx -y node@24`, else this Node). The
@@ -33,6 +34,11 @@
  * (application-name, their ARNs), against the same emulator settings. Budgets: the tag run costs at
  * most the ListApplications pages more requests, and reaches the target within 1.1 × the time.
  * Writes bench-results-select.json. See selectBenchmark() below.
+ *
+ * --prune runs the 100-application fleet twice per round, every application with 50 snapshots
+ * older than a week: once as is, once with prune-snapshots: 10 (41 deletions each, after its
+ * update is at target). Both count the snapshots; the budget holds the time to target of the one
+ * that prunes within 1.1 × the one that does not. Writes bench-results-prune.json.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -51,6 +57,7 @@ const { values: args } = parseArgs({
     fleet: { type: 'boolean', default: false },
     guard: { type: 'boolean', default: false },
     'select-by-tag': { type: 'boolean', default: false },
+    prune: { type: 'boolean', default: false },
     /** Fleet sizes to run (--fleet only), e.g. 1,20 for a quick look; the budgets need 1, 100 and 300. */
     sizes: { type: 'string', default: '1,20,100,300' },
     /** The emulator's request quota per region in the fleet scenario, requests per second (and burst). */
@@ -61,7 +68,7 @@ const { values: args } = parseArgs({
 const RUNS = Math.max(7, Number(args.runs ?? 9))
 const JSON_FILE =
   args.json ??
-  path.join(ROOT, args.fleet ? 'bench-results-fleet.json' : args.guard ? 'bench-results-guard.json' : args['select-by-tag'] ? 'bench-results-select.json' : 'bench-results.json')
+  path.join(ROOT, args.prune ? 'bench-results-prune.json' : args.fleet ? 'bench-results-fleet.json' : args.guard ? 'bench-results-guard.json' : args['select-by-tag'] ? 'bench-results-select.json' : 'bench-results.json')
 const DISTS = (args.dist?.length ? args.dist : ['dist']).map((dir) => path.resolve(ROOT, dir))
 /** How a build is named in the output: its folder's name, or its path when two builds share a name (/tmp/old/dist, dist). */
 const distName = (dist: string) => {
@@ -629,11 +636,29 @@ function excerpt(text: string): string {
  * 'names' gives the applications as ARNs with SCHEDULE; 'tagged' tags each with one of
  * FLEET_SCHEDULES' names and names them the same way; 'select-by-tag' tags them and chooses them by tag.
  */
-async function fleetRun(dist: string, size: number, wrapper: string | undefined, mode: 'names' | 'tagged' | 'select-by-tag' = 'names'): Promise<FleetRun> {
+/** Snapshots each application has in the --prune runs: all older than a week, so prune-snapshots: 10 deletes 41. */
+const PRUNE_SEEDED = 50
+const PRUNE_KEEP = 10
+
+/**
+ * One run against a fresh emulator, so that every application really is below its target. `mode`:
+ * how the applications are chosen (named, or tagged and chosen by tag); with `prune`, each has
+ * PRUNE_SEEDED old snapshots and the run has prune-snapshots: PRUNE_KEEP (`prune: false` seeds the
+ * same snapshots and prunes none).
+ */
+async function fleetRun(
+  dist: string,
+  size: number,
+  wrapper: string | undefined,
+  mode: 'names' | 'tagged' | 'select-by-tag' = 'names',
+  prune?: boolean
+): Promise<FleetRun> {
+  const weekAgo = Date.now() - 8 * 86_400_000
   const apps = Array.from({ length: size }, (_, i) => ({
     name: `fleet-${String(i + 1).padStart(3, '0')}`,
     region: FLEET_REGIONS[i % FLEET_REGIONS.length],
     parallelism: 4,
+    ...(prune === undefined ? {} : { snapshots: Array.from({ length: PRUNE_SEEDED }, (_, j) => ({ name: `old-${j}`, createdAt: weekAgo - j * 3_600_000 })) }),
     ...(mode === 'names' ? {} : { tags: { 'flink-schedule': FLEET_SCHEDULE_NAMES[i % FLEET_SCHEDULE_NAMES.length], team: 'data' } })
   }))
   const fleetEmulator = await startEmulator({ updateDurationMs: FLEET_UPDATE_MS, requestRate: FLEET_QUOTA, applications: apps })
@@ -646,14 +671,14 @@ async function fleetRun(dist: string, size: number, wrapper: string | undefined,
     const chosen: Record<string, string> = mode === 'select-by-tag' ? { 'select-by-tag': 'flink-schedule', region: FLEET_REGIONS.join(', '), schedule: FLEET_SCHEDULES } : { 'application-name': names, schedule: SCHEDULE }
     const startedAt = Date.now()
     const run = await runAction(
-      { at: AT, wait: 'true', ...chosen },
+      { at: AT, wait: 'true', ...chosen, ...(prune ? { 'prune-snapshots': String(PRUNE_KEEP) } : {}) },
       {
         entry: path.join(dist, 'index.js'),
         node: wrapper ?? node,
         env: { ...fleetEmulator.env({ region: FLEET_REGIONS[0] }), ...isolated, ...(wrapper ? { BENCH_RSS_FILE: rssFile } : {}) }
       }
     )
-    let outcomes: { application: string; region: string; action: string; reason?: string }[] = []
+    let outcomes: { application: string; region: string; action: string; reason?: string; snapshots?: number; deletedSnapshots?: string[] }[] = []
     try {
       outcomes = JSON.parse(run.outputs.results ?? '[]')
     } catch {
@@ -681,6 +706,12 @@ async function fleetRun(dist: string, size: number, wrapper: string | undefined,
       }
       return updates[0]
     })
+    if (prune !== undefined) {
+      // Every application counted; with prune, each lost the 41 oldest (PRUNE_KEEP − 1 found are kept, beside the update's own).
+      const deleted = prune ? PRUNE_SEEDED - PRUNE_KEEP + 1 : 0
+      const wrong = outcomes.filter((o) => o.snapshots !== PRUNE_SEEDED + 1 - deleted || (o.deletedSnapshots?.length ?? 0) !== deleted)
+      if (wrong.length) throw new Error(`${what}: ${wrong.length} applications with other snapshots than expected, e.g. ${JSON.stringify(wrong[0])}`)
+    }
     const requests = fleetEmulator.requests.filter((r) => r.service === 'kinesisanalytics')
     const byOperation: Record<string, number> = {}
     for (const r of requests) byOperation[r.operation] = (byOperation[r.operation] ?? 0) + 1
@@ -1092,6 +1123,96 @@ async function selectBenchmark(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Pruning (--prune): 100 applications scaled with prune-snapshots beside without, in one run
+
+const PRUNE_SIZE = 100
+const PRUNE_BUDGET = {
+  /** The last application at target, pruning beside not: at most this many times. */
+  targetWithOverWithout: 1.1
+}
+
+async function pruneBenchmark(): Promise<void> {
+  const dist = DISTS[DISTS.length - 1]
+  const wrapper = GNU_TIME ? rssWrapper(scratch, node) : undefined
+  console.log(
+    `${applications(PRUNE_SIZE)} over ${FLEET_REGIONS.join(', ')}, each with ${PRUNE_SEEDED} snapshots older than a week, scaled from ` +
+      `parallelism 4 to ${FLEET_TARGET} (wait: true, updates take ${FLEET_UPDATE_MS / 1000} s, ${LATENCY_MS} ms per call, a quota of ` +
+      `${FLEET_QUOTA.perSecond} requests/s per region): without prune-snapshots, and with prune-snapshots: ${PRUNE_KEEP} ` +
+      `(${PRUNE_SEEDED - PRUNE_KEEP + 1} deletions each). Build ${distName(dist)}; median of ${FLEET_RUNS} rounds after one warm-up run each, the two taking turns going first.\n`
+  )
+  await fleetRun(dist, PRUNE_SIZE, wrapper, 'names', false)
+  await fleetRun(dist, PRUNE_SIZE, wrapper, 'names', true)
+  const runs: Record<'without' | 'with', FleetRun[]> = { without: [], with: [] }
+  for (let round = 1; round <= FLEET_RUNS; round++) {
+    const order: ('without' | 'with')[] = round % 2 ? ['without', 'with'] : ['with', 'without']
+    for (const variant of order) {
+      const r = await fleetRun(dist, PRUNE_SIZE, wrapper, 'names', variant === 'with')
+      runs[variant].push(r)
+      console.log(
+        `  round ${round}  ${`${variant} pruning`.padEnd(16)} last at target ${fmtS(r.targetMs)}, exit ${fmtS(r.exitMs)}, ` +
+          `${(r.requests / PRUNE_SIZE).toFixed(2)} requests/application (${Object.entries(r.byOperation)
+            .map(([op, n]) => `${op} ${n}`)
+            .join(', ')}), ${r.throttled} throttled${r.rssBytes ? `, ${mb(r.rssBytes)} MB` : ''}`
+      )
+    }
+  }
+  const row = (variant: 'without' | 'with') => {
+    const xs = runs[variant]
+    const operations = [...new Set(xs.flatMap((r) => Object.keys(r.byOperation)))]
+    return {
+      variant,
+      targetMs: median(xs.map((r) => r.targetMs)),
+      lastUpdateMs: median(xs.map((r) => r.lastUpdateMs)),
+      exitMs: median(xs.map((r) => r.exitMs)),
+      requestsPerApplication: median(xs.map((r) => r.requests)) / PRUNE_SIZE,
+      throttled: median(xs.map((r) => r.throttled)),
+      perApplicationByOperation: Object.fromEntries(operations.map((op) => [op, median(xs.map((r) => r.byOperation[op] ?? 0)) / PRUNE_SIZE])),
+      peakRssBytes: Math.max(...xs.map((r) => r.rssBytes ?? 0)) || undefined
+    }
+  }
+  const rows = [row('without'), row('with')]
+  console.log(`\n${'prune-snapshots'.padEnd(16)}  last update sent  last at target  spawn to exit  requests/app  throttled  peak RSS`)
+  for (const r of rows) {
+    console.log(
+      `${(r.variant === 'with' ? String(PRUNE_KEEP) : 'none').padEnd(16)}  ${fmtS(r.lastUpdateMs).padStart(16)}  ${fmtS(r.targetMs).padStart(14)}  ` +
+        `${fmtS(r.exitMs).padStart(13)}  ${r.requestsPerApplication.toFixed(2).padStart(12)}  ${String(r.throttled).padStart(9)}  ${r.peakRssBytes ? `${mb(r.peakRssBytes)} MB` : 'n/a'}`
+    )
+  }
+  for (const r of rows) {
+    console.log(`  ${r.variant} pruning, per application: ${Object.entries(r.perApplicationByOperation).map(([op, n]) => `${op} ${n.toFixed(2)}`).join(', ')}`)
+  }
+  const [without, withPruning] = rows
+  const ratio = withPruning.targetMs / without.targetMs
+  const budgets = [
+    {
+      name: `last at target with prune-snapshots ≤ ${PRUNE_BUDGET.targetWithOverWithout} × without`,
+      value: `${ratio.toFixed(2)} × (${fmtS(withPruning.targetMs)} / ${fmtS(without.targetMs)})`,
+      pass: ratio <= PRUNE_BUDGET.targetWithOverWithout
+    }
+  ]
+  console.log()
+  for (const b of budgets) console.log(`${b.pass ? 'PASS' : 'FAIL'}  [${distName(dist)}] ${b.name}: ${b.value}`)
+  console.log(`(spawn to exit, not budgeted: ${(withPruning.exitMs / without.exitMs).toFixed(2)} ×: the deletions come after each update is at target)`)
+  writeFileSync(
+    JSON_FILE,
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine,
+        prune: { applications: PRUNE_SIZE, seeded: PRUNE_SEEDED, keep: PRUNE_KEEP, regions: FLEET_REGIONS, updateDurationMs: FLEET_UPDATE_MS, latencyMs: LATENCY_MS, quota: FLEET_QUOTA, runs: FLEET_RUNS },
+        rows,
+        runs,
+        budgets
+      },
+      null,
+      2
+    ) + '\n'
+  )
+  console.log(`\nWrote ${path.relative(process.cwd(), JSON_FILE)}`)
+  if (budgets.some((b) => !b.pass)) process.exitCode = 1
+}
+
+// ---------------------------------------------------------------------------------------------
 // Run
 
 const fmt = (ms: number) => ms.toFixed(0)
@@ -1101,10 +1222,12 @@ const fmtS = (ms: number) => `${(ms / 1000).toFixed(2)} s`
 console.log(`Machine: ${machine.nproc} cores, ${machine.cpu}`)
 console.log(`Action runs on Node ${machine.actionNode}; the bench and the emulator on Node ${machine.benchNode}`)
 console.log(`AWS CLI: ${machine.aws}; boto3: ${machine.boto3}; peak RSS: ${machine.rss}`)
-if (!args.fleet && !args.guard && !args['select-by-tag']) console.log(`Median of ${RUNS} runs per scenario after one warm-up round, scenarios interleaved.\n`)
+if (!args.fleet && !args.guard && !args['select-by-tag'] && !args.prune) console.log(`Median of ${RUNS} runs per scenario after one warm-up round, scenarios interleaved.\n`)
 
 try {
-  if (args.fleet) {
+  if (args.prune) {
+    await pruneBenchmark()
+  } else if (args.fleet) {
     await fleetBenchmark()
   } else if (args.guard) {
     await guardBenchmark()

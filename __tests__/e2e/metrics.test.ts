@@ -76,7 +76,8 @@ describe('with metrics-namespace', () => {
     const lastFlinkCall = Math.max(...calls(emulator).map((c) => c.at))
     for (const put of puts) expect(put.at).toBeGreaterThanOrEqual(lastFlinkCall)
 
-    expect(metricsOf(emulator, 'orders')).toEqual({ Reconciled: 1, TargetParallelism: TARGET, Parallelism: TARGET, Updated: 1, Deferred: 0, Failed: 0 })
+    // The one application updated had its snapshots counted: none before, and the one its update took.
+    expect(metricsOf(emulator, 'orders')).toEqual({ Reconciled: 1, TargetParallelism: TARGET, Parallelism: TARGET, Updated: 1, Deferred: 0, Failed: 0, Snapshots: 1 })
     expect(metricsOf(emulator, 'steady')).toEqual({ Reconciled: 1, TargetParallelism: TARGET, Parallelism: TARGET, Updated: 0, Deferred: 0, Failed: 0 })
     expect(metricsOf(emulator, 'payments')).toEqual({ Reconciled: 1, TargetParallelism: TARGET, Parallelism: 4, Updated: 0, Deferred: 0, Failed: 1 })
     expect(metricsOf(emulator, 'batch')).toEqual({ Reconciled: 1, TargetParallelism: TARGET, Parallelism: 2, Updated: 0, Deferred: 0, Failed: 0 })
@@ -93,8 +94,8 @@ describe('with metrics-namespace', () => {
       expect(m.timestamp.getTime()).toBeGreaterThanOrEqual(started)
       expect(m.timestamp.getTime()).toBeLessThanOrEqual(finished)
     }
-    expect(emulator.metrics).toHaveLength(6 + 6 + 6 + 6 + 4)
-    expect(result.stdout).toContain(`Published 28 CloudWatch metrics to namespace "${NAMESPACE}" in us-east-1, eu-west-1.`)
+    expect(emulator.metrics).toHaveLength(7 + 6 + 6 + 6 + 4)
+    expect(result.stdout).toContain(`Published 29 CloudWatch metrics to namespace "${NAMESPACE}" in us-east-1, eu-west-1.`)
     // With step debug logging, one line per request attempt, as for the other clients.
     expect(result.stdout).toMatch(/^::debug::cloudwatch PutMetricData: HTTP 200 in \d+ ms \(attempt 1\)$/m)
     // The one warning is about the stopped application, not about metrics.

@@ -1,10 +1,12 @@
 /** The only place that calls Kinesis Analytics V2: its requests and answers mapped to the project's own types, its errors to what to do. */
 import {
+  DeleteApplicationSnapshotCommand,
   DescribeApplicationCommand,
   DescribeApplicationOperationCommand,
   KinesisAnalyticsV2Client,
   ListApplicationOperationsCommand,
   ListApplicationsCommand,
+  ListApplicationSnapshotsCommand,
   ListTagsForResourceCommand,
   TagResourceCommand,
   UntagResourceCommand,
@@ -16,6 +18,7 @@ import { StandardRetryStrategy } from '@smithy/core/retry'
 import type { AwsCredentialIdentityProvider, RetryErrorInfo, StandardRetryToken } from '@smithy/types'
 import { RESTORE_LATEST, type ApplicationState, type Desired } from '../phases/application.js'
 import { ScalerError } from '../errors.js'
+import type { SnapshotInfo } from '../phases/snapshots.js'
 import { PROXY_HINT, ProxyError, proxyAnswer, proxyFor } from './proxy.js'
 import type { RequestRate } from './rate-limit.js'
 import { retry } from './retry.js'
@@ -178,6 +181,36 @@ export class FlinkClient {
         hint: 'Allow kinesisanalytics:ListApplications with Resource "*" (it cannot be scoped to an application) in the IAM policy of the role the action runs as in this account (docs/iam.md).'
       })
     }
+  }
+
+  /** Every snapshot of the application (ListApplicationSnapshots, every page, 50 a page: the model's most). */
+  async snapshots(name: string): Promise<SnapshotInfo[]> {
+    const found: SnapshotInfo[] = []
+    let token: string | undefined
+    do {
+      const out = await this.call('ListApplicationSnapshots', name, () =>
+        this.sdk.send(new ListApplicationSnapshotsCommand({ ApplicationName: name, Limit: 50, ...(token ? { NextToken: token } : {}) }))
+      )
+      for (const s of out.SnapshotSummaries ?? []) {
+        found.push({
+          name: s.SnapshotName ?? '',
+          status: s.SnapshotStatus ?? 'UNKNOWN',
+          ...(s.SnapshotCreationTimestamp ? { createdAt: s.SnapshotCreationTimestamp } : {}),
+          ...(s.ApplicationVersionId !== undefined ? { versionId: s.ApplicationVersionId } : {})
+        })
+      }
+      token = out.NextToken || undefined
+    } while (token)
+    return found
+  }
+
+  /** Deletes a snapshot; the API takes its creation time as ListApplicationSnapshots gave it, to be sure it is that very one. */
+  async deleteSnapshot(name: string, snapshot: SnapshotInfo & { createdAt: Date }): Promise<void> {
+    await this.call('DeleteApplicationSnapshot', name, () =>
+      this.sdk.send(
+        new DeleteApplicationSnapshotCommand({ ApplicationName: name, SnapshotName: snapshot.name, SnapshotCreationTimestamp: snapshot.createdAt })
+      )
+    )
   }
 
   async tags(state: Pick<ApplicationState, 'name' | 'arn'>): Promise<Record<string, string>> {

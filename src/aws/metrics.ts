@@ -1,7 +1,7 @@
 /**
  * CloudWatch metrics of a run (the `metrics-namespace` input): per application the run reached,
- * `Reconciled`, `TargetParallelism`, `Parallelism`, `Updated`, `Deferred` and `Failed`, with dimensions
- * `Application` and `Region`. A schedule that stops running stops them, which an alarm on
+ * `Reconciled`, `TargetParallelism`, `Parallelism`, `Updated`, `Deferred` and `Failed` (and `Snapshots`
+ * when they were counted), with dimensions `Application` and `Region`. A schedule that stops running stops them, which an alarm on
  * `Reconciled` with missing data treated as breaching turns into a page (docs/monitoring.md).
  * With named schedules each application's data go again under the dimension `Schedule` alone, and
  * with account-roles under `Account` alone: one metric per schedule or account that sums its
@@ -18,7 +18,9 @@ import { requestMiddleware, sdkOptions } from './sdk-options.js'
 
 /** The metrics every reached application gets, in this order. */
 export const METRIC_NAMES = ['Reconciled', 'TargetParallelism', 'Parallelism', 'Updated', 'Deferred', 'Failed'] as const
-export type MetricName = (typeof METRIC_NAMES)[number]
+/** And, when the run read them (it updated the application), its snapshots after the run. */
+export const SNAPSHOTS_METRIC = 'Snapshots'
+export type MetricName = (typeof METRIC_NAMES)[number] | typeof SNAPSHOTS_METRIC
 
 /** PutMetricData takes at most 1000 metrics per request… */
 export const MAX_DATA_PER_REQUEST = 1000
@@ -53,7 +55,8 @@ export function metricData(outcomes: readonly Outcome[], at: Date): RegionMetric
       Parallelism: parallelism,
       Updated: outcome.action === 'updated' ? 1 : 0,
       Deferred: outcome.action === 'deferred' ? 1 : 0,
-      Failed: outcome.action === 'failed' ? 1 : 0
+      Failed: outcome.action === 'failed' ? 1 : 0,
+      [SNAPSHOTS_METRIC]: outcome.snapshots
     }
     const dimensionSets = [
       ...(every
@@ -69,7 +72,7 @@ export function metricData(outcomes: readonly Outcome[], at: Date): RegionMetric
     ]
     const data = regions.get(outcome.region) ?? []
     for (const dimensions of dimensionSets) {
-      for (const name of METRIC_NAMES) {
+      for (const name of [...METRIC_NAMES, SNAPSHOTS_METRIC] as const) {
         const value = values[name]
         if (value === undefined) continue
         data.push({

@@ -7,6 +7,7 @@ import { inputError, ScalerError } from '../errors.js'
 import { withHolidays } from '../schedule/holidays.js'
 import { checkBounds, lineOf, nextTransition, parseSchedule, readScheduleYaml, type Schedule, type Target } from '../schedule/schedule.js'
 import { NAMED_KEYS, schedulesOf, type NamedSchedules, type ScheduleText } from '../schedule/named.js'
+import { DEFAULT_SNAPSHOT_LIMIT, MIN_KEEP } from '../phases/snapshots.js'
 
 /** One application to reconcile, with the region its calls go to. */
 export interface ApplicationRef {
@@ -79,6 +80,10 @@ export interface Config {
   checkOnly: boolean
   /** `kpu-hour-price`: what one KPU-hour costs, for the week's cost in the summary. */
   kpuHourPrice?: number
+  /** `snapshot-limit`: each application's snapshot limit, warned about at 80% of it. */
+  snapshotLimit: number
+  /** `prune-snapshots`: the newest snapshots to keep of each updated application; undefined deletes none. */
+  pruneSnapshots?: number
   /**
    * `suggest` with `suggest-utilization`: read each application's metrics over the look-back and
    * propose a schedule, changing nothing (`dryRun` is then true). Undefined without `suggest`.
@@ -209,6 +214,7 @@ export async function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clo
   const metricsNamespace = readMetricsNamespace(get('metrics-namespace'))
   const priceText = get('kpu-hour-price')
   const kpuHourPrice = priceText ? price('kpu-hour-price', priceText) : undefined
+  const { snapshotLimit, pruneSnapshots } = readSnapshotInputs(get('snapshot-limit'), get('prune-snapshots'))
 
   return {
     applications,
@@ -239,7 +245,9 @@ export async function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clo
     metricsNamespace,
     checkOnly,
     kpuHourPrice,
-    ...(suggest ? { suggest } : {})
+    ...(suggest ? { suggest } : {}),
+    snapshotLimit,
+    ...(pruneSnapshots !== undefined ? { pruneSnapshots } : {})
   }
 }
 
@@ -268,6 +276,27 @@ function readSuggest(lookBack: string, utilizationText: string): SuggestSettings
     )
   }
   return { days, utilization }
+}
+
+/** `snapshot-limit` (default the service's quota) and `prune-snapshots` (at least MIN_KEEP; empty: none deleted). */
+function readSnapshotInputs(limitText: string, pruneText: string): { snapshotLimit: number; pruneSnapshots?: number } {
+  const snapshotLimit = limitText
+    ? wholeNumber('snapshot-limit', limitText, 1, `Use a whole number of at least 1: the snapshots an application may have (the service allows ${DEFAULT_SNAPSHOT_LIMIT}), or leave it empty for that.`)
+    : DEFAULT_SNAPSHOT_LIMIT
+  if (!pruneText) return { snapshotLimit }
+  const pruneSnapshots = wholeNumber(
+    'prune-snapshots',
+    pruneText,
+    MIN_KEEP,
+    `Use a whole number of at least ${MIN_KEEP}: how many of the newest snapshots to keep (e.g. 100), or leave it empty to delete none.`
+  )
+  return { snapshotLimit, pruneSnapshots }
+}
+
+function wholeNumber(name: string, text: string, min: number, hint: string): number {
+  const value = /^\d+$/.test(text) ? Number(text) : NaN
+  if (!Number.isSafeInteger(value) || value < min) throw inputError(`Input "${name}" is "${shown(text)}".`, hint)
+  return value
 }
 
 /**

@@ -53,7 +53,8 @@ export async function report(config: Config, outcomes: Outcome[], github: GitHub
       upcoming: view.upcoming,
       ...(view.week ? { week: view.week } : {}),
       ...(view.guard ? { guard: view.guard } : {}),
-      ...(groups ? { groups } : {})
+      ...(groups ? { groups } : {}),
+      snapshotLimit: config.snapshotLimit
     })
   )
   const failed = outcomes.filter((o) => o.action === 'failed').length
@@ -255,7 +256,15 @@ function logOutcome(o: Outcome): void {
   if (o.status) info(`Found ${o.status} at parallelism ${o.previousParallelism ?? '?'}; target parallelism ${o.targetParallelism ?? '?'} (${o.rule ?? 'no rule'}).`)
   if (o.operationId) info(`Operation ${o.operationId}, application version ${o.applicationVersionId ?? '?'}.`)
   if (o.hold) info(`Hold: parallelism ${o.hold.parallelism} until ${o.hold.until}${o.hold.actor ? `, set by @${o.hold.actor}` : ''}${o.hold.by ? ` in ${o.hold.by}` : ''}.`)
+  if (o.snapshots !== undefined) info(`Snapshots: ${o.snapshots}${snapshotsLine(o)}.`)
   core.endGroup()
+}
+
+/** "; deleted 40: a, b, …", "; would delete 3: …", and what is near the limit. */
+function snapshotsLine(o: Outcome): string {
+  const gone = o.deletedSnapshots ?? o.wouldDeleteSnapshots
+  const verb = o.deletedSnapshots ? 'deleted' : 'would delete'
+  return (gone?.length ? `; ${verb} ${gone.length}: ${gone.join(', ')}` : '') + (o.snapshotNote ? `; ${o.snapshotNote}` : '')
 }
 
 /**

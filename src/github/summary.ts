@@ -57,6 +57,8 @@ export interface Report {
   startedBy?: string
   /** A run-level failure before any application was handled (bad input, no credentials). */
   failure?: { message: string; hint?: string }
+  /** snapshot-limit, for the share of it each counted application has reached. */
+  snapshotLimit?: number
 }
 
 /** Up to this many unchanged applications are shown unfolded, when nothing else happened. */
@@ -120,6 +122,8 @@ export function renderSummary(report: Report): string {
     else lines.push(...items)
     lines.push('')
   }
+
+  lines.push(...snapshotSection(report))
 
   if (!report.groups && report.timezone) lines.push('### The week ahead', '', ...weekSection(report.upcoming, report.week, report.timezone, report.guard))
   return lines.join('\n')
@@ -233,6 +237,51 @@ function deferredTable(outcomes: Outcome[], zone: string | undefined): string[] 
 /** "us-east-1", or "eu-west-1, account 210987654321" with account-roles. */
 function where(o: Outcome): string {
   return o.account ? `${o.region}, account ${o.account}` : o.region
+}
+
+/** Snapshot names listed in the summary at most; beyond, an application's deletions are counted (the `results` output names them all). */
+const LISTED_SNAPSHOTS = 2000
+
+/**
+ * The snapshots of the applications this run updated: how many each has (of snapshot-limit), what
+ * was deleted (or, in a dry run, would be), and what is near the limit. Nothing when none was counted.
+ */
+function snapshotSection(report: Report): string[] {
+  const counted = report.outcomes.filter((o) => o.snapshots !== undefined)
+  if (counted.length === 0) return []
+  const gone = (o: Outcome) => (report.dryRun ? o.wouldDeleteSnapshots : o.deletedSnapshots) ?? []
+  const verb = report.dryRun ? 'Would delete' : 'Deleted'
+  const share = (o: Outcome) => (report.snapshotLimit ? ` (${Math.floor((o.snapshots! / report.snapshotLimit) * 100)}%)` : '')
+  const row = (o: Outcome) => `| ${escape(o.application)} | ${o.snapshots}${share(o)} | ${gone(o).length || '–'} | ${escape(o.snapshotNote ?? '')} |`
+  const head = ['| Application | Snapshots | ' + verb + ' | Note |', '| --- | --- | --- | --- |']
+  const lines = [
+    '### Snapshots',
+    '',
+    `Counted for the applications this run ${report.dryRun ? 'would update' : 'updated'}, the update's own snapshot included` +
+      `${report.snapshotLimit ? `, against snapshot-limit ${report.snapshotLimit}` : ''}.`,
+    ''
+  ]
+  // What needs looking at stays in view; a fleet's other rows are folded.
+  const noted = counted.filter((o) => o.snapshotNote)
+  const fold = counted.length > UNFOLDED_UNCHANGED
+  const shown = fold ? noted : counted
+  if (shown.length) lines.push(...head, ...shown.map(row), '')
+  const rest = counted.filter((o) => !shown.includes(o))
+  if (rest.length) lines.push('<details>', `<summary>${rest.length} more applications</summary>`, '', ...head, ...rest.map(row), '', '</details>', '')
+
+  const pruned = counted.filter((o) => gone(o).length > 0)
+  if (pruned.length) {
+    const total = pruned.reduce((sum, o) => sum + gone(o).length, 0)
+    let budget = LISTED_SNAPSHOTS
+    const items = pruned.map((o) => {
+      const names = gone(o)
+      const listed = names.length <= budget ? names.map((n) => markdownCode(n)).join(', ') : `${names.length} snapshots, named in the \`results\` output`
+      budget = Math.max(0, budget - names.length)
+      return `- **${escape(o.application)}** (${names.length}): ${listed}`
+    })
+    lines.push('<details>', `<summary>${verb}: ${total} snapshot${total === 1 ? '' : 's'} of ${pruned.length} application${pruned.length === 1 ? '' : 's'}</summary>`, '', ...items, '', '</details>', '')
+  }
+  return lines
 }
 
 /** Changes are named up to this many; beyond, they are counted by kind of change. */

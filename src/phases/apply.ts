@@ -13,6 +13,8 @@ import { DEFAULT_RATE, perRegion } from '../aws/rate-limit.js'
 import { placeKey, type RunContext } from './context.js'
 import type { Reading } from './scale-down.js'
 import type { Schedule } from '../schedule/schedule.js'
+import { afterUpdate, readSnapshots, warnNothingToPrune } from './prune.js'
+import type { PrunePlan, SnapshotInfo } from './snapshots.js'
 
 /**
  * An application after the decide phase: its plan, or the outcome of a failure before it.
@@ -27,8 +29,13 @@ export type Planned =
 export interface Applied {
   ref: ApplicationRef
   outcome: Outcome
-  /** `holdPending`: the hold could not be written yet (the application was UPDATING); follow writes it at the end. */
-  follow?: { state: ApplicationState; operationId?: string; desired: Desired; hold: HoldPlan; holdPending?: boolean }
+  /**
+   * `holdPending`: the hold could not be written yet (the application was UPDATING); follow writes it at the end.
+   * `countSnapshots`: snapshots are on; follow counts them (and prunes) once the update is at its target.
+   */
+  follow?: { state: ApplicationState; operationId?: string; desired: Desired; hold: HoldPlan; holdPending?: boolean; countSnapshots?: boolean }
+  /** Without wait: the snapshots to delete (prune-snapshots) once every update has been sent. */
+  prune?: PrunePlan
 }
 
 /** A concurrent change makes the token stale: describe and decide again, a few times at most. */
@@ -46,6 +53,16 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
   const client = context.clientFor(ref)
   let { state, plan } = planned
   const outcome: Outcome = outcomeFor(ref)
+  warnNothingToPrune(state, context)
+  // A dry run, and a run that does not follow its updates, count the snapshots just before the
+  // first update is sent (a followed update counts them once it is at target, in the follow phase).
+  let snapshots: SnapshotInfo[] | undefined
+  let snapshotsRead = false
+  const snapshotsBefore = async () => {
+    if (!snapshotsRead) snapshots = await readSnapshots(client, state, context)
+    snapshotsRead = true
+    return snapshots
+  }
   try {
     for (let attempt = 1; ; attempt++) {
       const { decision, hold } = plan
@@ -73,13 +90,15 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
       if (config.dryRun) {
         const planned = decision.kind === 'update'
         const reason = (planned ? `Dry run: would scale. ${outcome.reason}` : outcome.reason) + holdPlanText(hold)
-        return { ref, outcome: { ...outcome, action: planned ? 'planned' : 'skipped', reason } }
+        const before = planned ? await snapshotsBefore() : undefined
+        return { ref, outcome: { ...outcome, action: planned ? 'planned' : 'skipped', reason, ...(before ? afterUpdate(before, state, context).fields : {}) } }
       }
       if (decision.kind === 'skip') {
         await writeHold(client, state, hold)
         return { ref, outcome: { ...outcome, action: 'skipped', ...holdField(hold.after) } }
       }
 
+      const before = config.wait ? undefined : await snapshotsBefore()
       let accepted: { versionId?: number; operationId?: string } | undefined
       try {
         accepted = await client.update(state, decision.desired, { restoreLatest: decision.restoreLatest })
@@ -106,6 +125,9 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
         ...(accepted.versionId !== undefined ? { applicationVersionId: accepted.versionId } : {}),
         ...(accepted.operationId ? { operationId: accepted.operationId } : {})
       })
+      const snapshotWork = before ? afterUpdate(before, state, context) : undefined
+      Object.assign(outcome, snapshotWork?.fields)
+      const prune = snapshotWork?.plan ? { prune: snapshotWork.plan } : {}
       // The hold is written as soon as the update is accepted, so a run that is killed or times out
       // while following it still leaves it for the next scheduled run to respect. The service may
       // refuse tags while the application is UPDATING: then it is written once the update has ended.
@@ -121,8 +143,9 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
         else context.warn(`${ref.name}: could not remove the tags of the hold that has ended (${asScalerError(error).message}); later runs ignore it.`)
       }
       Object.assign(outcome, { action: 'updated' }, holdField(holdPending ? hold.current : hold.after))
-      if (!config.wait) return { ref, outcome }
-      return { ref, outcome, follow: { state, operationId: accepted.operationId, desired: decision.desired, hold, holdPending } }
+      if (!config.wait) return { ref, outcome, ...prune }
+      const countSnapshots = state.snapshotsEnabled ? { countSnapshots: true } : {}
+      return { ref, outcome, follow: { state, operationId: accepted.operationId, desired: decision.desired, hold, holdPending, ...countSnapshots } }
     }
   } catch (error) {
     return { ref, outcome: failedWith(outcome, asScalerError(error), outcome.updateAccepted ? 'The update was accepted, then:' : undefined) }

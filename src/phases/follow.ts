@@ -13,6 +13,7 @@ import type { FlinkClient } from '../aws/flink-client.js'
 import { failedWith, holdField, type Outcome } from './outcome.js'
 import { DEFAULT_RATE } from '../aws/rate-limit.js'
 import { placeKey, type RunContext } from './context.js'
+import { atTarget as snapshotsAtTarget } from './prune.js'
 
 export interface FollowOptions {
   /** The follow phase as a whole gives up after this long. */
@@ -44,10 +45,16 @@ interface Update {
   last: string
   /** Set once the update has an outcome. */
   ended?: Outcome
+  /** Its snapshots being counted and old ones deleted, once it reached its target: `ended` then gains them. */
+  pruning?: Promise<void>
 }
 
 /** Follows every accepted update; returns one outcome per application, in order. Never throws. */
-export async function follow(applied: Applied[], context: Pick<RunContext, 'clientFor' | 'warn' | 'log'>, options: FollowOptions): Promise<Outcome[]> {
+export async function follow(
+  applied: Applied[],
+  context: Pick<RunContext, 'clientFor' | 'warn' | 'log'> & Partial<Pick<RunContext, 'config'>>,
+  options: FollowOptions
+): Promise<Outcome[]> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
   const clock = options.clock ?? Date.now
   const start = clock()
@@ -100,6 +107,14 @@ export async function follow(applied: Applied[], context: Pick<RunContext, 'clie
     done++
     const kpu = kpus(followed.desired.parallelism, followed.desired.parallelismPerKpu)
     context.log(`${done}/${total} at target: ${outcome.application} ${kpu} KPU after ${duration(reachedAt - (outcome.acceptedAt ?? reachedAt))}`)
+    // Its snapshots are counted (and old ones deleted) now that the update has taken its own, in this
+    // check's place in the region's bound: the updates of a fleet are not held up by it.
+    const { config } = context
+    if (followed.countSnapshots && config) {
+      const reached = update.ended
+      update.pruning = snapshotsAtTarget(reached, followed.state, update.client, { ...context, config }).then((counted) => void (update.ended = counted))
+      await update.pruning
+    }
   }
 
   const check = async (update: Update) => {
@@ -162,6 +177,8 @@ export async function follow(applied: Applied[], context: Pick<RunContext, 'clie
     await Promise.race([pause, ...checking.values()])
     clearTimeout(timer)
   }
+  // Every update has its outcome; deletions still under way are waited for (they never throw).
+  await Promise.all(updates.map((u) => u.pruning))
   return applied.map((a) => updates.find((u) => u.applied === a)?.ended ?? a.outcome)
 }
 

@@ -40,6 +40,10 @@ export interface Outcome {
   hint?: string
   /** The hold in force after this run, if any. */
   hold?: { parallelism: number; until: string; by?: string; actor?: string }
+  /** The application's snapshots after this run (its update's own included), when they were read; in a dry run, what a real run would leave. */
+  snapshots?: number
+  /** The snapshots this run deleted (prune-snapshots), oldest first. */
+  deletedSnapshots?: string[]
   /** Internal: the application's ParallelismPerKPU as found (resolves the schedule's KPU targets). */
   foundParallelismPerKpu?: number
   /** Internal: an UpdateApplication was accepted (even if what followed failed). */
@@ -49,6 +53,10 @@ export interface Outcome {
   reachedAt?: number
   /** Internal: how long after the schedule's change the application reached its target (for the report). */
   lateness?: string
+  /** Internal: what a dry run would delete (prune-snapshots). */
+  wouldDeleteSnapshots?: string[]
+  /** Internal: what the summary says about the snapshots (near the limit, deletions that failed). */
+  snapshotNote?: string
 }
 
 /**
@@ -58,7 +66,7 @@ export interface Outcome {
 export const EVERY_APPLICATION = '*'
 
 /** Fields of Outcome that are bookkeeping for the report, not part of the `results` output. */
-export const INTERNAL_FIELDS = ['foundParallelismPerKpu', 'updateAccepted', 'acceptedAt', 'reachedAt', 'lateness'] as const
+export const INTERNAL_FIELDS = ['foundParallelismPerKpu', 'updateAccepted', 'acceptedAt', 'reachedAt', 'lateness', 'wouldDeleteSnapshots', 'snapshotNote'] as const
 export type PublicOutcome = Omit<Outcome, (typeof INTERNAL_FIELDS)[number]>
 
 /** The `results` object of the contract, without internal bookkeeping. */

@@ -2,8 +2,9 @@
  * One pass over every application, in phases: select (the applications named, and with
  * select-by-tag those listed that carry the tag), observe (describe and tags), decide (pure), check
  * (the guard's metrics for pending scale-downs), apply (updates and holds), follow (every accepted
- * update in one loop). Each phase hands the next a list of values, one per application, in input
- * order; a failure is an outcome, never an exception.
+ * update in one loop; once one is at its target, its snapshots counted and old ones pruned). Each
+ * phase hands the next a list of values, one per application, in input order; a failure is an
+ * outcome, never an exception.
  */
 import { apply, type Planned } from './apply.js'
 import type { RunContext } from './context.js'
@@ -11,6 +12,7 @@ import { describeDesired, planApplication, sourceText } from './decide.js'
 import { asScalerError } from '../errors.js'
 import { follow, type FollowOptions } from './follow.js'
 import { observe, type Observation } from './observe.js'
+import { pruneUnfollowed, warnNearLimit } from './prune.js'
 import { failedWith, outcomeFor, type Outcome } from './outcome.js'
 import { describeTarget } from '../schedule/schedule.js'
 import { debug } from '../aws/sdk-options.js'
@@ -27,7 +29,9 @@ export async function reconcile(context: RunContext, followOptions: Partial<Foll
   const pending = planned.some((p) => 'plan' in p && p.plan.scaleDown !== undefined)
   const checked = pending ? await (await import('./check.js')).check(planned, context) : planned
   const applied = await apply(checked, context)
-  const outcomes = await follow(applied, context, { timeoutMs: config.waitTimeoutSeconds * 1000, ...followOptions })
+  const followed = await follow(applied, context, { timeoutMs: config.waitTimeoutSeconds * 1000, ...followOptions })
+  // Updates followed to their target were counted and pruned as they got there; without wait, they are pruned now.
+  const outcomes = config.wait ? followed : await pruneUnfollowed(applied, followed, context)
   // One outcome per observation, in order: each names the named schedule it followed.
   const named = outcomes.map((outcome, i) => {
     const observed = observations[i]
@@ -36,7 +40,7 @@ export async function reconcile(context: RunContext, followOptions: Partial<Foll
     const { application, region, account, ...rest } = outcome
     return { application, region, ...(account ? { account } : {}), schedule, ...rest }
   })
-  return [...named, ...failed]
+  return [...warnNearLimit(named, context), ...failed]
 }
 
 function decidePhase(observation: Observation, context: RunContext): Planned {
