@@ -103,21 +103,21 @@ describe('metrics of a fleet', () => {
   it('without named schedules or account-roles: only {Application, Region}, as before', () => {
     const plain = { ...orders, schedule: undefined }
     expect(dimensions([plain]).every((line) => line.includes('[{"Name":"Application","Value":"orders"},{"Name":"Region","Value":"us-east-1"}]'))).toBe(true)
-    expect(dimensions([plain])).toHaveLength(5)
+    expect(dimensions([plain])).toHaveLength(6)
   })
 
   it('named schedules and accounts add one metric set each, beside the unchanged per-application set', () => {
     const spoke = { ...orders, account: '210987654321' }
     expect(dimensions([spoke])).toEqual([
-      ...['Reconciled 1', 'TargetParallelism 12', 'Parallelism 12', 'Updated 1', 'Failed 0'].map((v) => {
+      ...['Reconciled 1', 'TargetParallelism 12', 'Parallelism 12', 'Updated 1', 'Deferred 0', 'Failed 0'].map((v) => {
         const [name, value] = v.split(' ')
         return `us-east-1 ${name} [{"Name":"Application","Value":"orders"},{"Name":"Region","Value":"us-east-1"}] ${value}`
       }),
-      ...['Reconciled 1', 'TargetParallelism 12', 'Parallelism 12', 'Updated 1', 'Failed 0'].map((v) => {
+      ...['Reconciled 1', 'TargetParallelism 12', 'Parallelism 12', 'Updated 1', 'Deferred 0', 'Failed 0'].map((v) => {
         const [name, value] = v.split(' ')
         return `us-east-1 ${name} [{"Name":"Schedule","Value":"business-hours"}] ${value}`
       }),
-      ...['Reconciled 1', 'TargetParallelism 12', 'Parallelism 12', 'Updated 1', 'Failed 0'].map((v) => {
+      ...['Reconciled 1', 'TargetParallelism 12', 'Parallelism 12', 'Updated 1', 'Deferred 0', 'Failed 0'].map((v) => {
         const [name, value] = v.split(' ')
         return `us-east-1 ${name} [{"Name":"Account","Value":"210987654321"}] ${value}`
       })
@@ -128,6 +128,7 @@ describe('metrics of a fleet', () => {
     const place = outcome({ application: '*', action: 'failed', account: '333333333333', region: 'eu-west-1', previousParallelism: undefined, targetParallelism: undefined })
     expect(dimensions([place])).toEqual([
       'eu-west-1 Updated [{"Name":"Account","Value":"333333333333"}] 0',
+      'eu-west-1 Deferred [{"Name":"Account","Value":"333333333333"}] 0',
       'eu-west-1 Failed [{"Name":"Account","Value":"333333333333"}] 1'
     ])
   })

@@ -127,9 +127,10 @@ describe('select-by-tag over a fleet of two accounts', () => {
     expect(sts.sort()).toEqual(['AssumeRole', 'AssumeRoleWithWebIdentity'])
     const counted = calls(emulator).reduce<Record<string, number>>((n, r) => ({ ...n, [r.operation]: (n[r.operation] ?? 0) + 1 }), {})
     // Each tagged application: described, updated, its operation followed, described once more at its target.
-    expect(counted).toMatchObject({ ListApplications: 8, ListTagsForResource: 300, DescribeApplication: 288, UpdateApplication: 144 })
+    // Each update's snapshots are counted once it is at its target (one page each).
+    expect(counted).toMatchObject({ ListApplications: 8, ListTagsForResource: 300, DescribeApplication: 288, UpdateApplication: 144, ListApplicationSnapshots: 144 })
     expect(counted.DescribeApplicationOperation).toBeGreaterThanOrEqual(144)
-    expect(Object.keys(counted).sort()).toEqual(['DescribeApplication', 'DescribeApplicationOperation', 'ListApplications', 'ListTagsForResource', 'UpdateApplication'])
+    expect(Object.keys(counted).sort()).toEqual(['DescribeApplication', 'DescribeApplicationOperation', 'ListApplicationSnapshots', 'ListApplications', 'ListTagsForResource', 'UpdateApplication'])
 
     // The summary: failures first, then one section per schedule with its week.
     const summary = result.summary
