@@ -47,26 +47,26 @@ function parseNamed(doc, text, source, file) {
             fail(['rules'], 'rules', 'top-level rules beside "schedules"', 'Each named schedule has its own rules: move these under the schedules that need them. Top-level fields other than rules are defaults for every named schedule.');
         }
         if (!defaultKeys.includes(key) && !_named_js__WEBPACK_IMPORTED_MODULE_3__/* .NAMED_KEYS */ .j.includes(key)) {
-            fail([key], `field ${show(key)}`, 'unknown field in the top level', `Allowed beside "schedules" are: ${[..._named_js__WEBPACK_IMPORTED_MODULE_3__/* .NAMED_KEYS */ .j, ...defaultKeys].join(', ')}. Check the spelling.`);
+            fail([key], `field ${(0,_schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(key)}`, 'unknown field in the top level', `Allowed beside "schedules" are: ${[..._named_js__WEBPACK_IMPORTED_MODULE_3__/* .NAMED_KEYS */ .j, ...defaultKeys].join(', ')}. Check the spelling.`);
         }
         if (value === null && key !== 'schedules')
-            fail([key], `field ${show(key)}`, 'has no value', 'Give it a value, or remove the line.');
+            fail([key], `field ${(0,_schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(key)}`, 'has no value', 'Give it a value, or remove the line.');
     }
     const schedules = doc.schedules;
     if (schedules === undefined) {
         fail(['default-schedule'], 'default-schedule', 'is set, but there are no named schedules', 'Add "schedules:" with one named schedule under it, or remove default-schedule.');
     }
-    if (!isMapping(schedules) || Object.keys(schedules).length === 0) {
-        fail(['schedules'], 'schedules', `expected a mapping of named schedules, found ${isMapping(schedules) ? 'none' : kindOf(schedules)}`, 'Write "schedules:", then each schedule\'s name indented under it (e.g. "  business-hours:") and its fields indented under the name.');
+    if (!(0,_schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .isMapping */ .pi)(schedules) || Object.keys(schedules).length === 0) {
+        fail(['schedules'], 'schedules', `expected a mapping of named schedules, found ${(0,_schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .isMapping */ .pi)(schedules) ? 'none' : (0,_schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .kindOf */ .I)(schedules)}`, 'Write "schedules:", then each schedule\'s name indented under it (e.g. "  business-hours:") and its fields indented under the name.');
     }
     const defaults = Object.fromEntries(Object.entries(doc).filter(([key]) => !_named_js__WEBPACK_IMPORTED_MODULE_3__/* .NAMED_KEYS */ .j.includes(key)));
     const byName = new Map();
     for (const [name, entry] of Object.entries(schedules)) {
         const at = `schedules.${shortName(name)}`;
         if (!_named_js__WEBPACK_IMPORTED_MODULE_3__/* .SCHEDULE_NAME */ .Of.test(name))
-            fail(['schedules', name], at, `${show(name)} is not a schedule name`, NAME_HINT);
-        if (!isMapping(entry)) {
-            fail(['schedules', name], at, `expected a schedule (a mapping with "default" and "rules"), found ${kindOf(entry)}`, 'Indent the schedule\'s fields under its name, e.g. "    default: { kpu: 2 }".');
+            fail(['schedules', name], at, `${(0,_schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(name)} is not a schedule name`, NAME_HINT);
+        if (!(0,_schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .isMapping */ .pi)(entry)) {
+            fail(['schedules', name], at, `expected a schedule (a mapping with "default" and "rules"), found ${(0,_schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .kindOf */ .I)(entry)}`, 'Indent the schedule\'s fields under its name, e.g. "    default: { kpu: 2 }".');
         }
         try {
             byName.set(name, (0,_schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .parseScheduleMapping */ .XJ)({ ...defaults, ...entry }));
@@ -88,7 +88,7 @@ function parseNamed(doc, text, source, file) {
     const chosen = doc['default-schedule'];
     if (chosen !== undefined) {
         if (typeof chosen !== 'string' || !byName.has(chosen)) {
-            fail(['default-schedule'], 'default-schedule', `${show(chosen)} is not one of the schedules (${[...byName.keys()].join(', ')})`, 'Name one of the schedules under "schedules:".');
+            fail(['default-schedule'], 'default-schedule', `${(0,_schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(chosen)} is not one of the schedules (${[...byName.keys()].join(', ')})`, 'Name one of the schedules under "schedules:".');
         }
         named.defaultSchedule = chosen;
     }
@@ -149,31 +149,9 @@ function namedLine(text, name, field) {
     return own.line === undefined ? lineField(text, [field], true) : own;
 }
 // ---------------------------------------------------------------------------------------------
-function isMapping(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function kindOf(value) {
-    if (value === null || value === undefined)
-        return 'nothing';
-    if (Array.isArray(value))
-        return 'a list';
-    return typeof value === 'object' ? 'a mapping' : `${typeof value} ${show(value)}`;
-}
-/** A value quoted for a message: one line, at most 60 characters. */
-function show(value) {
-    let text;
-    try {
-        text = JSON.stringify(value) ?? String(value);
-    }
-    catch {
-        text = Array.isArray(value) ? '[...]' : '{...}';
-    }
-    text = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
 /** A name as an error shows it in a path: as is when it is one, else quoted short. */
 function shortName(name) {
-    return _named_js__WEBPACK_IMPORTED_MODULE_3__/* .SCHEDULE_NAME */ .Of.test(name) && name.length <= 60 ? name : show(name);
+    return _named_js__WEBPACK_IMPORTED_MODULE_3__/* .SCHEDULE_NAME */ .Of.test(name) && name.length <= 60 ? name : (0,_schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(name);
 }
 
 

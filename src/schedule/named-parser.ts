@@ -6,7 +6,7 @@
  */
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml'
 import { inputError } from '../errors.js'
-import { parseSchedule, parseScheduleMapping, readScheduleYaml, SCHEDULE_KEYS, ScheduleFieldError, type Schedule } from './schedule.js'
+import { isMapping, kindOf, parseSchedule, parseScheduleMapping, readScheduleYaml, SCHEDULE_KEYS, ScheduleFieldError, show, type Schedule } from './schedule.js'
 import { NAMED_KEYS, SCHEDULE_NAME, type NamedSchedules, type ScheduleText } from './named.js'
 
 const NAME_HINT = 'A schedule is named by its applications\' tag: use letters, digits and _ . : / = + - @ (no spaces, at most 256), e.g. business-hours.'
@@ -139,28 +139,6 @@ export function namedLine(text: string, name: string, field: string): { line?: n
 }
 
 // ---------------------------------------------------------------------------------------------
-
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function kindOf(value: unknown): string {
-  if (value === null || value === undefined) return 'nothing'
-  if (Array.isArray(value)) return 'a list'
-  return typeof value === 'object' ? 'a mapping' : `${typeof value} ${show(value)}`
-}
-
-/** A value quoted for a message: one line, at most 60 characters. */
-function show(value: unknown): string {
-  let text: string
-  try {
-    text = JSON.stringify(value) ?? String(value)
-  } catch {
-    text = Array.isArray(value) ? '[...]' : '{...}'
-  }
-  text = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text
-}
 
 /** A name as an error shows it in a path: as is when it is one, else quoted short. */
 function shortName(name: string): string {

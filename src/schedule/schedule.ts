@@ -530,17 +530,20 @@ function checkFields(
   }
 }
 
-function isMapping(value: unknown): value is Record<string, unknown> {
+/** A YAML mapping (not a list, not null). */
+export function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function kindOf(value: unknown): string {
+/** What a YAML value is, for a message: "a list", "a mapping", "string \"x\"", "nothing". */
+export function kindOf(value: unknown): string {
   if (value === null || value === undefined) return 'nothing'
   if (Array.isArray(value)) return 'a list'
   return typeof value === 'object' ? 'a mapping' : `${typeof value} ${show(value)}`
 }
 
-function show(value: unknown): string {
+/** A value quoted for a message: one line, at most 60 characters. */
+export function show(value: unknown): string {
   let text: string
   try {
     text = JSON.stringify(value) ?? String(value)
