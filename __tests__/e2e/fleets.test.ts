@@ -6,7 +6,7 @@
  * a role that cannot be assumed, check-only over named schedules, and bad input with no AWS call.
  */
 import { afterAll, describe, expect, it } from '@jest/globals'
-import { EMULATOR_ACCOUNT_ID, EMULATOR_ROLE_ARN, type Emulator, type SeedApplication } from '../../emulator/index.js'
+import { EMULATOR_ACCOUNT_ID, EMULATOR_ROLE_ARN, loadCurves, type Emulator, type SeedApplication } from '../../emulator/index.js'
 import { calls, emulatorWith, errors, results, run } from './support.js'
 
 const SPOKE = '210987654321'
@@ -220,6 +220,49 @@ describe('select-by-tag over a fleet of two accounts', () => {
     // The first application's schedule (batch-night) changes next at 05:00 in Los Angeles.
     expect(result.outputs['next-transition']).toBe('2026-12-02T13:00:00.000Z')
     expect(calls(emulator, 'ListTagsForResource')).toHaveLength(2)
+  })
+  it.concurrent("a named schedule's guard reads each account's own metrics: the same name idle in one account scales down, busy in the other waits", async () => {
+    const now = Date.now()
+    const evening = (busy: number) => ({ curve: loadCurves.steps(busy, [[now + 10 * 60_000, 1]]), since: now - 20 * 60_000 })
+    const tags = { 'flink-schedule': 'evening' }
+    const emulator = await emulatorWith({
+      applications: [
+        { name: 'orders', parallelism: 8, tags, load: evening(1) },
+        { name: 'orders', account: SPOKE, parallelism: 8, tags, load: evening(12) }
+      ],
+      roles: [{ arn: SPOKE_ROLE, trust: [EMULATOR_ROLE_ARN] }]
+    })
+    started.push(emulator)
+    // From 18:00 in Los Angeles the evening schedule asks for 2, guarded by the jobs' lag and CPU.
+    const schedule = `timezone: America/Los_Angeles
+schedules:
+  evening:
+    default: { parallelism: 2 }
+    guard: { lag: 60s, cpu: 70% }
+    rules:
+      - { name: daytime, from: "06:00", to: "18:00", parallelism: 8 }
+`
+    const result = await run(emulator, {
+      'select-by-tag': 'flink-schedule',
+      region: 'us-east-1',
+      'role-to-assume': EMULATOR_ROLE_ARN,
+      'account-roles': SPOKE_ROLE,
+      schedule,
+      at: '2026-12-02T18:10:00-08:00'
+    })
+    expect(errors(result)).toEqual([])
+    const byAccount = Object.fromEntries(results(result).map((r) => [r.account ?? EMULATOR_ACCOUNT_ID, r]))
+    expect(byAccount[EMULATOR_ACCOUNT_ID]).toMatchObject({ application: 'orders', schedule: 'evening', action: 'updated', targetParallelism: 2 })
+    expect(byAccount[SPOKE]).toMatchObject({ application: 'orders', schedule: 'evening', account: SPOKE, action: 'deferred', previousParallelism: 8, targetParallelism: 2 })
+    expect(emulator.application('orders', 'us-east-1', EMULATOR_ACCOUNT_ID).parallelism.parallelism).toBe(2)
+    expect(emulator.application('orders', 'us-east-1', SPOKE).parallelism.parallelism).toBe(8)
+    // One GetMetricData per account, each signed with that account's own credentials.
+    const reads = emulator.requests.filter((r) => r.service === 'cloudwatch' && r.operation === 'GetMetricData')
+    expect(reads).toHaveLength(2)
+    expect(new Set(reads.map((r) => r.accessKeyId)).size).toBe(2)
+    // The summary groups both under the schedule, the deferral in a group of its own with the account.
+    expect(result.summary).toContain('**Deferred: scale-downs that wait**')
+    expect(result.summary).toMatch(new RegExp(`\\| Application \\| Account \\| Runs at \\|[^\\n]*\\n[^\\n]*\\n\\| \\[orders\\]\\([^)]*\\) \\| ${SPOKE} \\|`))
   })
 })
 
