@@ -375,14 +375,14 @@ describe('deferred scale-downs', () => {
   it('the week ahead marks the scale-downs a guard watches, and says what it waits for', () => {
     const text = renderSummary(
       report({
-        guard: 'millisBehindLatest below 1m, over the last 15m; at most 2h after the change',
+        guard: 'waits while millisBehindLatest is at or above 1m (the maximum over the last 15m), for at most 2h after the change',
         upcoming: [
           { at: new Date('2026-03-11T01:00:00Z'), rule: 'default', target: 'parallelism 2', guarded: true },
           { at: new Date('2026-03-11T15:00:00Z'), rule: 'daytime', target: 'parallelism 8' }
         ]
       })
     )
-    expect(text).toContain('A guard watches every scale-down (marked 🛡️ below): it waits while millisBehindLatest below 1m, over the last 15m; at most 2h after the change.')
+    expect(text).toContain('A guard watches every scale-down (marked 🛡️ below): it waits while millisBehindLatest is at or above 1m (the maximum over the last 15m), for at most 2h after the change.')
     expect(text).toContain('| parallelism 2 🛡️ | default |')
     expect(text).toContain('| parallelism 8 | daytime |')
   })

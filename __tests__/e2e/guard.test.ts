@@ -249,10 +249,10 @@ describe('check-only and the preview', () => {
     const result = await run(emulator, { 'check-only': 'true', schedule: GUARDED, at: '2026-12-02T12:00:00-08:00' }, { envOptions: { credentials: false, oidc: false } })
     expectWith(result.exitCode, result.stdout).toBe(0)
     expect(result.stdout).toContain(
-      "A guard watches the schedule's scale-downs: each waits while millisBehindLatest below 1m and containerCPUUtilization below 70% at the smaller size, over the last 15m; at most 2h after the change. " +
+      "A guard watches the schedule's scale-downs: it waits while millisBehindLatest is at or above 1m or containerCPUUtilization at or above 70% at the smaller size (the maximum over the last 15m), for at most 2h after the change. " +
         'In the next 7 days: 2026-12-03T02:05:00.000Z (10 KPU, the default)'
     )
-    expect(result.summary).toContain('A guard watches every scale-down (marked 🛡️ below): it waits while millisBehindLatest below 1m')
+    expect(result.summary).toContain('A guard watches every scale-down (marked 🛡️ below): it waits while millisBehindLatest is at or above 1m or containerCPUUtilization at or above 70% at the smaller size (the maximum over the last 15m), for at most 2h after the change.')
     expect(result.summary).toMatch(/\| Wed 2026-12-02 18:05 PST \| Thu 2026-12-03 02:05 UTC \| 10 KPU 🛡️ \| default \|/)
     expect(result.summary).toMatch(/\| Thu 2026-12-03 05:05 PST \| Thu 2026-12-03 13:05 UTC \| 20 KPU \| weekday-daytime \|/)
     expect(emulator.requests).toEqual([])

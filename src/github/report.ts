@@ -92,7 +92,7 @@ export async function reportCheck(config: Config, github: GitHubRun): Promise<vo
     if (oneView.guard) {
       const watched = oneView.upcoming.filter((u) => u.guarded)
       info(
-        `A guard watches ${name === undefined ? "the schedule's" : `schedule ${name}'s`} scale-downs: each waits while ${oneView.guard}. ` +
+        `A guard watches ${name === undefined ? "the schedule's" : `schedule ${name}'s`} scale-downs: it ${oneView.guard}. ` +
           (watched.length > 0
             ? `In the next 7 days: ${watched.map((u) => `${u.at.toISOString()} (${u.target}, ${sourceText(u.rule)})`).join(', ')}.`
             : 'None in the next 7 days.')

@@ -26,7 +26,7 @@ export interface ScheduleGroup {
   upcoming: Upcoming[]
   /** Its week ahead drawn (renderWeek). */
   week?: string
-  /** What its guard waits for, in words (describeGuard), when it has one. */
+  /** What its guard does, in words that follow "it" (describeGuard), when it has one. */
   guard?: string
   outcomes: Outcome[]
 }
@@ -44,7 +44,7 @@ export interface Report {
   upcoming: Upcoming[]
   /** The week ahead drawn (Markdown from renderWeek), with its KPU-hours. */
   week?: string
-  /** What the schedule's guard waits for, in words (describeGuard), when it has one. */
+  /** What the schedule's guard does, in words that follow "it" (describeGuard), when it has one. */
   guard?: string
   /**
    * With named schedules: the applications grouped by the schedule they follow, each group with
@@ -162,7 +162,7 @@ function weekSection(upcoming: Upcoming[], week: string | undefined, timezone: s
     next ? `Next change: **${escape(next.target)}** at ${formatTime(next.at, timezone)} (${escape(sourceText(next.rule))}).` : 'The schedule does not change in the next 7 days.',
     ''
   )
-  if (guard) lines.push(`A guard watches every scale-down (marked 🛡️ below): it waits while ${escape(guard)}.`, '')
+  if (guard) lines.push(`A guard watches every scale-down (marked 🛡️ below): it ${escape(guard)}.`, '')
   if (week) lines.push(week, '')
   if (next) {
     // Every change in a table folded away, in the zone and in UTC so DST shows.
