@@ -342,8 +342,11 @@ describe('deferred scale-downs', () => {
     expect(headline([updated, deferred, skipped], false)).toBe(
       'Scaled orders-enricher 2 → 8 KPU for rule daytime; deferred payments-router 20 → 10 KPU (waits for millisBehindLatest); payments unchanged'
     )
+    // Under the service's autoscaler the job runs above its floor: the deferral is told from what it runs at now.
     const autoscaler: Outcome = { ...deferred, currentParallelism: 40, deferral: { waitsFor: [{ metric: 'CurrentParallelism', value: 40, limit: 10 }], until: deferred.deferral!.until } }
-    expect(headline([autoscaler], false)).toBe("Deferred payments-router 20 → 10 KPU (waits for the service's autoscaler)")
+    expect(headline([autoscaler], false)).toBe("Deferred payments-router 40 → 10 KPU (waits for the service's autoscaler)")
+    const raisedFloor: Outcome = { ...autoscaler, previousParallelism: 10, previousKpu: 5, targetParallelism: 20, targetKpu: 10, parallelismPerKpu: 2, foundParallelismPerKpu: 2 }
+    expect(headline([raisedFloor], false)).toBe("Deferred payments-router 20 → 10 KPU (parallelism 40 → 20) (waits for the service's autoscaler)")
     expect(headline(Array.from({ length: 4 }, () => deferred), false)).toBe('Deferred 4 scale-downs')
   })
 

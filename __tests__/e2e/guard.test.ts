@@ -197,6 +197,9 @@ describe('the service autoscaler is never undercut', () => {
     })
     expect(byName(result).orders.reason).toContain("the service's autoscaler runs it at parallelism 40 (its floor is 20); restarting it at 10 cuts 30 parallel tasks the service added for load")
     expect(result.summary).toMatch(/\| the service's autoscaler \| parallelism 40 \| restart at 10 cuts it \|/)
+    // The headline and the log tell it from what the job runs at (40), the capacity the restart would cut, not from its floor.
+    expect(result.summary).toContain("Deferred orders 40 → 10 KPU (waits for the service's autoscaler)")
+    expect(result.stdout).toContain('::group::orders (us-east-1): deferred 40 → 10 KPU')
     expect(emulator.requests.filter((r) => r.service === 'cloudwatch')).toEqual([])
     expect(acceptedUpdates(emulator)).toEqual([])
   })
