@@ -100,6 +100,19 @@ describe('a guarded evening', () => {
     )
   })
 
+  it('a scale-down in steps counts at-most from the first step: 20 → 15 at 18:00, → 12 at 18:50, all waiting until 19:00', async () => {
+    const steps =
+      'timezone: UTC\ndefault: { parallelism: 10 }\nguard: { cpu: 70%, at-most: 1h }\nrules:\n' +
+      '  - { name: day, from: "08:00", to: "18:00", parallelism: 20 }\n  - { name: step1, from: "18:00", to: "18:50", parallelism: 15 }\n  - { name: step2, from: "18:50", to: "19:40", parallelism: 12 }\n'
+    emulator = await emulatorWith({ applications: [job('orders', 30)] })
+    const second = await run(emulator, inputs('orders', { schedule: steps, at: '2026-12-02T18:55:00Z' }))
+    expect(byName(second).orders).toMatchObject({ action: 'deferred', rule: 'step2', targetParallelism: 12, deferral: { until: '2026-12-02T19:00:00.000Z' } })
+    expect(byName(second).orders.reason).toContain('it goes ahead at Wed 19:00 UTC at the latest (1h after the Wed 18:00 UTC change)')
+    const third = await run(emulator, inputs('orders', { schedule: steps, at: '2026-12-02T19:45:00Z' }))
+    expect(byName(third).orders).toMatchObject({ action: 'updated', targetParallelism: 10 })
+    expect(warnings(third)).toEqual([expect.stringContaining('goes ahead after waiting 1h (at-most) since the Wed 18:00 UTC change, although containerCPUUtilization peaked at 100%')])
+  })
+
   it('a dry run shows the deferral too, and changes nothing', async () => {
     emulator = await emulatorWith({ applications: [job('orders', 30), job('clicks', 2)] })
     const result = await run(emulator, inputs('orders\nclicks', { 'dry-run': 'true' }))
