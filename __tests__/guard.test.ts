@@ -169,7 +169,11 @@ describe('the texts and values a user sees', () => {
       go: true,
       unchecked: [],
       warning:
-        'the default (parallelism 20 → 10) goes ahead after waiting 2h (at-most) since the Wed 18:00 PST change, although millisBehindLatest reached 5m12s (limit 1m) over the last 15m.'
+        'the default (parallelism 20 → 10) goes ahead after waiting 2h (at-most) since the Wed 18:00 PST change, although millisBehindLatest reached 5m12s (limit 1m) over the last 15m.',
+      // The reason (results, the summary's Why) says it too, with what the metrics still showed.
+      note:
+        " It goes ahead after waiting 2h (at-most) since the Wed 18:00 PST change, although the guard's check failed. " +
+        "The guard's metrics, over the last 15m: millisBehindLatest failing (reached 5m12s; limit 1m)."
     })
   })
 
@@ -257,7 +261,10 @@ describe('the texts and values a user sees', () => {
         warning:
           `${SOURCE[rule]} (parallelism 40 → 10) was applied because a person asked for it, although the service's autoscaler runs it at parallelism 40 (its floor is 20); ` +
           'restarting it at 10 cuts 30 parallel tasks the service added for load, and the guard\'s metrics show millisBehindLatest reached 5m (limit 1m) over the last 15m.',
-        note: " The guard's metrics: containerCPUUtilization at most 10%, 40% at the smaller size (limit 70%), over the last 15m."
+        // Every metric checked, the failing one named as failing, not only the one that passed.
+        note:
+          " A person asked for it, so it goes ahead although it cuts 30 parallel tasks the service's autoscaler added for load, and the guard's check failed. " +
+          "The guard's metrics, over the last 15m: millisBehindLatest failing (reached 5m; limit 1m) and containerCPUUtilization passing (at most 10%, 40% at the smaller size; limit 70%)."
       })
     }
   })
@@ -390,5 +397,63 @@ describe('the change a scale-down belongs to: the start of the stretch in which 
       go: true,
       warning: expect.stringContaining('goes ahead as the schedule has asked for it for more than a week')
     })
+  })
+})
+
+describe('what goes ahead over a failed check says so in its reason', () => {
+  const busyAndCaughtUp: Reading = { maxima: { containerCPUUtilization: 100, millisBehindLatest: 0 } }
+  const guarded = scheduleOf('guard: { cpu: 70%, lag: 60s }\nrules:\n' + DAY_RULE)
+
+  it('a manual target: every metric checked, the failing one as failing', () => {
+    const scaleDown = scaleDownOf({ state: state({ parallelism: 40, currentParallelism: 40 }), desired: desired(20, false), rule: 'manual', source: 'the manual target', schedule: guarded, at: SOON })!
+    expect(judge(scaleDown, busyAndCaughtUp, SOON)).toEqual({
+      go: true,
+      unchecked: [],
+      warning:
+        'the manual target (parallelism 40 → 20) was applied because a person asked for it, although the guard\'s metrics show containerCPUUtilization peaked at 100%, 200% at the smaller size (limit 70%) over the last 15m.',
+      note:
+        " A person asked for it, so it goes ahead although the guard's check failed. " +
+        "The guard's metrics, over the last 15m: containerCPUUtilization failing (peaked at 100%, 200% at the smaller size; limit 70%) and millisBehindLatest passing (at most 0s; limit 1m)."
+    })
+  })
+
+  it('a hold over the service autoscaler, without a guard: what it cuts', () => {
+    const scaleDown = scaleDownOf({
+      state: state({ parallelism: 10, currentParallelism: 40, autoScalingEnabled: true }),
+      desired: desired(20, true),
+      rule: 'hold',
+      source: 'the hold',
+      schedule: WITHOUT_GUARD,
+      at: SOON
+    })!
+    expect(judge(scaleDown, undefined, SOON)).toMatchObject({
+      go: true,
+      note: " A person asked for it, so it goes ahead although it cuts 20 parallel tasks the service's autoscaler added for load."
+    })
+  })
+
+  it('at-most passed under the autoscaler: what it cuts, and that its CPU could not be read', () => {
+    const autoscaled = state({ parallelism: 20, currentParallelism: 40, autoScalingEnabled: true })
+    const withoutGuard = scaleDownOf({ state: autoscaled, desired: desired(10, true), rule: 'default', source: 'the default', schedule: WITHOUT_GUARD, at: LATER })!
+    expect(judge(withoutGuard, undefined, LATER)).toMatchObject({
+      go: true,
+      note: " It goes ahead after waiting 2h (at-most) since the Wed 18:00 UTC change, although it cuts 30 parallel tasks the service's autoscaler added for load."
+    })
+    const cpuUnread = scaleDownOf({ state: autoscaled, desired: desired(10, true), rule: 'default', source: 'the default', schedule: WITH_GUARD, at: LATER })!
+    expect(judge(cpuUnread, { maxima: { millisBehindLatest: 0 } }, LATER)).toMatchObject({
+      go: true,
+      note:
+        " It goes ahead after waiting 2h (at-most) since the Wed 18:00 UTC change, although it cuts 30 parallel tasks the service's autoscaler added for load " +
+        "(its CPU could not be read to show the smaller size carries the load). The guard's metrics, over the last 15m: millisBehindLatest passing (at most 0s; limit 1m)."
+    })
+  })
+
+  it('a dry run says what would happen: "would be applied", "would go ahead"', () => {
+    const manual = scaleDownOf({ state: state({ parallelism: 40, currentParallelism: 40 }), desired: desired(20, false), rule: 'manual', source: 'the manual target', schedule: guarded, at: SOON })!
+    const dry = judge(manual, busyAndCaughtUp, SOON, true)
+    expect(dry).toMatchObject({ go: true, warning: expect.stringMatching(/^the manual target \(parallelism 40 → 20\) would be applied because a person asked for it, although /) })
+    expect(dry.go && dry.note).toMatch(/^ A person asked for it, so it would go ahead although /)
+    const late = judge(evening('{ lag: 60s }', {}, 10, PST_LATER), { maxima: { millisBehindLatest: 312_000 } }, PST_LATER, true)
+    expect(late).toMatchObject({ go: true, warning: expect.stringMatching(/^the default \(parallelism 20 → 10\) would go ahead after waiting 2h /), note: expect.stringMatching(/^ It would go ahead after waiting 2h /) })
   })
 })

@@ -98,6 +98,12 @@ describe('a guarded evening', () => {
     expect(warning).toMatch(
       /^orders: the default \(parallelism 20 → 10\) goes ahead after waiting 2h \(at-most\) since the Wed 18:05 PST change, although millisBehindLatest reached \d+m\d*s? \(limit 1m\) and containerCPUUtilization peaked at 100%, 200% at the smaller size \(limit 70%\) over the last 15m\.$/
     )
+    // The reason (results, the summary's Why, the log) says it went ahead past a failed check, with every metric's value and limit.
+    const past =
+      /It goes ahead after waiting 2h \(at-most\) since the Wed 18:05 PST change, although the guard's check failed\. The guard's metrics, over the last 15m: millisBehindLatest failing \(reached \d+m\d*s?; limit 1m\) and containerCPUUtilization failing \(peaked at 100%, 200% at the smaller size; limit 70%\)\./
+    expect(byName(result).orders.reason).toMatch(past)
+    expect(result.summary).toMatch(past)
+    expect(result.stdout).toMatch(past)
   })
 
   it('a scale-down in steps counts at-most from the first step: 20 → 15 at 18:00, → 12 at 18:50, all waiting until 19:00', async () => {
@@ -232,6 +238,18 @@ describe('the service autoscaler is never undercut', () => {
     expect(warnings(result)).toEqual([
       "orders: the manual target (parallelism 40 → 10) was applied because a person asked for it, although the service's autoscaler runs it at parallelism 40 (its floor is 20); restarting it at 10 cuts 30 parallel tasks the service added for load."
     ])
+  })
+
+  it('a manual target in a dry run: it would be applied, and the reason says what it would go ahead past', async () => {
+    emulator = await emulatorWith({ applications: [autoscaled()] })
+    const result = await run(emulator, inputs('orders', { schedule: SAMPLE_SCHEDULE, parallelism: '10', 'dry-run': 'true' }))
+    expectWith(result.exitCode, result.stdout).toBe(0)
+    expect(byName(result).orders).toMatchObject({ action: 'planned', rule: 'manual', targetParallelism: 10 })
+    expect(warnings(result)).toEqual([
+      "orders: the manual target (parallelism 40 → 10) would be applied because a person asked for it, although the service's autoscaler runs it at parallelism 40 (its floor is 20); restarting it at 10 cuts 30 parallel tasks the service added for load."
+    ])
+    expect(byName(result).orders.reason).toContain("A person asked for it, so it would go ahead although it cuts 30 parallel tasks the service's autoscaler added for load.")
+    expect(acceptedUpdates(emulator)).toEqual([])
   })
 
   it('an application in AUTOSCALING is skipped', async () => {
