@@ -1,12 +1,11 @@
 /**
  * CloudWatch metrics of a run (the `metrics-namespace` input): per application the run reached,
  * `Reconciled`, `TargetParallelism`, `Parallelism`, `Updated`, `Deferred` and `Failed` (and `Snapshots`
- * when they were counted), with dimensions `Application` and `Region`, and `Account` too for an
- * application reached through a role of account-roles. A schedule that stops running stops them, which an alarm on
+ * when they were counted), with dimensions `Application` and `Region`. A schedule that stops running stops them, which an alarm on
  * `Reconciled` with missing data treated as breaching turns into a page (docs/monitoring.md).
  * With named schedules each application's data go again under the dimension `Schedule` alone, and
  * with account-roles under `Account` alone: one metric per schedule or account that sums its
- * applications, beside the per-application metrics; those of the run's own account stay exactly as they were.
+ * applications, beside the per-application metrics, which stay exactly as they were.
  *
  * Loaded only when the input is set, so that other runs never load the CloudWatch client.
  */
@@ -59,15 +58,15 @@ export function metricData(outcomes: readonly Outcome[], at: Date): RegionMetric
       Failed: outcome.action === 'failed' ? 1 : 0,
       [SNAPSHOTS_METRIC]: outcome.snapshots
     }
-    // An application of another account has its own metric: the same name in the same region of
-    // two accounts would otherwise be one. Those of the run's own account keep the dimensions they always had.
-    const application = [
-      { Name: 'Application', Value: outcome.application },
-      { Name: 'Region', Value: outcome.region },
-      ...(outcome.role && outcome.account ? [{ Name: 'Account', Value: outcome.account }] : [])
-    ]
     const dimensionSets = [
-      ...(every ? [] : [application]),
+      ...(every
+        ? []
+        : [
+            [
+              { Name: 'Application', Value: outcome.application },
+              { Name: 'Region', Value: outcome.region }
+            ]
+          ]),
       ...(outcome.schedule ? [[{ Name: 'Schedule', Value: outcome.schedule }]] : []),
       ...(outcome.account ? [[{ Name: 'Account', Value: outcome.account }]] : [])
     ]

@@ -57,11 +57,6 @@ export interface Outcome {
   wouldDeleteSnapshots?: string[]
   /** Internal: what the summary says about the snapshots (near the limit, deletions that failed). */
   snapshotNote?: string
-  /**
-   * Internal: the role of account-roles the application was reached through. Its per-application
-   * metrics then carry its account, so that the same name in two accounts is two metrics.
-   */
-  role?: string
 }
 
 /**
@@ -71,7 +66,7 @@ export interface Outcome {
 export const EVERY_APPLICATION = '*'
 
 /** Fields of Outcome that are bookkeeping for the report, not part of the `results` output. */
-export const INTERNAL_FIELDS = ['foundParallelismPerKpu', 'updateAccepted', 'acceptedAt', 'reachedAt', 'lateness', 'wouldDeleteSnapshots', 'snapshotNote', 'role'] as const
+export const INTERNAL_FIELDS = ['foundParallelismPerKpu', 'updateAccepted', 'acceptedAt', 'reachedAt', 'lateness', 'wouldDeleteSnapshots', 'snapshotNote'] as const
 export type PublicOutcome = Omit<Outcome, (typeof INTERNAL_FIELDS)[number]>
 
 /** The `results` object of the contract, without internal bookkeeping. */
@@ -83,7 +78,7 @@ export function publicFields(outcome: Outcome): PublicOutcome {
 
 /** An outcome that knows only which application it is about. */
 export function outcomeFor(ref: ApplicationRef): Outcome {
-  return { application: ref.name, region: ref.region, ...(ref.account ? { account: ref.account } : {}), action: 'failed', reason: '', ...(ref.role ? { role: ref.role } : {}) }
+  return { application: ref.name, region: ref.region, ...(ref.account ? { account: ref.account } : {}), action: 'failed', reason: '' }
 }
 
 /**
