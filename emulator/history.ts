@@ -125,29 +125,32 @@ export class SynthesisedHistory {
    */
   private distribution(containers: boolean, first: number, last: number): Distribution | null {
     const { cpu, kpus } = this.table()
-    const each = (visit: (value: number) => void) => {
+    // Plain loops, no callbacks: a fleet's weeks are millions of values.
+    const fill = (into?: Float64Array) => {
+      let count = 0
+      let sum = 0
+      let min = Infinity
+      let max = -Infinity
       for (let m = first; m < last; m++) {
         const k = kpus[m]
         if (k === 0) continue
-        if (!containers) visit(cpuPercent(cpu[m]))
-        else for (let i = 0; i < k; i++) visit(containerCpu(cpu[m], i, k))
+        const n = containers ? k : 1
+        for (let i = 0; i < n; i++) {
+          const v = containers ? containerCpu(cpu[m], i, k) : cpuPercent(cpu[m])
+          if (into) into[count] = v
+          count++
+          sum += v
+          if (v < min) min = v
+          if (v > max) max = v
+        }
       }
+      return { count, sum, min, max }
     }
-    let count = 0
-    let sum = 0
-    let min = Infinity
-    let max = -Infinity
-    each((v) => {
-      count++
-      sum += v
-      if (v < min) min = v
-      if (v > max) max = v
-    })
+    const { count, sum, min, max } = fill()
     if (count === 0) return null
     const values = () => {
       const raw = new Float64Array(count)
-      let n = 0
-      each((v) => (raw[n++] = v))
+      fill(raw)
       return raw
     }
     const percentiles = new Map<number, number>()
