@@ -115,4 +115,20 @@ describe('accountCredentials', () => {
     await expect(credentials(good.arn)()).resolves.toMatchObject({ accessKeyId: expect.stringMatching(/^ASIA/) })
     expect(assumeRequests(em).map((r) => (r.body as Record<string, string>).RoleArn)).toEqual([bad.arn, good.arn])
   })
+
+  it("STS's ValidationError says which value: a role of another partition than the run's region is named as such", async () => {
+    await emulator({ roles: [] })
+    const china = { arn: 'arn:aws-cn:iam::210987654321:role/flink-scaler', account: '210987654321' }
+    const credentials = accountCredentials([china], undefined, { region: 'us-east-1', sessionName: 's1', durationSeconds: 900 })
+    const error = await credentials(china.arn)().then(
+      () => undefined,
+      (e: unknown) => e as ScalerError
+    )
+    expect(error).toBeInstanceOf(ScalerError)
+    expect(error!.message).toMatch(/: ValidationError: Request ARN is invalid/)
+    expect(error!.hint).toBe(
+      "The role is in partition aws-cn, but the run's credentials and STS (us-east-1) are in partition aws: a role can only be assumed from its own partition. " +
+        'Scale the accounts of that partition in a job of their own, whose role-to-assume and region are in it.'
+    )
+  })
 })

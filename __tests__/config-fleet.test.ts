@@ -104,6 +104,16 @@ describe('readConfig: bad fleet inputs are one input error naming the field', ()
     { name: 'a tag key of AWS itself', inputs: { ...fleet, 'select-by-tag': 'aws:cloudformation:stack-name' }, message: /^Input "select-by-tag" .* starts with "aws:"/ },
     { name: 'a tag key of 129 characters', inputs: { ...fleet, 'select-by-tag': 'k'.repeat(129) }, message: /^Input "select-by-tag" .* is 129 characters long\.$/ },
     { name: 'an account-roles line that is not a role ARN', inputs: { ...fleet, 'account-roles': `${SPOKE_ROLE}\narn:aws:iam::210987654321:user/ops` }, message: /^Input "account-roles" has "arn:aws:iam::210987654321:user\/ops", which is not an IAM role ARN\.$/ },
+    {
+      name: 'a role of account-roles in another partition than role-to-assume',
+      inputs: { ...fleet, 'role-to-assume': HUB_ROLE, 'account-roles': 'arn:aws-cn:iam::210987654321:role/flink-scaler', region: 'cn-north-1' },
+      message: /^Input "account-roles" has arn:aws-cn:iam::210987654321:role\/flink-scaler, in partition aws-cn, but role-to-assume \(.*\) is in partition aws: /
+    },
+    {
+      name: 'a role of account-roles in another partition than a region',
+      inputs: { ...fleet, 'account-roles': 'arn:aws-us-gov:iam::210987654321:role/flink-scaler', region: 'us-gov-west-1, us-east-1' },
+      message: /^Input "account-roles" has arn:aws-us-gov:iam::210987654321:role\/flink-scaler, in partition aws-us-gov, but region us-east-1 is in partition aws: /
+    },
     { name: 'two roles in one account', inputs: { ...fleet, 'account-roles': `${SPOKE_ROLE}\narn:aws:iam::210987654321:role/other` }, message: /^Input "account-roles" has two roles in account 210987654321/ },
     { name: 'select-by-tag with no named schedules', inputs: { 'select-by-tag': 'flink-schedule', schedule: 'default: { kpu: 2 }' }, message: /^Input "select-by-tag" is set \(flink-schedule\), but the schedule holds no named schedules/ },
     { name: 'select-by-tag with a manual target only', inputs: { 'select-by-tag': 'flink-schedule', parallelism: '4' }, message: /^Input "select-by-tag" is set/ },

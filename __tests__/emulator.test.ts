@@ -303,12 +303,12 @@ describe('Kinesis Analytics V2 operations', () => {
   })
 
   it('UpdateApplication rotates version and token and restarts a RUNNING application', async () => {
-    const em = await emulator({ applications: [{ name: 'orders', parallelism: 4 }], updateDurationMs: 300 })
+    // Ten minutes on the emulator's clock, which the test runs ahead once it has seen the update in progress.
+    const em = await emulator({ applications: [{ name: 'orders', parallelism: 4 }], updateDurationMs: 600_000 })
     const raw: RawResponse[] = []
     const client = kda(em, { raw })
     const before = await describeApp(client, 'orders')
 
-    const started = Date.now()
     const out = await client.send(scale('orders', before.ConditionalToken, 8))
     expect(out.OperationId).toMatch(/^[A-Za-z0-9]{12}$/)
     const after = out.ApplicationDetail!
@@ -329,8 +329,9 @@ describe('Kinesis Analytics V2 operations', () => {
     expect(inProgress.ApplicationOperationInfoDetails!.StartTime).toBeInstanceOf(Date)
     expect(inProgress.ApplicationOperationInfoDetails!.EndTime).toBeUndefined()
 
+    expect((await describeApp(client, 'orders')).ApplicationStatus).toBe('UPDATING')
+    em.advance(600_000)
     await until(async () => (await describeApp(client, 'orders')).ApplicationStatus === 'RUNNING')
-    expect(Date.now() - started).toBeGreaterThanOrEqual(290)
     const done = await describeApp(client, 'orders')
     expect(parallelismOf(done)).toMatchObject({ Parallelism: 8, CurrentParallelism: 8 })
     expect(done.ApplicationVersionId).toBe(2)
@@ -341,7 +342,7 @@ describe('Kinesis Analytics V2 operations', () => {
     )
     const info = finished.ApplicationOperationInfoDetails!
     expect(info.OperationStatus).toBe('SUCCESSFUL')
-    expect(info.EndTime!.getTime() - info.StartTime!.getTime()).toBeGreaterThanOrEqual(299)
+    expect(info.EndTime!.getTime() - info.StartTime!.getTime()).toBeGreaterThanOrEqual(599_000)
 
     // The version id works as well as the token, and rotates again.
     const byVersion = await client.send(scale('orders', undefined, 2, { CurrentApplicationVersionId: 2 }))
@@ -395,7 +396,7 @@ describe('Kinesis Analytics V2 operations', () => {
   it('updates outside RUNNING and READY are a ResourceInUseException', async () => {
     const em = await emulator({
       applications: [{ name: 'orders' }, { name: 'scaling', status: 'AUTOSCALING' }],
-      updateDurationMs: 500
+      updateDurationMs: 600_000
     })
     const client = kda(em)
     const d = await describeApp(client, 'orders')
@@ -410,9 +411,11 @@ describe('Kinesis Analytics V2 operations', () => {
   })
 
   it('transient seed statuses settle when asked to', async () => {
-    const em = await emulator({ applications: [{ name: 'starting', status: 'STARTING', settleAfterMs: 50 }] })
+    // Ten minutes on the emulator's clock, which the test runs ahead: no race with a busy machine.
+    const em = await emulator({ applications: [{ name: 'starting', status: 'STARTING', settleAfterMs: 600_000 }] })
     const client = kda(em)
     expect((await describeApp(client, 'starting')).ApplicationStatus).toBe('STARTING')
+    em.advance(600_000)
     await until(async () => (await describeApp(client, 'starting')).ApplicationStatus === 'RUNNING')
   })
 
@@ -1508,7 +1511,7 @@ describe('fault knobs', () => {
   it('applications can be seeded in MAINTENANCE, ROLLED_BACK and READY', async () => {
     const em = await emulator({
       applications: [
-        { name: 'maintenance', status: 'MAINTENANCE', settleAfterMs: 100 },
+        { name: 'maintenance', status: 'MAINTENANCE', settleAfterMs: 600_000 },
         { name: 'rolled-back', status: 'ROLLED_BACK' },
         { name: 'ready', status: 'READY' }
       ]
@@ -1525,6 +1528,7 @@ describe('fault knobs', () => {
       await rejection(client.send(scale(name, d.ConditionalToken, 2)), ResourceInUseException)
     }
     expect(em.application('ready').state.running).toBe(false)
+    em.advance(600_000)
     await until(async () => (await describeApp(client, 'maintenance')).ApplicationStatus === 'RUNNING')
     expect(em.application('maintenance').state.running).toBe(true)
   })

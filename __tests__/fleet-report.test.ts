@@ -83,8 +83,25 @@ describe('the summary of named schedules', () => {
     expect(text).toContain('| Application | Account | Status | Before | Target | Action | Rule | Why |')
     expect(text).toContain('| 210987654321 | RUNNING |')
     expect(text).toContain('- **Every application** (us-east-1, account 333333333333): Could not assume the role.')
-    expect(text).toContain('| *every application* | 333333333333 |')
-    expect(headline([spoke, place], false)).toBe('Scaled orders 4 → 12 KPU for rule daytime; every application of us-east-1 failed')
+    expect(text).toContain('| *every application of us-east-1* | 333333333333 |')
+    expect(headline([spoke, place], false)).toBe('Scaled orders 4 → 12 KPU for rule daytime; every application of us-east-1 in account 333333333333 failed')
+    // Places of one account that could not be listed are one phrase; those of the run's own account name no account.
+    const other = { ...place, region: 'eu-west-1' }
+    const own = { ...place, account: undefined, region: 'ap-south-1' }
+    expect(headline([place, other, own], false)).toBe('every application of us-east-1 and eu-west-1 in account 333333333333, every application of ap-south-1 failed')
+  })
+
+  it('with account-roles: the snapshots table has an Account column, and the holds and deletions name the place', () => {
+    const hub = { ...orders, snapshots: 12, deletedSnapshots: ['old-1'] }
+    const spoke = { ...orders, account: '210987654321', region: 'eu-west-1', snapshots: 800 }
+    const text = renderSummary(report([group('business-hours', [hub, spoke])], { snapshotLimit: 1000 }))
+    expect(text).toContain('| Application | Account | Snapshots | Deleted | Note |')
+    expect(text).toContain('| orders | – | 12 (1%) | 1 |')
+    expect(text).toContain('| orders | 210987654321 | 800 (80%) | – |')
+    const alone = renderSummary(report([group('business-hours', [hub])], { snapshotLimit: 1000 }))
+    expect(alone).toContain('| Application | Snapshots | Deleted | Note |')
+    const held = { ...spoke, hold: { parallelism: 8, until: '2026-03-11T02:00:00Z' } }
+    expect(renderSummary(report([group('business-hours', [held])]))).toMatch(/- \*\*orders\*\* \(eu-west-1, account 210987654321\): parallelism 8 until/)
   })
 
   it('check-only: every named schedule drawn, none with applications', () => {
@@ -122,6 +139,12 @@ describe('metrics of a fleet', () => {
         return `us-east-1 ${name} [{"Name":"Account","Value":"210987654321"}] ${value}`
       })
     ])
+  })
+
+  it('an application reached through account-roles keeps the contract\'s per-application dimensions; its account is in a set of its own', () => {
+    const spoke = { ...orders, schedule: undefined, account: '210987654321' }
+    const sets = [...new Set(dimensions([spoke]).map((line) => line.split(' ')[2]))]
+    expect(sets).toEqual(['[{"Name":"Application","Value":"orders"},{"Name":"Region","Value":"us-east-1"}]', '[{"Name":"Account","Value":"210987654321"}]'])
   })
 
   it('a place that could not be listed reached no application: only a failure of its account', () => {

@@ -136,6 +136,7 @@ describe('schedule.schema.json', () => {
     ['a schedule name with a space', { default: { kpu: 1 }, schedules: { 'batch night': {} } }],
     ['an unknown field in a named schedule', { default: { kpu: 1 }, schedules: { a: { guards: {} } } }],
     ['a bad time in a named schedule', { default: { kpu: 1 }, schedules: { a: { rules: [{ from: '25:00', kpu: 2 }] } } }],
+    ['a named schedule without a default, and none at the top', { schedules: { a: { default: { kpu: 2 } }, b: { rules: [{ from: '01:00', to: '05:00', kpu: 4 }] } } }],
     ['default-schedule without schedules', { default: { kpu: 1 }, 'default-schedule': 'a' }],
     ['a default-schedule with a space', { default: { kpu: 1 }, schedules: { a: {} }, 'default-schedule': 'a b' }]
   ])('rejects %s, as the parser does', (_what, doc) => {

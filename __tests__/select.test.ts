@@ -198,4 +198,44 @@ describe('select-by-tag across accounts', () => {
     expect(tags.failed[0].error).toMatch(/^The applications' tags cannot be read here, so none can be chosen by tag: /)
     expect(tags.failed[0].hint).toContain('kinesisanalytics:ListTagsForResource')
   })
+
+  it('a named application where listing failed: described directly in the run\'s own first region, else the real cause; failures stand where the selection put them', async () => {
+    const broken = 'arn:aws:iam::333333333333:role/flink-scaler'
+    const em = await emulator({
+      applications: [
+        { name: 'a', region: 'us-east-1', tags: { 'flink-schedule': 'flat' } },
+        { name: 'b', region: 'us-east-1', tags: { 'flink-schedule': 'flat' } }
+      ],
+      roles: [{ arn: SPOKE_ROLE, trust: [`arn:aws:iam::${EMULATOR_ACCOUNT_ID}:root`] }]
+    })
+    // The run's own region cannot be listed: a name there is described directly, as without select-by-tag.
+    const deny = em.faults.set({ operation: 'ListApplications', accessDenied: true })
+    const own = await select(await context({ region: 'us-east-1', 'application-name': 'a' }))
+    expect(own.chosen.map((c) => [c.ref.name, c.ref.region, c.schedule])).toEqual([['a', 'us-east-1', undefined]])
+    expect(own.failed.map((f) => [f.application, f.region])).toEqual([['*', 'us-east-1']])
+    expect(own.failedAt).toEqual([1])
+    deny.clear()
+
+    // Another account cannot be listed: a name listed nowhere else may be there, and the failure says so, with what to do.
+    const other = await select(await context({ region: 'us-east-1', 'application-name': 'zzz, a', 'account-roles': broken }))
+    expect(other.failed.map((f) => [f.application, f.region, f.account])).toEqual([
+      ['zzz', 'us-east-1', undefined],
+      ['*', 'us-east-1', '333333333333']
+    ])
+    expect(other.failed[0].error).toBe(
+      'No application "zzz" was found where the applications could be listed; it may be in us-east-1 in account 333333333333, which could not be listed (application "*" there says why).'
+    )
+    expect(other.failed[0].hint).toContain('trust policy')
+    expect(other.failed[0].hint).toContain("Or give the application's ARN")
+    // Named first, in their order, failed or not ("zzz" before "a"), then the tagged ("b"), then the places not listed.
+    expect(other.chosen.map((c) => c.ref.name)).toEqual(['a', 'b'])
+    expect(other.failedAt).toEqual([0, 2])
+
+    // Listed, but its tags refused: a named application fails with why, not "not found".
+    em.faults.set({ application: 'b', operation: 'ListTagsForResource', accessDenied: true })
+    const tags = await select(await context({ region: 'us-east-1', 'application-name': 'b' }))
+    expect(tags.failed.map((f) => [f.application, f.region])).toEqual([['b', 'us-east-1'], ['*', 'us-east-1']])
+    expect(tags.failed[0].error).toMatch(/^Its tags cannot be read \(IAM refused kinesisanalytics:ListTagsForResource in us-east-1\), so which schedule it follows/)
+    expect(tags.chosen).toEqual([])
+  })
 })

@@ -15,6 +15,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var _aws_sdk_client_sts__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1695);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3916);
 /* harmony import */ var _github_escape_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6028);
+/* harmony import */ var _partitions_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(5986);
 /* harmony import */ var _retry_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2495);
 /* harmony import */ var _sdk_options_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6650);
 /**
@@ -23,6 +24,7 @@ __webpack_require__.r(__webpack_exports__);
  * throttles, and assumed again before its session ends. A role that cannot be assumed fails every
  * request in its account with an error naming it; the other accounts go on.
  */
+
 
 
 
@@ -124,7 +126,7 @@ function assumeError(error, role, options) {
     const hints = {
         AccessDenied: `The trust policy of ${role.arn} must allow sts:AssumeRole for the role this run has (role-to-assume, or the credentials of an earlier step), ` +
             'and that role\'s own policy must allow sts:AssumeRole on it. IAM gives the same answer for a role that does not exist, so check the ARN too (docs/fleets.md).',
-        ValidationError: `The role refused the session asked for (${Math.min(options.durationSeconds, MAX_CHAINED_SECONDS)} s): lower role-duration-seconds, or raise the role's maximum session duration.`,
+        ValidationError: validationHint(text, role, options),
         RegionDisabledException: 'STS is not activated in the run\'s first region for that account: activate it (IAM account settings), or list another region first in "region".',
         ExpiredToken: "The run's own credentials expired: give the step that provides them a longer session.",
         ExpiredTokenException: "The run's own credentials expired: give the step that provides them a longer session.",
@@ -135,6 +137,25 @@ function assumeError(error, role, options) {
             ? `STS kept throttling after ${THROTTLED_ATTEMPTS} attempts; the next run tries again.`
             : 'Check the role ARN and that the run\'s own credentials may assume it; transient errors: the next run tries again.');
     return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ScalerError */ .j1(message, { code: name || undefined, hint, cause: error });
+}
+/**
+ * What to do about STS's ValidationError, which says several things: a session longer than the
+ * role allows, a role ARN of another partition than the run's credentials (STS answers "Request ARN
+ * is invalid"), or a malformed request.
+ */
+function validationHint(text, role, options) {
+    if (/DurationSeconds/i.test(text)) {
+        return `The role refused the session asked for (${Math.min(options.durationSeconds, MAX_CHAINED_SECONDS)} s): lower role-duration-seconds, or raise the role's maximum session duration.`;
+    }
+    const partition = (0,_partitions_js__WEBPACK_IMPORTED_MODULE_6__/* .arnPartition */ .I)(role.arn);
+    const own = (0,_partitions_js__WEBPACK_IMPORTED_MODULE_6__/* .regionPartition */ .R)(options.region);
+    if (partition !== own) {
+        return (`The role is in partition ${partition}, but the run's credentials and STS (${options.region}) are in partition ${own}: a role can only be assumed from its own partition. ` +
+            'Scale the accounts of that partition in a job of their own, whose role-to-assume and region are in it.');
+    }
+    if (/ARN/.test(text))
+        return `STS does not take ${role.arn} as a role ARN: check it (arn:${own}:iam::ACCOUNT:role/NAME, with the role's path if it has one).`;
+    return 'STS refused the request as invalid (the message says which value): check the role ARN and role-session-name.';
 }
 /** At most `limit` tasks at once, the others in turn. */
 class Slots {

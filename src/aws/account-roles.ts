@@ -10,6 +10,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import type { AccountRole } from '../github/config.js'
 import { ScalerError } from '../errors.js'
 import { logLine } from '../github/escape.js'
+import { arnPartition, regionPartition } from './partitions.js'
 import { retry } from './retry.js'
 import { requestMiddleware, sdkOptions } from './sdk-options.js'
 
@@ -128,7 +129,7 @@ function assumeError(error: unknown, role: AccountRole, options: AccountRoleOpti
     AccessDenied:
       `The trust policy of ${role.arn} must allow sts:AssumeRole for the role this run has (role-to-assume, or the credentials of an earlier step), ` +
       'and that role\'s own policy must allow sts:AssumeRole on it. IAM gives the same answer for a role that does not exist, so check the ARN too (docs/fleets.md).',
-    ValidationError: `The role refused the session asked for (${Math.min(options.durationSeconds, MAX_CHAINED_SECONDS)} s): lower role-duration-seconds, or raise the role's maximum session duration.`,
+    ValidationError: validationHint(text, role, options),
     RegionDisabledException: 'STS is not activated in the run\'s first region for that account: activate it (IAM account settings), or list another region first in "region".',
     ExpiredToken: "The run's own credentials expired: give the step that provides them a longer session.",
     ExpiredTokenException: "The run's own credentials expired: give the step that provides them a longer session.",
@@ -141,6 +142,27 @@ function assumeError(error: unknown, role: AccountRole, options: AccountRoleOpti
       ? `STS kept throttling after ${THROTTLED_ATTEMPTS} attempts; the next run tries again.`
       : 'Check the role ARN and that the run\'s own credentials may assume it; transient errors: the next run tries again.')
   return new ScalerError(message, { code: name || undefined, hint, cause: error })
+}
+
+/**
+ * What to do about STS's ValidationError, which says several things: a session longer than the
+ * role allows, a role ARN of another partition than the run's credentials (STS answers "Request ARN
+ * is invalid"), or a malformed request.
+ */
+function validationHint(text: string, role: AccountRole, options: AccountRoleOptions): string {
+  if (/DurationSeconds/i.test(text)) {
+    return `The role refused the session asked for (${Math.min(options.durationSeconds, MAX_CHAINED_SECONDS)} s): lower role-duration-seconds, or raise the role's maximum session duration.`
+  }
+  const partition = arnPartition(role.arn)
+  const own = regionPartition(options.region)
+  if (partition !== own) {
+    return (
+      `The role is in partition ${partition}, but the run's credentials and STS (${options.region}) are in partition ${own}: a role can only be assumed from its own partition. ` +
+      'Scale the accounts of that partition in a job of their own, whose role-to-assume and region are in it.'
+    )
+  }
+  if (/ARN/.test(text)) return `STS does not take ${role.arn} as a role ARN: check it (arn:${own}:iam::ACCOUNT:role/NAME, with the role's path if it has one).`
+  return 'STS refused the request as invalid (the message says which value): check the role ARN and role-session-name.'
 }
 
 /** At most `limit` tasks at once, the others in turn. */

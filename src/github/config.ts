@@ -8,6 +8,7 @@ import { withHolidays } from '../schedule/holidays.js'
 import { checkBounds, lineOf, nextTransition, parseSchedule, readScheduleYaml, type Schedule, type Target } from '../schedule/schedule.js'
 import { NAMED_KEYS, schedulesOf, type NamedSchedules, type ScheduleText } from '../schedule/named.js'
 import { DEFAULT_SNAPSHOT_LIMIT, MIN_KEEP } from '../phases/snapshots.js'
+import { arnPartition, regionPartition } from '../aws/partitions.js'
 
 /** One application to reconcile, with the region its calls go to. */
 export interface ApplicationRef {
@@ -195,6 +196,7 @@ export async function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clo
       'Use the role ARN, like arn:aws:iam::123456789012:role/flink-scaler.'
     )
   }
+  checkPartitions(accountRoles, roleToAssume, regions)
   const roleSessionName = get('role-session-name') || 'flink-scheduled-scaler'
   if (!SESSION_NAME.test(roleSessionName)) {
     throw inputError(
@@ -532,6 +534,34 @@ function checkFleetInputs(inputs: { regions: string[]; selectByTag?: string; acc
       'The schedule holds named schedules, but neither select-by-tag nor default-schedule says which one each application follows.',
       'Set select-by-tag to the tag whose value names each application\'s schedule, or add "default-schedule:" naming the schedule the applications follow.'
     )
+  }
+}
+
+/**
+ * Each role of account-roles is assumed from the run's own credentials and then used in every
+ * region of `region`: IAM never lets a principal of one partition (aws, aws-cn, aws-us-gov, …)
+ * assume a role of another, nor a partition's credentials sign requests in another's regions. So a
+ * role in another partition than role-to-assume's, or than the regions', is an input error, before
+ * any AWS call, rather than an AssumeRole refusal in every run.
+ */
+function checkPartitions(accountRoles: readonly AccountRole[], roleToAssume: string | undefined, regions: readonly string[]): void {
+  const fix = "Scale the accounts of another partition (AWS China, AWS GovCloud, …) in a job of their own, whose role-to-assume and region are in that partition."
+  for (const role of accountRoles) {
+    const partition = arnPartition(role.arn)
+    const own = roleToAssume && arnPartition(roleToAssume)
+    if (own && own !== partition) {
+      throw inputError(
+        `Input "account-roles" has ${role.arn}, in partition ${partition}, but role-to-assume (${roleToAssume}) is in partition ${own}: a role can only be assumed from credentials of its own partition.`,
+        fix
+      )
+    }
+    const region = regions.find((r) => regionPartition(r) !== partition)
+    if (region) {
+      throw inputError(
+        `Input "account-roles" has ${role.arn}, in partition ${partition}, but region ${region} is in partition ${regionPartition(region)}: the role's credentials work only in the regions of its own partition.`,
+        fix
+      )
+    }
   }
 }
 

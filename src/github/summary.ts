@@ -115,7 +115,7 @@ export function renderSummary(report: Report): string {
       const hold = o.hold!
       // Tag values: anyone allowed to tag the application can write them, so they are shown as data.
       const who = [hold.actor ? ` by ${markdownCode(`@${hold.actor}`)}` : '', hold.by ? ` in ${markdownCode(hold.by)}` : ''].join('')
-      return `- **${escape(o.application)}**: parallelism ${hold.parallelism} until ${formatTime(new Date(hold.until), report.timezone)}${who ? `, set${who}` : ''}.`
+      return `- **${escape(o.application)}**${o.account ? ` (${where(o)})` : ''}: parallelism ${hold.parallelism} until ${formatTime(new Date(hold.until), report.timezone)}${who ? `, set${who}` : ''}.`
     })
     lines.push('### Holds', '')
     if (holds.length > UNFOLDED_HOLDS) lines.push('<details>', `<summary>${holds.length} applications are held</summary>`, '', ...items, '', '</details>')
@@ -252,8 +252,11 @@ function snapshotSection(report: Report): string[] {
   const gone = (o: Outcome) => (report.dryRun ? o.wouldDeleteSnapshots : o.deletedSnapshots) ?? []
   const verb = report.dryRun ? 'Would delete' : 'Deleted'
   const share = (o: Outcome) => (report.snapshotLimit ? ` (${Math.floor((o.snapshots! / report.snapshotLimit) * 100)}%)` : '')
-  const row = (o: Outcome) => `| ${escape(o.application)} | ${o.snapshots}${share(o)} | ${gone(o).length || '–'} | ${escape(o.snapshotNote ?? '')} |`
-  const head = ['| Application | Snapshots | ' + verb + ' | Note |', '| --- | --- | --- | --- |']
+  // With account-roles the same name can be in two accounts: an Account column, as the other tables have.
+  const accounts = counted.some((o) => o.account)
+  const row = (o: Outcome) =>
+    `| ${escape(o.application)} |${accounts ? ` ${o.account ?? '–'} |` : ''} ${o.snapshots}${share(o)} | ${gone(o).length || '–'} | ${escape(o.snapshotNote ?? '')} |`
+  const head = [`| Application |${accounts ? ' Account |' : ''} Snapshots | ${verb} | Note |`, `| --- |${accounts ? ' --- |' : ''} --- | --- | --- |`]
   const lines = [
     '### Snapshots',
     '',
@@ -277,7 +280,7 @@ function snapshotSection(report: Report): string[] {
       const names = gone(o)
       const listed = names.length <= budget ? names.map((n) => markdownCode(n)).join(', ') : `${names.length} snapshots, named in the \`results\` output`
       budget = Math.max(0, budget - names.length)
-      return `- **${escape(o.application)}** (${names.length}): ${listed}`
+      return `- **${escape(o.application)}** (${names.length}${o.account ? `; ${where(o)}` : ''}): ${listed}`
     })
     lines.push('<details>', `<summary>${verb}: ${total} snapshot${total === 1 ? '' : 's'} of ${pruned.length} application${pruned.length === 1 ? '' : 's'}</summary>`, '', ...items, '', '</details>', '')
   }
@@ -325,12 +328,26 @@ export function headline(outcomes: Outcome[], dryRun: boolean): string {
   }
   // Up to three applications are named; more are counted.
   const named = (action: Outcome['action'], word: string) => {
-    const names = outcomes.filter((o) => o.action === action).map((o) => (o.application === EVERY ? `every application of ${o.region}` : o.application))
-    return `${names.length <= 3 ? names.join(', ') : names.length} ${word}`
+    const of = outcomes.filter((o) => o.action === action)
+    const names = [...everyApplicationText(of.filter((o) => o.application === EVERY)), ...of.filter((o) => o.application !== EVERY).map((o) => o.application)]
+    return `${names.length <= 3 ? names.join(', ') : of.length} ${word}`
   }
   if (failed > 0) parts.push(named('failed', 'failed'))
   if (skipped > 0 && parts.length > 0 && outcomes.length > 1) parts.push(named('skipped', 'unchanged'))
   return parts.join('; ') + (dryRun ? ' (dry run)' : '')
+}
+
+/**
+ * Places that could not be listed, one phrase per account: "every application of us-east-1" in the
+ * run's own account, "every application of us-east-1 and eu-west-1 in account 333333333333" for a role's.
+ */
+function everyApplicationText(places: Outcome[]): string[] {
+  const regions = new Map<string | undefined, string[]>()
+  for (const o of places) regions.set(o.account, [...(regions.get(o.account) ?? []), o.region])
+  return [...regions].map(([account, list]) => {
+    const where = list.length === 1 ? list[0] : `${list.slice(0, -1).join(', ')} and ${list.at(-1)}`
+    return `every application of ${where}${account ? ` in account ${account}` : ''}`
+  })
 }
 
 /** "orders-enricher 10 → 20 KPU", with the parallelism when it differs from the KPUs. */
@@ -352,7 +369,8 @@ function firstSentence(text: string): string {
 }
 
 function consoleLink(o: Outcome): string {
-  if (o.application === EVERY) return '*every application*'
+  // Its account, with account-roles, is in the Account column.
+  if (o.application === EVERY) return `*every application of ${escape(o.region)}*`
   const host = o.region.startsWith('cn-')
     ? `${o.region}.console.amazonaws.cn`
     : o.region.startsWith('us-gov-')

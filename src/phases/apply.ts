@@ -53,13 +53,15 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
   const client = context.clientFor(ref)
   let { state, plan } = planned
   const outcome: Outcome = outcomeFor(ref)
-  warnNothingToPrune(state, context)
+  // With account-roles the same name may be in several accounts: warnings name the place too.
+  const who = ref.account ? `${ref.name} (${ref.region}, account ${ref.account})` : ref.name
+  warnNothingToPrune(state, context, ref.account)
   // A dry run, and a run that does not follow its updates, count the snapshots just before the
   // first update is sent (a followed update counts them once it is at target, in the follow phase).
   let snapshots: SnapshotInfo[] | undefined
   let snapshotsRead = false
   const snapshotsBefore = async () => {
-    if (!snapshotsRead) snapshots = await readSnapshots(client, state, context)
+    if (!snapshotsRead) snapshots = await readSnapshots(client, state, context, ref.account)
     snapshotsRead = true
     return snapshots
   }
@@ -68,9 +70,9 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
       const { decision, hold } = plan
       // Until this run writes its hold, the hold in force is the one found, if still active.
       Object.assign(outcome, decided(state, decision), holdField(hold.current))
-      if (plan.warning) context.warn(`${ref.name}: ${plan.warning}`)
-      if (decision.kind === 'skip' && decision.warning) context.warn(decision.warning)
-      if (decision.kind === 'update' && decision.warning) context.warn(`${ref.name}: ${decision.warning}`)
+      if (plan.warning) context.warn(`${who}: ${plan.warning}`)
+      if (decision.kind === 'skip' && decision.warning) context.warn(`${who} ${decision.warning}`)
+      if (decision.kind === 'update' && decision.warning) context.warn(`${who}: ${decision.warning}`)
 
       if (decision.kind === 'fail') {
         // A released or expired hold goes even when the target cannot be applied.
@@ -110,7 +112,7 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
         if (error.code === ANSWER_LOST) accepted = await ownUpdate(client, state, decision.desired, context)
         const race = error.code === ANSWER_LOST ? 'ConcurrentModificationException' : RACES.has(error.code ?? '') ? error.code : undefined
         if (!accepted && race && attempt < MAX_DECISIONS) {
-          context.warn(`${ref.name}: ${race} while updating; describing again and deciding again.`)
+          context.warn(`${who}: ${race} while updating; describing again and deciding again.`)
           state = await client.describe(ref.name)
           plan = planApplication(state, found, config, context.run, planned.schedule ?? config.schedule)
           // A scale-down found on deciding again is judged as the check phase judges (loaded only then).
@@ -140,7 +142,7 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
         else if (hold.write) throw holdNotInForce(error, hold)
         else if (hold.current) throw holdNotReleased(error, hold.current)
         // An expired hold's tags are only tidied away: later runs ignore them anyway.
-        else context.warn(`${ref.name}: could not remove the tags of the hold that has ended (${asScalerError(error).message}); later runs ignore it.`)
+        else context.warn(`${who}: could not remove the tags of the hold that has ended (${asScalerError(error).message}); later runs ignore it.`)
       }
       Object.assign(outcome, { action: 'updated' }, holdField(holdPending ? hold.current : hold.after))
       if (!config.wait) return { ref, outcome, ...prune }

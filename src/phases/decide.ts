@@ -78,7 +78,7 @@ export type Decision =
   | { kind: 'update'; reason: string; rule: string; desired: Desired; restoreLatest?: boolean; warning?: string }
   /** Step 6: a scale-down that waits for the guard or the autoscaler; nothing is changed, the next run checks again. */
   | { kind: 'defer'; reason: string; rule: string; desired: Desired; deferral: Deferral }
-  /** `warning`: a skip someone should look at (a stopped, rolled-back or patched application). */
+  /** `warning`: a skip someone should look at (a stopped, rolled-back or patched application), said of it ("is READY …"): apply names it. */
   | { kind: 'skip'; reason: string; rule: string; desired: Desired; warning?: string }
   | { kind: 'fail'; reason: string; hint: string; rule: string; desired: Desired }
 
@@ -86,11 +86,11 @@ export type Decision =
 const NEEDS_LOOKING_AT: Record<string, string> = {
   READY:
     'is READY (stopped), so it was not scaled: a stopped application runs no job. If it should run, start it again, restoring its latest snapshot ' +
-    '(console: Run; CLI: aws kinesisanalyticsv2 start-application --application-name NAME --run-configuration ' +
+    '(console: Run; CLI: aws kinesisanalyticsv2 start-application --region REGION --application-name NAME --run-configuration ' +
     '\'{"ApplicationRestoreConfiguration":{"ApplicationRestoreType":"RESTORE_FROM_LATEST_SNAPSHOT"}}\'); the next run then scales it.',
   ROLLED_BACK:
     'is ROLLED_BACK: its last update failed and the service rolled it back, so it was not scaled. Look at its operations ' +
-    '(console: the application\'s Operations; CLI: aws kinesisanalyticsv2 list-application-operations) and CloudWatch logs for why; it is scaled again once it is RUNNING.',
+    '(console: the application\'s Operations; CLI: aws kinesisanalyticsv2 list-application-operations --region REGION --application-name NAME) and CloudWatch logs for why; it is scaled again once it is RUNNING.',
   MAINTENANCE: 'is in MAINTENANCE (AWS is patching it), so it was not scaled now; a run after the maintenance reconciles it.'
 }
 
@@ -121,7 +121,7 @@ export function decide(state: ApplicationState, wanted: Wanted, options: DecideO
 
   const target = describeDesired(desired)
   if (state.status !== 'RUNNING') {
-    const warning = NEEDS_LOOKING_AT[state.status]?.replace('NAME', state.name)
+    const warning = NEEDS_LOOKING_AT[state.status]?.replace('NAME', state.name).replace('REGION', state.region)
     return {
       kind: 'skip',
       rule,
@@ -129,7 +129,7 @@ export function decide(state: ApplicationState, wanted: Wanted, options: DecideO
       reason: atTarget(state, desired)
         ? `The application is ${state.status}, already configured for ${target}; nothing to do until it is RUNNING.`
         : `The application is ${state.status}, not RUNNING; it is only ever changed while RUNNING, and a later run will reconcile.`,
-      ...(warning ? { warning: `${state.name} ${warning}` } : {})
+      ...(warning ? { warning } : {})
     }
   }
 

@@ -21,22 +21,25 @@ export const UPDATE_TAKES = 1
  * update's own among them), and, with prune-snapshots, the old ones deleted. Never throws.
  */
 export async function atTarget(outcome: Outcome, state: ApplicationState, client: FlinkClient, context: Pick<RunContext, 'config' | 'warn'>): Promise<Outcome> {
-  const found = await readSnapshots(client, state, context)
+  const found = await readSnapshots(client, state, context, outcome.account)
   if (!found) return outcome
   const { fields, plan } = afterUpdate(found, state, context, 0)
   const counted = { ...outcome, ...fields }
   return plan ? prune(counted, plan, client, context) : counted
 }
 
-/** The application's snapshots before its update, or undefined when snapshots are off or the list could not be read (then warned). */
-export async function readSnapshots(client: FlinkClient, state: ApplicationState, context: Pick<RunContext, 'warn'>): Promise<SnapshotInfo[] | undefined> {
+/**
+ * The application's snapshots before its update, or undefined when snapshots are off or the list
+ * could not be read (then warned). `account`: its account, with account-roles, for the warning.
+ */
+export async function readSnapshots(client: FlinkClient, state: ApplicationState, context: Pick<RunContext, 'warn'>, account?: string): Promise<SnapshotInfo[] | undefined> {
   if (!state.snapshotsEnabled) return undefined
   try {
     return await client.snapshots(state.name)
   } catch (error) {
     const failure = asScalerError(error)
     context.warn(
-      `${state.name}: its snapshots could not be counted (${failure.message}), so neither the limit nor prune-snapshots was looked at; the scaling is not affected.` +
+      `${named(state.name, state.region, account)}: its snapshots could not be counted (${failure.message}), so neither the limit nor prune-snapshots was looked at; the scaling is not affected.` +
         (failure.hint ? ` Fix: ${failure.hint}` : '')
     )
     return undefined
@@ -44,10 +47,10 @@ export async function readSnapshots(client: FlinkClient, state: ApplicationState
 }
 
 /** prune-snapshots on an application whose snapshots are off: its updates take none, so there is nothing to prune. */
-export function warnNothingToPrune(state: ApplicationState, context: Pick<RunContext, 'config' | 'warn'>): void {
+export function warnNothingToPrune(state: ApplicationState, context: Pick<RunContext, 'config' | 'warn'>, account?: string): void {
   if (context.config.pruneSnapshots === undefined || state.snapshotsEnabled) return
   context.warn(
-    `${state.name}: prune-snapshots is set, but snapshots are disabled on this application: its updates take none, so there is nothing to prune. ` +
+    `${named(state.name, state.region, account)}: prune-snapshots is set, but snapshots are disabled on this application: its updates take none, so there is nothing to prune. ` +
       'Snapshots taken before they were disabled stay as they are.'
   )
 }
@@ -111,7 +114,7 @@ export async function prune(outcome: Outcome, plan: PrunePlan, client: FlinkClie
   const [first] = failed
   const untried = plan.delete.length - deleted.length - gone - failed.length
   const what =
-    `${name}: ${failed.length === 1 ? 'a snapshot' : `${failed.length} snapshots`} could not be deleted (${first.snapshot}: ${first.error.message})` +
+    `${named(name, outcome.region, outcome.account)}: ${failed.length === 1 ? 'a snapshot' : `${failed.length} snapshots`} could not be deleted (${first.snapshot}: ${first.error.message})` +
     `${failed.length > 1 ? `, ${failed.slice(1, 4).map((f) => f.snapshot).join(', ')}${failed.length > 4 ? ', …' : ''}` : ''}; ` +
     `${deleted.length} of ${plan.delete.length} deleted${untried > 0 ? `, ${untried} not tried after that refusal` : ''}. ` +
     'The update itself is done; the next run that updates the application tries again.'
@@ -151,6 +154,7 @@ export function warnNearLimit(outcomes: Outcome[], context: Pick<RunContext, 'co
     const found = limitWarning({
       application: outcome.application,
       region: outcome.region,
+      ...(outcome.account ? { account: outcome.account } : {}),
       count: outcome.snapshots,
       limit: config.snapshotLimit,
       changesPerWeek: perWeek.get(key),
@@ -160,4 +164,12 @@ export function warnNearLimit(outcomes: Outcome[], context: Pick<RunContext, 'co
     context.warn(config.dryRun ? `Dry run, counting what a real run would take and delete: ${found.warning}` : found.warning)
     return { ...outcome, snapshotNote: [found.note, outcome.snapshotNote].filter(Boolean).join('; ') }
   })
+}
+
+/**
+ * An application as a warning names it: by name, and with account-roles with its region and
+ * account, since the same name may be in several (and warnings that read alike are said once).
+ */
+function named(name: string, region: string, account: string | undefined): string {
+  return account ? `${name} (${region}, account ${account})` : name
 }

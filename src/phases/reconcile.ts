@@ -20,9 +20,9 @@ import { debug } from '../aws/sdk-options.js'
 export async function reconcile(context: RunContext, followOptions: Partial<FollowOptions> = {}): Promise<Outcome[]> {
   const { config } = context
   // Listing and choosing by tag is loaded only by runs that choose so.
-  const { chosen, failed } = config.selectByTag
+  const { chosen, failed, failedAt } = config.selectByTag
     ? await (await import('./select.js')).select(context)
-    : { chosen: config.applications.map((ref) => ({ ref })), failed: [] }
+    : { chosen: config.applications.map((ref) => ({ ref })), failed: [], failedAt: [] }
   const observations = await observe(chosen, context)
   const planned = observations.map((observation) => decidePhase(observation, context))
   // The check phase (and the guard's verdict) is loaded only when a scale-down is pending.
@@ -40,7 +40,19 @@ export async function reconcile(context: RunContext, followOptions: Partial<Foll
     const { application, region, account, ...rest } = outcome
     return { application, region, ...(account ? { account } : {}), schedule, ...rest }
   })
-  return [...warnNearLimit(named, context), ...failed]
+  return inSelectionOrder(warnNearLimit(named, context), failed, failedAt)
+}
+
+/** The chosen applications' outcomes with the selection's failures among them, each where the selection put it. */
+export function inSelectionOrder(outcomes: Outcome[], failed: Outcome[], failedAt: number[]): Outcome[] {
+  const ordered: Outcome[] = []
+  let next = 0
+  failed.forEach((failure, i) => {
+    ordered.push(...outcomes.slice(next, failedAt[i]))
+    next = Math.max(next, failedAt[i])
+    ordered.push(failure)
+  })
+  return [...ordered, ...outcomes.slice(next)]
 }
 
 function decidePhase(observation: Observation, context: RunContext): Planned {

@@ -11,7 +11,7 @@ import { asScalerError, ScalerError } from '../errors.js'
 import type { ListedApplication } from '../aws/flink-client.js'
 import { DEFAULT_RATE, perRegion } from '../aws/rate-limit.js'
 import { followedSchedule, type FollowedSchedule } from '../schedule/named.js'
-import type { Place, RunContext } from './context.js'
+import { placeText, type Place, type RunContext } from './context.js'
 import { EVERY_APPLICATION, failedWith, outcomeFor, type Outcome } from './outcome.js'
 
 /** An application chosen for this run. */
@@ -31,40 +31,55 @@ export interface Selection {
    * not be read, a name found nowhere, and a place that could not be listed (application "*").
    */
   failed: Outcome[]
+  /**
+   * Where each failure stands among the results: `failedAt[i]` chosen applications come before
+   * `failed[i]`. So the named applications come first in their order, failed or not, then the
+   * tagged ones, then the places that could not be listed.
+   */
+  failedAt: number[]
 }
 
-/** A place's applications with their tags, or why it could not be listed. */
+/**
+ * A place's applications with their tags, or why it could not be listed. When it was listed but
+ * the tags could not be read (`failure` with `listed`), its applications can still be found by
+ * name, each failing for want of its tags; none is chosen by tag.
+ */
 type Listing = { place: Place; listed: { app: ListedApplication; tags?: Record<string, string>; failure?: ScalerError }[]; failure?: ScalerError }
+
+type Entry = { ref: ApplicationRef; tags?: Record<string, string>; failure?: ScalerError; byNameOnly?: boolean }
 
 /** Chooses the run's applications. Never throws: what fails is an outcome. */
 export async function select(context: Pick<RunContext, 'config' | 'clientFor'>): Promise<Selection> {
   const { config } = context
   const tagKey = config.selectByTag
-  if (!tagKey) return { chosen: config.applications.map((ref) => ({ ref })), failed: [] }
+  if (!tagKey) return { chosen: config.applications.map((ref) => ({ ref })), failed: [], failedAt: [] }
 
   const listings = await Promise.all(placesOf(config).map((place) => listPlace(place, context)))
+  const chosen: Chosen[] = []
   const failed: Outcome[] = []
-  const listed = new Map<string, { ref: ApplicationRef; tags?: Record<string, string>; failure?: ScalerError }>()
+  const failedAt: number[] = []
+  const fail = (outcome: Outcome) => {
+    failed.push(outcome)
+    failedAt.push(chosen.length)
+  }
+  const listed = new Map<string, Entry>()
+  const unlisted: Listing[] = []
   for (const listing of listings) {
-    if (listing.failure) {
-      failed.push(failedWith(outcomeFor({ name: EVERY_APPLICATION, ...placeRef(listing.place, config) }), listing.failure))
-      continue
-    }
+    if (listing.failure && listing.listed.length === 0) unlisted.push(listing)
     for (const { app, tags, failure } of listing.listed) {
       // A role in the run's own account lists the same applications again: each is reconciled once.
       if (listed.has(app.arn)) continue
-      listed.set(app.arn, { ref: { name: app.name, arn: app.arn, ...placeRef(listing.place, config, app.arn) }, tags, failure })
+      listed.set(app.arn, { ref: { name: app.name, arn: app.arn, ...placeRef(listing.place, config, app.arn) }, tags, failure, byNameOnly: Boolean(listing.failure) })
     }
   }
 
-  const chosen: Chosen[] = []
   const taken = new Set<string>()
-  const take = (entry: { ref: ApplicationRef; tags?: Record<string, string>; failure?: ScalerError }, byTag: boolean) => {
+  const take = (entry: Entry, byTag: boolean) => {
     taken.add(entry.ref.arn!)
-    if (entry.failure) return void failed.push(failedWith(outcomeFor(entry.ref), entry.failure))
+    if (entry.failure) return void fail(failedWith(outcomeFor(entry.ref), entry.failure))
     if (!byTag) return void chosen.push({ ref: entry.ref, ...(entry.tags ? { tags: entry.tags } : {}) })
     const schedule = followedSchedule(config.schedules!, tagKey, entry.tags ?? {})
-    if ('problem' in schedule) failed.push(failedWith(outcomeFor(entry.ref), new ScalerError(schedule.problem, { hint: schedule.hint })))
+    if ('problem' in schedule) fail(failedWith(outcomeFor(entry.ref), new ScalerError(schedule.problem, { hint: schedule.hint })))
     else chosen.push({ ref: entry.ref, tags: entry.tags!, schedule })
   }
   // application-name first, as given; a name stands for the applications of that name wherever they were listed.
@@ -77,21 +92,37 @@ export async function select(context: Pick<RunContext, 'config' | 'clientFor'>):
     }
     const found = [...listed.values()].filter((entry) => entry.ref.name === ref.name)
     for (const entry of found) if (!taken.has(entry.ref.arn!)) take(entry, false)
-    if (found.length === 0) {
-      failed.push(
-        failedWith(
-          outcomeFor(ref),
-          new ScalerError(`No application "${ref.name}" was listed in ${whereListed(config)}.`, {
-            hint: 'Check application-name, region and account-roles; an ARN names the application exactly.'
-          })
-        )
-      )
-    }
+    if (found.length > 0) continue
+    // Without listing, a name means the application of the run's own account in the first region:
+    // when that place could not be listed, the name is described there directly, as without select-by-tag.
+    if (unlisted.some((listing) => !listing.place.role && listing.place.region === ref.region)) chosen.push({ ref })
+    else fail(failedWith(outcomeFor(ref), notListed(ref, config, unlisted)))
   }
   for (const entry of listed.values()) {
-    if (!taken.has(entry.ref.arn!) && (entry.failure || (entry.tags && tagKey in entry.tags))) take(entry, true)
+    if (!taken.has(entry.ref.arn!) && !entry.byNameOnly && (entry.failure || (entry.tags && tagKey in entry.tags))) take(entry, true)
   }
-  return { chosen, failed }
+  for (const listing of listings) {
+    if (listing.failure) fail(failedWith(outcomeFor({ name: EVERY_APPLICATION, ...placeRef(listing.place, config) }), listing.failure))
+  }
+  return { chosen, failed, failedAt }
+}
+
+/**
+ * Why a name was found nowhere: it was listed in no place; or, when some places could not be
+ * listed, that it may be in one of those, with what kept each from being listed.
+ */
+function notListed(ref: ApplicationRef, config: Pick<Config, 'regions' | 'accountRoles'>, unlisted: readonly Listing[]): ScalerError {
+  if (unlisted.length === 0) {
+    return new ScalerError(`No application "${ref.name}" was listed in ${whereListed(config)}.`, {
+      hint: 'Check application-name, region and account-roles; an ARN names the application exactly.'
+    })
+  }
+  const places = unlisted.map((listing) => placeText(listing.place))
+  const why = [...new Set(unlisted.map((listing) => listing.failure!.hint).filter(Boolean))].join(' ')
+  return new ScalerError(
+    `No application "${ref.name}" was found where the applications could be listed; it may be in ${places.join(', ')}, which could not be listed (application "*" there says why).`,
+    { hint: `${why ? `${why} ` : ''}Or give the application's ARN: an ARN is described directly, without listing.` }
+  )
 }
 
 /** The places of a run: each region in the run's own account, then in each account of account-roles. */
@@ -131,14 +162,16 @@ async function listPlace(place: Place, context: Pick<RunContext, 'clientFor'>): 
     }
   })
   if (denied) {
+    const hint = 'Allow kinesisanalytics:ListTagsForResource on the applications in the IAM policy of the role the action runs as in this account (docs/iam.md).'
+    // A named application there is found all the same: the schedule it follows is its tag's, which cannot be known.
+    const unknown = new ScalerError(
+      `Its tags cannot be read (IAM refused kinesisanalytics:ListTagsForResource in ${placeText(place)}), so which schedule it follows (the tag's, else default-schedule) is not known.`,
+      { hint, code: denied.code, cause: denied }
+    )
     return {
       place,
-      listed: [],
-      failure: new ScalerError(`The applications' tags cannot be read here, so none can be chosen by tag: ${denied.message}`, {
-        hint: 'Allow kinesisanalytics:ListTagsForResource on the applications in the IAM policy of the role the action runs as in this account (docs/iam.md).',
-        code: denied.code,
-        cause: denied
-      })
+      listed: apps.map((app) => ({ app, failure: unknown })),
+      failure: new ScalerError(`The applications' tags cannot be read here, so none can be chosen by tag: ${denied.message}`, { hint, code: denied.code, cause: denied })
     }
   }
   return { place, listed }

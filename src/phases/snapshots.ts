@@ -112,6 +112,8 @@ export function changesPerWeek(schedule: Schedule | undefined, from: Date, paral
 export interface LimitInput {
   application: string
   region: string
+  /** Its account, with account-roles: the warning names it, and the commands to run there. */
+  account?: string
   /** Snapshots after this run. */
   count: number
   /** snapshot-limit. */
@@ -128,23 +130,24 @@ export interface LimitInput {
  * for the summary. Undefined below WARN_AT.
  */
 export function limitWarning(input: LimitInput): { warning: string; note: string } | undefined {
-  const { application, region, count, limit } = input
+  const { application, region, account, count, limit } = input
   if (count < Math.ceil(limit * WARN_AT)) return undefined
+  const where = account ? `${region}, account ${account}` : region
   const share = `${Math.floor((count / limit) * 100)}%`
   if (count >= limit) {
-    const where = `${count > limit ? 'past' : 'at'} its limit of ${limit}`
+    const reached = `${count > limit ? 'past' : 'at'} its limit of ${limit}`
     return {
       warning:
-        `${application} (${region}) has ${count} snapshots, ${where} (snapshot-limit): manually created snapshots ` +
+        `${application} (${where}) has ${count} snapshots, ${reached} (snapshot-limit): manually created snapshots ` +
         '(CreateApplicationSnapshot: backup jobs, snapshots before a deployment) now fail with LimitExceededException. ' +
         `The service still takes its own on every update and stop. Fix: ${fix(input)}`,
-      note: `${where}: manually created snapshots fail`
+      note: `${reached}: manually created snapshots fail`
     }
   }
   const left = daysLeft(limit - count, input.changesPerWeek)
   return {
     warning:
-      `${application} (${region}) has ${count} snapshots, ${share} of its limit of ${limit} (snapshot-limit). ${left.text} ` +
+      `${application} (${where}) has ${count} snapshots, ${share} of its limit of ${limit} (snapshot-limit). ${left.text} ` +
       'At the limit, manually created snapshots (backup jobs, snapshots before a deployment) fail with LimitExceededException; ' +
       `the service never deletes snapshots itself. Fix: ${fix(input)}`,
     note: `${share} of the limit of ${limit}${left.note ? `: ${left.note}` : ''}`
@@ -166,9 +169,11 @@ function daysLeft(remaining: number, perWeek: number | undefined): { text: strin
   }
 }
 
-function fix({ application, region, limit, pruneSnapshots }: LimitInput): string {
+function fix({ application, region, account, limit, pruneSnapshots }: LimitInput): string {
+  // Which profile holds that account's credentials only the reader knows: the account is named.
+  const credentials = account ? `, with credentials for account ${account} (add --profile with your profile for it)` : ''
   const byHand =
-    `delete old snapshots by hand: aws kinesisanalyticsv2 list-application-snapshots --region ${region} --application-name ${application} ` +
+    `delete old snapshots by hand${credentials}: aws kinesisanalyticsv2 list-application-snapshots --region ${region} --application-name ${application} ` +
     `--query "SnapshotSummaries[?SnapshotStatus=='READY'].[SnapshotName,SnapshotCreationTimestamp]" --output text, then for each one to go: ` +
     `aws kinesisanalyticsv2 delete-application-snapshot --region ${region} --application-name ${application} ` +
     '--snapshot-name NAME --snapshot-creation-timestamp TIMESTAMP.'

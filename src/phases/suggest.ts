@@ -13,6 +13,7 @@ import { renderNamedSchedules, suggest, type Suggestion } from '../schedule/sugg
 import { placeKey, type RunContext } from './context.js'
 import { failedWith, outcomeFor, type Outcome, type SuggestionResult } from './outcome.js'
 import { lookBack, readHistories, type Described } from './past-metrics.js'
+import { inSelectionOrder } from './reconcile.js'
 import { select, type Chosen } from './select.js'
 
 /** One application's suggestion, with where it is and its name in a file of several. */
@@ -25,7 +26,7 @@ export interface Suggested {
 }
 
 export interface SuggestRun {
-  /** One per application, in input order (those that failed before being described last, as the select phase reports them). */
+  /** One per application, in the order a reconciling run gives them (the selection's failures where it puts them). */
   outcomes: Outcome[]
   /** The applications a schedule was suggested for, in the same order. */
   suggested: Suggested[]
@@ -44,7 +45,9 @@ export interface SuggestRun {
 export async function suggestRun(context: RunContext): Promise<SuggestRun> {
   const { config } = context
   const settings = config.suggest!
-  const { chosen, failed } = config.selectByTag ? await select(context) : { chosen: config.applications.map((ref): Chosen => ({ ref })), failed: [] }
+  const { chosen, failed, failedAt } = config.selectByTag
+    ? await select(context)
+    : { chosen: config.applications.map((ref): Chosen => ({ ref })), failed: [], failedAt: [] }
   const described = await perRegion(chosen, (c) => placeKey(c.ref), DEFAULT_RATE.maxInFlight, (c) => describe(c, context))
   const { from, to } = lookBack(config.clock, settings.days)
   const readable = described.filter((d): d is DescribedApplication => 'state' in d)
@@ -96,7 +99,7 @@ export async function suggestRun(context: RunContext): Promise<SuggestRun> {
             (suggestion) => suggested.find((s) => s.suggestion === suggestion)!.name!
           )
         : suggested[0].suggestion.yaml
-  return { outcomes: [...outcomes, ...failed], suggested, from, to, timezone, named, ...(yaml ? { yaml } : {}) }
+  return { outcomes: inSelectionOrder(outcomes, failed, failedAt), suggested, from, to, timezone, named, ...(yaml ? { yaml } : {}) }
 }
 
 type DescribedApplication = { ref: ApplicationRef; state: ApplicationState; schedule?: string }
@@ -109,7 +112,7 @@ async function describe(chosen: Chosen, context: Pick<RunContext, 'config' | 'cl
     // A name alone resolves in the credentials' account; an ARN must be that very application.
     if (ref.arn && state.arn && state.arn !== ref.arn) {
       throw new ScalerError(`${ref.arn} was asked for, but these credentials reach ${state.arn}.`, {
-        hint: "Run the action with credentials for the ARN's account (role-to-assume a role there, or account-roles with select-by-tag)."
+        hint: "Run the action with credentials for the ARN's account (role-to-assume a role there; one step per account, or account-roles with select-by-tag)."
       })
     }
     if (context.config.accountRoles.length > 0 && !ref.account && state.arn) ref = { ...ref, account: state.arn.split(':')[4] }
