@@ -119,14 +119,41 @@ describe('guard', () => {
     expect(lineOf(text, 'field "guard"')).toBe(2)
   })
 
-  it('is described as the preview says it', () => {
-    expect(describeGuard(parse(withGuard('cpu: 70%; lag: 60s; at-most: 2h')).guard!)).toBe(
-      'millisBehindLatest below 1m and containerCPUUtilization below 70% at the smaller size, over the last 15m; at most 2h after the change'
+  it('is described as the preview says it, as what it does: it waits while a metric is at or above its limit', () => {
+    const describe = (text: string) => describeGuard(parse(text).guard!)
+    expect(describe(withGuard('cpu: 70%; lag: 60s; at-most: 2h'))).toBe(
+      'waits while millisBehindLatest is at or above 1m or containerCPUUtilization at or above 70% at the smaller size (the maximum over the last 15m), for at most 2h after the change'
     )
-    expect(describeGuard(parse(withGuard('records-lag: 5000; over: 1h; at-most: 0m')).guard!)).toBe(
-      'records_lag_max below 5000, over the last 1h; at most 0s after the change'
+    expect(describe(withGuard('lag: 60s; records-lag: 5000; cpu: 70%'))).toBe(
+      'waits while millisBehindLatest is at or above 1m, records_lag_max at or above 5000 or containerCPUUtilization at or above 70% at the smaller size (the maximum over the last 15m), for at most 2h after the change'
     )
-    expect(describeGuard(parse(withGuard('at-most: 4h')).guard!)).toBe("the service's autoscaler; at most 4h after the change")
+    expect(describe(withGuard('records-lag: 5000; over: 1h; at-most: 0m'))).toBe('never waits (at-most 0): it warns when records_lag_max is at or above 5000 (the maximum over the last 1h)')
+  })
+
+  it.each([
+    [
+      'guard: {}',
+      "sets no limits of its own, so a scale-down waits only while the service's autoscaler runs the job above its floor and " +
+        'containerCPUUtilization is at or above 75% at the smaller size (the maximum over the last 15m), for at most 2h after the change'
+    ],
+    [
+      'guard: { at-most: 4h }',
+      "sets no limits of its own, so a scale-down waits only while the service's autoscaler runs the job above its floor and " +
+        'containerCPUUtilization is at or above 75% at the smaller size (the maximum over the last 15m), for at most 4h after the change'
+    ],
+    // `over` without a limit is the look-back of the autoscaler rule's CPU check, the one check such a guard makes.
+    [
+      'guard: { over: 30m }',
+      "sets no limits of its own, so a scale-down waits only while the service's autoscaler runs the job above its floor and " +
+        'containerCPUUtilization is at or above 75% at the smaller size (the maximum over the last 30m), for at most 2h after the change'
+    ],
+    [
+      'guard: { at-most: 0m }',
+      "sets no limits of its own and never waits (at-most 0): it warns when the service's autoscaler runs the job above its floor and " +
+        'containerCPUUtilization is at or above 75% at the smaller size (the maximum over the last 15m)'
+    ]
+  ])('a guard without limits (%s) is described as what it does: the autoscaler rule and at-most only', (guard, text) => {
+    expect(describeGuard(parse(`default: { kpu: 1 }\n${guard}`).guard!)).toBe(text)
   })
 
   it.each([

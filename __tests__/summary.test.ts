@@ -342,8 +342,11 @@ describe('deferred scale-downs', () => {
     expect(headline([updated, deferred, skipped], false)).toBe(
       'Scaled orders-enricher 2 → 8 KPU for rule daytime; deferred payments-router 20 → 10 KPU (waits for millisBehindLatest); payments unchanged'
     )
+    // Under the service's autoscaler the job runs above its floor: the deferral is told from what it runs at now.
     const autoscaler: Outcome = { ...deferred, currentParallelism: 40, deferral: { waitsFor: [{ metric: 'CurrentParallelism', value: 40, limit: 10 }], until: deferred.deferral!.until } }
-    expect(headline([autoscaler], false)).toBe("Deferred payments-router 20 → 10 KPU (waits for the service's autoscaler)")
+    expect(headline([autoscaler], false)).toBe("Deferred payments-router 40 → 10 KPU (waits for the service's autoscaler)")
+    const raisedFloor: Outcome = { ...autoscaler, previousParallelism: 10, previousKpu: 5, targetParallelism: 20, targetKpu: 10, parallelismPerKpu: 2, foundParallelismPerKpu: 2 }
+    expect(headline([raisedFloor], false)).toBe("Deferred payments-router 20 → 10 KPU (parallelism 40 → 20) (waits for the service's autoscaler)")
     expect(headline(Array.from({ length: 4 }, () => deferred), false)).toBe('Deferred 4 scale-downs')
   })
 
@@ -375,14 +378,14 @@ describe('deferred scale-downs', () => {
   it('the week ahead marks the scale-downs a guard watches, and says what it waits for', () => {
     const text = renderSummary(
       report({
-        guard: 'millisBehindLatest below 1m, over the last 15m; at most 2h after the change',
+        guard: 'waits while millisBehindLatest is at or above 1m (the maximum over the last 15m), for at most 2h after the change',
         upcoming: [
           { at: new Date('2026-03-11T01:00:00Z'), rule: 'default', target: 'parallelism 2', guarded: true },
           { at: new Date('2026-03-11T15:00:00Z'), rule: 'daytime', target: 'parallelism 8' }
         ]
       })
     )
-    expect(text).toContain('A guard watches every scale-down (marked 🛡️ below): it waits while millisBehindLatest below 1m, over the last 15m; at most 2h after the change.')
+    expect(text).toContain('A guard watches every scale-down (marked 🛡️ below): it waits while millisBehindLatest is at or above 1m (the maximum over the last 15m), for at most 2h after the change.')
     expect(text).toContain('| parallelism 2 🛡️ | default |')
     expect(text).toContain('| parallelism 8 | daytime |')
   })

@@ -46,8 +46,11 @@ const SOURCE_LAGS = ['millisBehindLatest', 'records_lag_max'];
  * - the autoscaler's capacity makes it wait unless the metrics show the smaller size carries the
  *   load (CPU checked); without that evidence (no guard, CPU unreadable) it waits until at-most;
  * - metrics that cannot be read never block otherwise: it goes ahead, naming them as unchecked.
+ *
+ * Whatever goes ahead over a failed check or the autoscaler's capacity says so in its reason too
+ * (`note`), with every metric checked, each as failing or passing. `dryRun` only changes the tense.
  */
-function judge(scaleDown, reading, at) {
+function judge(scaleDown, reading, at, dryRun = false) {
     const checked = scaleDown.limits.map((limit) => measure(limit, scaleDown, reading)).filter((c) => c !== undefined);
     const failing = checked.filter((c) => c.value >= c.limit);
     const passing = checked.filter((c) => c.value < c.limit);
@@ -59,19 +62,35 @@ function judge(scaleDown, reading, at) {
     const cpuShown = read.has('containerCPUUtilization');
     const over = (0,guard/* describeDuration */.MB)(scaleDown.overMs);
     const restart = `parallelism ${scaleDown.current} → ${scaleDown.target}`;
+    const goes = dryRun ? 'would go' : 'goes';
     const cuts = scaleDown.autoscaled
         ? `the service's autoscaler runs it at parallelism ${scaleDown.current} (its floor is ${scaleDown.floor}); restarting it at ${scaleDown.target} cuts ${scaleDown.current - scaleDown.target} parallel tasks the service added for load`
         : undefined;
+    const autoscalerWaits = scaleDown.autoscaled && !cpuShown;
+    /** What the reason says against a scale-down that goes ahead all the same, and every metric checked. */
+    const against = (cpuUnread) => [
+        scaleDown.autoscaled
+            ? `it cuts ${scaleDown.current - scaleDown.target} parallel tasks the service's autoscaler added for load` +
+                (cpuUnread && scaleDown.limits.length > 0 ? ' (its CPU could not be read to show the smaller size carries the load)' : '')
+            : undefined,
+        failing.length > 0 ? "the guard's check failed" : undefined
+    ]
+        .filter(Boolean)
+        .join(', and ');
+    const shown = checked.length > 0 ? ` The guard's metrics, over the last ${over}: ${checkedText(failing, passing)}.` : '';
     if (scaleDown.person) {
         const said = [
             cuts,
             failing.length > 0 ? `the guard's metrics show ${waitsText(failing, over)}` : undefined
         ].filter(Boolean);
+        if (said.length === 0) {
+            return { go: true, unchecked, ...(passing.length > 0 ? { note: ` The guard's metrics: ${passingText(passing, over)}.` } : {}) };
+        }
         return {
             go: true,
             unchecked,
-            ...(said.length > 0 ? { warning: `${scaleDown.source} (${restart}) was applied because a person asked for it, although ${said.join(', and ')}.` } : {}),
-            ...(passing.length > 0 ? { note: ` The guard's metrics: ${passingText(passing, over)}.` } : {})
+            warning: `${scaleDown.source} (${restart}) ${dryRun ? 'would be' : 'was'} applied because a person asked for it, although ${said.join(', and ')}.`,
+            note: ` A person asked for it, so it ${goes} ahead although ${against(false)}.${shown}`
         };
     }
     const until = scaleDown.change ? new Date(scaleDown.change.getTime() + scaleDown.atMostMs) : undefined;
@@ -79,7 +98,6 @@ function judge(scaleDown, reading, at) {
     const waitedFor = (until) => until
         ? `after waiting ${(0,guard/* describeDuration */.MB)(scaleDown.atMostMs)} (at-most) since the ${localTime(scaleDown.change, scaleDown.zone)} change`
         : `as the schedule has asked for it for more than a week`;
-    const autoscalerWaits = scaleDown.autoscaled && !cpuShown;
     if (failing.length > 0 || autoscalerWaits) {
         const waitsFor = failing.length > 0 ? failing : [{ metric: 'CurrentParallelism', value: scaleDown.current, limit: scaleDown.target }];
         const why = failing.length > 0
@@ -89,7 +107,8 @@ function judge(scaleDown, reading, at) {
             return {
                 go: true,
                 unchecked,
-                warning: `${scaleDown.source} (${restart}) goes ahead ${waitedFor(until)}, although ${why}.`
+                warning: `${scaleDown.source} (${restart}) ${goes} ahead ${waitedFor(until)}, although ${why}.`,
+                note: ` It ${goes} ahead ${waitedFor(until)}, although ${against(autoscalerWaits)}.${shown}`
             };
         }
         return {
@@ -119,6 +138,17 @@ function measure(limit, scaleDown, reading) {
 function waitsText(waits, over) {
     return `${waits.map((w) => `${w.metric} ${w.metric === 'containerCPUUtilization' ? `peaked at ${(0,scale_down/* valueText */.Ru)(w.metric, w.measured)}, ${(0,scale_down/* valueText */.Ru)(w.metric, w.value)} at the smaller size` : `reached ${(0,scale_down/* valueText */.Ru)(w.metric, w.value)}`} (limit ${(0,scale_down/* valueText */.Ru)(w.metric, w.limit)})`).join(' and ')} over the last ${over}`;
 }
+/**
+ * Every metric checked, each named failing or passing, the failing first: "containerCPUUtilization
+ * failing (peaked at 100%, 200% at the smaller size; limit 70%) and millisBehindLatest passing (at most 0s; limit 1m)".
+ */
+function checkedText(failing, passing) {
+    const value = (w, verb) => w.metric === 'containerCPUUtilization' ? `${verb} ${(0,scale_down/* valueText */.Ru)(w.metric, w.measured)}, ${(0,scale_down/* valueText */.Ru)(w.metric, w.value)} at the smaller size` : `${verb} ${(0,scale_down/* valueText */.Ru)(w.metric, w.value)}`;
+    return [
+        ...failing.map((w) => `${w.metric} failing (${value(w, w.metric === 'containerCPUUtilization' ? 'peaked at' : 'reached')}; limit ${(0,scale_down/* valueText */.Ru)(w.metric, w.limit)})`),
+        ...passing.map((w) => `${w.metric} passing (${value(w, 'at most')}; limit ${(0,scale_down/* valueText */.Ru)(w.metric, w.limit)})`)
+    ].join(' and ');
+}
 /** "millisBehindLatest at most 2s (limit 1m) and containerCPUUtilization 31%, 62% at the smaller size (limit 70%), over the last 15m". */
 function passingText(waits, over) {
     return `${waits.map((w) => `${w.metric} ${w.metric === 'containerCPUUtilization' ? `at most ${(0,scale_down/* valueText */.Ru)(w.metric, w.measured)}, ${(0,scale_down/* valueText */.Ru)(w.metric, w.value)} at the smaller size` : `at most ${(0,scale_down/* valueText */.Ru)(w.metric, w.value)}`} (limit ${(0,scale_down/* valueText */.Ru)(w.metric, w.limit)})`).join(' and ')}, over the last ${over}`;
@@ -139,13 +169,13 @@ var sdk_options = __webpack_require__(6650);
 /**
  * Step 6 for one plan: a scale-down judged on what was read for it (undefined: nothing was read),
  * at the schedule's evaluated instant `at`. It waits (`defer`), or stays an update that carries what
- * the guard found in its reason and what speaks against it as a warning.
+ * the guard found in its reason and what speaks against it as a warning (in a dry run's tense).
  */
-function guardPlan(plan, reading, at) {
+function guardPlan(plan, reading, at, dryRun = false) {
     const { decision, scaleDown } = plan;
     if (!scaleDown || decision.kind !== 'update')
         return plan;
-    const verdict = judge(scaleDown, reading, at);
+    const verdict = judge(scaleDown, reading, at, dryRun);
     if (!verdict.go) {
         return { ...plan, decision: { kind: 'defer', rule: decision.rule, desired: decision.desired, reason: verdict.reason, deferral: verdict.deferral } };
     }
@@ -192,7 +222,7 @@ async function check(planned, context, clock = () => new Date()) {
     const judged = new Map();
     for (const { planned: p } of pending) {
         const reading = readings.get(p);
-        judged.set(p, { ...p, plan: guardPlan(p.plan, reading, context.config.now), ...(reading ? { reading } : {}) });
+        judged.set(p, { ...p, plan: guardPlan(p.plan, reading, context.config.now, context.config.dryRun), ...(reading ? { reading } : {}) });
     }
     warnAbout(pending, judged, failures, context);
     return planned.map((p) => ('plan' in p ? (judged.get(p) ?? p) : p));

@@ -98,6 +98,25 @@ describe('a guarded evening', () => {
     expect(warning).toMatch(
       /^orders: the default \(parallelism 20 → 10\) goes ahead after waiting 2h \(at-most\) since the Wed 18:05 PST change, although millisBehindLatest reached \d+m\d*s? \(limit 1m\) and containerCPUUtilization peaked at 100%, 200% at the smaller size \(limit 70%\) over the last 15m\.$/
     )
+    // The reason (results, the summary's Why, the log) says it went ahead past a failed check, with every metric's value and limit.
+    const past =
+      /It goes ahead after waiting 2h \(at-most\) since the Wed 18:05 PST change, although the guard's check failed\. The guard's metrics, over the last 15m: millisBehindLatest failing \(reached \d+m\d*s?; limit 1m\) and containerCPUUtilization failing \(peaked at 100%, 200% at the smaller size; limit 70%\)\./
+    expect(byName(result).orders.reason).toMatch(past)
+    expect(result.summary).toMatch(past)
+    expect(result.stdout).toMatch(past)
+  })
+
+  it('a scale-down in steps counts at-most from the first step: 20 → 15 at 18:00, → 12 at 18:50, all waiting until 19:00', async () => {
+    const steps =
+      'timezone: UTC\ndefault: { parallelism: 10 }\nguard: { cpu: 70%, at-most: 1h }\nrules:\n' +
+      '  - { name: day, from: "08:00", to: "18:00", parallelism: 20 }\n  - { name: step1, from: "18:00", to: "18:50", parallelism: 15 }\n  - { name: step2, from: "18:50", to: "19:40", parallelism: 12 }\n'
+    emulator = await emulatorWith({ applications: [job('orders', 30)] })
+    const second = await run(emulator, inputs('orders', { schedule: steps, at: '2026-12-02T18:55:00Z' }))
+    expect(byName(second).orders).toMatchObject({ action: 'deferred', rule: 'step2', targetParallelism: 12, deferral: { until: '2026-12-02T19:00:00.000Z' } })
+    expect(byName(second).orders.reason).toContain('it goes ahead at Wed 19:00 UTC at the latest (1h after the Wed 18:00 UTC change)')
+    const third = await run(emulator, inputs('orders', { schedule: steps, at: '2026-12-02T19:45:00Z' }))
+    expect(byName(third).orders).toMatchObject({ action: 'updated', targetParallelism: 10 })
+    expect(warnings(third)).toEqual([expect.stringContaining('goes ahead after waiting 1h (at-most) since the Wed 18:00 UTC change, although containerCPUUtilization peaked at 100%')])
   })
 
   it('a dry run shows the deferral too, and changes nothing', async () => {
@@ -197,6 +216,9 @@ describe('the service autoscaler is never undercut', () => {
     })
     expect(byName(result).orders.reason).toContain("the service's autoscaler runs it at parallelism 40 (its floor is 20); restarting it at 10 cuts 30 parallel tasks the service added for load")
     expect(result.summary).toMatch(/\| the service's autoscaler \| parallelism 40 \| restart at 10 cuts it \|/)
+    // The headline and the log tell it from what the job runs at (40), the capacity the restart would cut, not from its floor.
+    expect(result.summary).toContain("Deferred orders 40 → 10 KPU (waits for the service's autoscaler)")
+    expect(result.stdout).toContain('::group::orders (us-east-1): deferred 40 → 10 KPU')
     expect(emulator.requests.filter((r) => r.service === 'cloudwatch')).toEqual([])
     expect(acceptedUpdates(emulator)).toEqual([])
   })
@@ -216,6 +238,18 @@ describe('the service autoscaler is never undercut', () => {
     expect(warnings(result)).toEqual([
       "orders: the manual target (parallelism 40 → 10) was applied because a person asked for it, although the service's autoscaler runs it at parallelism 40 (its floor is 20); restarting it at 10 cuts 30 parallel tasks the service added for load."
     ])
+  })
+
+  it('a manual target in a dry run: it would be applied, and the reason says what it would go ahead past', async () => {
+    emulator = await emulatorWith({ applications: [autoscaled()] })
+    const result = await run(emulator, inputs('orders', { schedule: SAMPLE_SCHEDULE, parallelism: '10', 'dry-run': 'true' }))
+    expectWith(result.exitCode, result.stdout).toBe(0)
+    expect(byName(result).orders).toMatchObject({ action: 'planned', rule: 'manual', targetParallelism: 10 })
+    expect(warnings(result)).toEqual([
+      "orders: the manual target (parallelism 40 → 10) would be applied because a person asked for it, although the service's autoscaler runs it at parallelism 40 (its floor is 20); restarting it at 10 cuts 30 parallel tasks the service added for load."
+    ])
+    expect(byName(result).orders.reason).toContain("A person asked for it, so it would go ahead although it cuts 30 parallel tasks the service's autoscaler added for load.")
+    expect(acceptedUpdates(emulator)).toEqual([])
   })
 
   it('an application in AUTOSCALING is skipped', async () => {
@@ -249,10 +283,10 @@ describe('check-only and the preview', () => {
     const result = await run(emulator, { 'check-only': 'true', schedule: GUARDED, at: '2026-12-02T12:00:00-08:00' }, { envOptions: { credentials: false, oidc: false } })
     expectWith(result.exitCode, result.stdout).toBe(0)
     expect(result.stdout).toContain(
-      "A guard watches the schedule's scale-downs: each waits while millisBehindLatest below 1m and containerCPUUtilization below 70% at the smaller size, over the last 15m; at most 2h after the change. " +
+      "A guard watches the schedule's scale-downs: it waits while millisBehindLatest is at or above 1m or containerCPUUtilization at or above 70% at the smaller size (the maximum over the last 15m), for at most 2h after the change. " +
         'In the next 7 days: 2026-12-03T02:05:00.000Z (10 KPU, the default)'
     )
-    expect(result.summary).toContain('A guard watches every scale-down (marked 🛡️ below): it waits while millisBehindLatest below 1m')
+    expect(result.summary).toContain('A guard watches every scale-down (marked 🛡️ below): it waits while millisBehindLatest is at or above 1m or containerCPUUtilization at or above 70% at the smaller size (the maximum over the last 15m), for at most 2h after the change.')
     expect(result.summary).toMatch(/\| Wed 2026-12-02 18:05 PST \| Thu 2026-12-03 02:05 UTC \| 10 KPU 🛡️ \| default \|/)
     expect(result.summary).toMatch(/\| Thu 2026-12-03 05:05 PST \| Thu 2026-12-03 13:05 UTC \| 20 KPU \| weekday-daytime \|/)
     expect(emulator.requests).toEqual([])

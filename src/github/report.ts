@@ -7,7 +7,7 @@ import type { Config } from './config.js'
 import { asScalerError } from '../errors.js'
 import { logLine } from './escape.js'
 import { startedBy, type GitHubRun } from './github-run.js'
-import { publicFields, type Outcome } from '../phases/outcome.js'
+import { publicFields, runningAt, type Outcome } from '../phases/outcome.js'
 import { DateTime } from 'luxon'
 import { sourceText } from '../phases/decide.js'
 import { describeTarget, evaluate, nextTransition, resolveParallelism, sameParallelism, transitions, type Schedule, type Target } from '../schedule/schedule.js'
@@ -92,7 +92,7 @@ export async function reportCheck(config: Config, github: GitHubRun): Promise<vo
     if (oneView.guard) {
       const watched = oneView.upcoming.filter((u) => u.guarded)
       info(
-        `A guard watches ${name === undefined ? "the schedule's" : `schedule ${name}'s`} scale-downs: each waits while ${oneView.guard}. ` +
+        `A guard watches ${name === undefined ? "the schedule's" : `schedule ${name}'s`} scale-downs: it ${oneView.guard}. ` +
           (watched.length > 0
             ? `In the next 7 days: ${watched.map((u) => `${u.at.toISOString()} (${u.target}, ${sourceText(u.rule)})`).join(', ')}.`
             : 'None in the next 7 days.')
@@ -243,7 +243,9 @@ export async function reportFailure(error: unknown, config: Config | undefined, 
 
 /** One line per application; its details in a group, folded in the log. */
 function logOutcome(o: Outcome): void {
-  const change = o.action === 'updated' || o.action === 'planned' || o.action === 'deferred' ? ` ${o.previousKpu ?? '?'} → ${o.targetKpu ?? '?'} KPU` : ''
+  // A deferral is told from what the job runs at now (above its floor under the service's autoscaler).
+  const from = o.action === 'deferred' ? runningAt(o).kpu : o.previousKpu
+  const change = o.action === 'updated' || o.action === 'planned' || o.action === 'deferred' ? ` ${from ?? '?'} → ${o.targetKpu ?? '?'} KPU` : ''
   core.startGroup(`${o.application} (${where(o)}): ${o.action}${change}${o.schedule ? `, schedule ${o.schedule}` : ''}`)
   info(o.reason)
   for (const w of o.deferral?.waitsFor ?? []) {

@@ -2,9 +2,8 @@
 import { DateTime } from 'luxon'
 import { markdownCode, markdownText } from './escape.js'
 import { sourceText } from '../phases/decide.js'
-import { kpus } from '../phases/application.js'
 import { valueText, type Wait } from '../phases/scale-down.js'
-import { EVERY_APPLICATION as EVERY, type Outcome } from '../phases/outcome.js'
+import { EVERY_APPLICATION as EVERY, runningAt, type Outcome } from '../phases/outcome.js'
 
 /** A coming change of the schedule, resolved to parallelism where possible. */
 export interface Upcoming {
@@ -26,7 +25,7 @@ export interface ScheduleGroup {
   upcoming: Upcoming[]
   /** Its week ahead drawn (renderWeek). */
   week?: string
-  /** What its guard waits for, in words (describeGuard), when it has one. */
+  /** What its guard does, in words that follow "it" (describeGuard), when it has one. */
   guard?: string
   outcomes: Outcome[]
 }
@@ -44,7 +43,7 @@ export interface Report {
   upcoming: Upcoming[]
   /** The week ahead drawn (Markdown from renderWeek), with its KPU-hours. */
   week?: string
-  /** What the schedule's guard waits for, in words (describeGuard), when it has one. */
+  /** What the schedule's guard does, in words that follow "it" (describeGuard), when it has one. */
   guard?: string
   /**
    * With named schedules: the applications grouped by the schedule they follow, each group with
@@ -162,7 +161,7 @@ function weekSection(upcoming: Upcoming[], week: string | undefined, timezone: s
     next ? `Next change: **${escape(next.target)}** at ${formatTime(next.at, timezone)} (${escape(sourceText(next.rule))}).` : 'The schedule does not change in the next 7 days.',
     ''
   )
-  if (guard) lines.push(`A guard watches every scale-down (marked 🛡️ below): it waits while ${escape(guard)}.`, '')
+  if (guard) lines.push(`A guard watches every scale-down (marked 🛡️ below): it ${escape(guard)}.`, '')
   if (week) lines.push(week, '')
   if (next) {
     // Every change in a table folded away, in the zone and in UTC so DST shows.
@@ -221,10 +220,9 @@ function deferredTable(outcomes: Outcome[], zone: string | undefined): string[] 
   for (const o of outcomes) {
     const waits = o.deferral?.waitsFor ?? []
     const cell = (text: (w: Wait) => string) => waits.map((w) => escape(text(w))).join('<br>') || '–'
-    const runsAt = o.currentParallelism ?? o.previousParallelism
-    const perKpu = o.foundParallelismPerKpu ?? o.parallelismPerKpu
+    const runsAt = runningAt(o)
     rows.push(
-      `| ${consoleLink(o)} |${accounts ? ` ${o.account ?? '–'} |` : ''} ${sizeText(runsAt, runsAt !== undefined && perKpu !== undefined ? kpus(runsAt, perKpu) : undefined)} | ${sizeText(o.targetParallelism, o.targetKpu)} | ` +
+      `| ${consoleLink(o)} |${accounts ? ` ${o.account ?? '–'} |` : ''} ${sizeText(runsAt.parallelism, runsAt.kpu)} | ${sizeText(o.targetParallelism, o.targetKpu)} | ` +
         `${cell((w) => (w.metric === 'CurrentParallelism' ? "the service's autoscaler" : w.metric))} | ` +
         `${cell((w) => (w.measured !== undefined ? `${valueText(w.metric, w.measured)} (${valueText(w.metric, w.value)} at the target)` : valueText(w.metric, w.value)))} | ` +
         `${cell((w) => (w.metric === 'CurrentParallelism' ? `restart at ${w.limit} cuts it` : `below ${valueText(w.metric, w.limit)}`))} | ` +
@@ -315,7 +313,7 @@ export function headline(outcomes: Outcome[], dryRun: boolean): string {
     const verb = parts.length === 0 ? 'Deferred' : 'deferred'
     parts.push(
       deferred.length <= NAMED_CHANGES
-        ? `${verb} ${deferred.map((o) => `${o.application} ${o.previousKpu ?? '?'} → ${o.targetKpu ?? '?'} KPU (waits for ${what(o)})`).join(', ')}`
+        ? `${verb} ${deferred.map((o) => `${changeText(o, runningAt(o))} (waits for ${what(o)})`).join(', ')}`
         : `${verb} ${deferred.length} scale-downs`
     )
   }
@@ -350,11 +348,14 @@ function everyApplicationText(places: Outcome[]): string[] {
   })
 }
 
-/** "orders-enricher 10 → 20 KPU", with the parallelism when it differs from the KPUs. */
-function changeText(o: Outcome): string {
-  const kpu = `${o.previousKpu ?? '?'} → ${o.targetKpu ?? '?'} KPU`
-  const sameNumbers = o.previousKpu === o.previousParallelism && o.targetKpu === o.targetParallelism
-  return `${o.application} ${kpu}${sameNumbers ? '' : ` (parallelism ${o.previousParallelism ?? '?'} → ${o.targetParallelism ?? '?'})`}`
+/**
+ * "orders-enricher 10 → 20 KPU", with the parallelism when it differs from the KPUs; `from` is what
+ * it is told from (a deferral: what the job runs at now, see runningAt), by default the configured.
+ */
+function changeText(o: Outcome, from: { parallelism?: number; kpu?: number } = { parallelism: o.previousParallelism, kpu: o.previousKpu }): string {
+  const kpu = `${from.kpu ?? '?'} → ${o.targetKpu ?? '?'} KPU`
+  const sameNumbers = from.kpu === from.parallelism && o.targetKpu === o.targetParallelism
+  return `${o.application} ${kpu}${sameNumbers ? '' : ` (parallelism ${from.parallelism ?? '?'} → ${o.targetParallelism ?? '?'})`}`
 }
 
 /** "10 (10 KPU)", kept on one line, or "–" when unknown. */

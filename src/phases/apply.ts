@@ -116,7 +116,7 @@ async function applyOne(planned: Extract<Planned, { plan: Plan }>, context: RunC
           state = await client.describe(ref.name)
           plan = planApplication(state, found, config, context.run, planned.schedule ?? config.schedule)
           // A scale-down found on deciding again is judged as the check phase judges (loaded only then).
-          if (plan.scaleDown) plan = (await import('./check.js')).guardPlan(plan, planned.reading, config.now)
+          if (plan.scaleDown) plan = (await import('./check.js')).guardPlan(plan, planned.reading, config.now, config.dryRun)
           continue
         }
         if (!accepted) throw error

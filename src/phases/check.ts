@@ -18,12 +18,12 @@ import type { MetricQuery, MetricSeries } from '../aws/metric-data.js'
 /**
  * Step 6 for one plan: a scale-down judged on what was read for it (undefined: nothing was read),
  * at the schedule's evaluated instant `at`. It waits (`defer`), or stays an update that carries what
- * the guard found in its reason and what speaks against it as a warning.
+ * the guard found in its reason and what speaks against it as a warning (in a dry run's tense).
  */
-export function guardPlan(plan: Plan, reading: Reading | undefined, at: Date): Plan {
+export function guardPlan(plan: Plan, reading: Reading | undefined, at: Date, dryRun = false): Plan {
   const { decision, scaleDown } = plan
   if (!scaleDown || decision.kind !== 'update') return plan
-  const verdict = judge(scaleDown, reading, at)
+  const verdict = judge(scaleDown, reading, at, dryRun)
   if (!verdict.go) {
     return { ...plan, decision: { kind: 'defer', rule: decision.rule, desired: decision.desired, reason: verdict.reason, deferral: verdict.deferral } }
   }
@@ -77,7 +77,7 @@ export async function check(planned: Planned[], context: RunContext, clock: () =
   const judged = new Map<WithPlan, WithPlan>()
   for (const { planned: p } of pending) {
     const reading = readings.get(p)
-    judged.set(p, { ...p, plan: guardPlan(p.plan, reading, context.config.now), ...(reading ? { reading } : {}) })
+    judged.set(p, { ...p, plan: guardPlan(p.plan, reading, context.config.now, context.config.dryRun), ...(reading ? { reading } : {}) })
   }
   warnAbout(pending, judged, failures, context)
   return planned.map((p) => ('plan' in p ? (judged.get(p) ?? p) : p))

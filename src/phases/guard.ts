@@ -29,8 +29,11 @@ const SOURCE_LAGS: GuardMetric[] = ['millisBehindLatest', 'records_lag_max']
  * - the autoscaler's capacity makes it wait unless the metrics show the smaller size carries the
  *   load (CPU checked); without that evidence (no guard, CPU unreadable) it waits until at-most;
  * - metrics that cannot be read never block otherwise: it goes ahead, naming them as unchecked.
+ *
+ * Whatever goes ahead over a failed check or the autoscaler's capacity says so in its reason too
+ * (`note`), with every metric checked, each as failing or passing. `dryRun` only changes the tense.
  */
-export function judge(scaleDown: ScaleDown, reading: Reading | undefined, at: Date): Verdict {
+export function judge(scaleDown: ScaleDown, reading: Reading | undefined, at: Date, dryRun = false): Verdict {
   const checked = scaleDown.limits.map((limit) => measure(limit, scaleDown, reading)).filter((c): c is Wait => c !== undefined)
   const failing = checked.filter((c) => c.value >= c.limit)
   const passing = checked.filter((c) => c.value < c.limit)
@@ -42,20 +45,37 @@ export function judge(scaleDown: ScaleDown, reading: Reading | undefined, at: Da
   const cpuShown = read.has('containerCPUUtilization')
   const over = describeDuration(scaleDown.overMs)
   const restart = `parallelism ${scaleDown.current} → ${scaleDown.target}`
+  const goes = dryRun ? 'would go' : 'goes'
   const cuts = scaleDown.autoscaled
     ? `the service's autoscaler runs it at parallelism ${scaleDown.current} (its floor is ${scaleDown.floor}); restarting it at ${scaleDown.target} cuts ${scaleDown.current - scaleDown.target} parallel tasks the service added for load`
     : undefined
+  const autoscalerWaits = scaleDown.autoscaled && !cpuShown
+  /** What the reason says against a scale-down that goes ahead all the same, and every metric checked. */
+  const against = (cpuUnread: boolean) =>
+    [
+      scaleDown.autoscaled
+        ? `it cuts ${scaleDown.current - scaleDown.target} parallel tasks the service's autoscaler added for load` +
+          (cpuUnread && scaleDown.limits.length > 0 ? ' (its CPU could not be read to show the smaller size carries the load)' : '')
+        : undefined,
+      failing.length > 0 ? "the guard's check failed" : undefined
+    ]
+      .filter(Boolean)
+      .join(', and ')
+  const shown = checked.length > 0 ? ` The guard's metrics, over the last ${over}: ${checkedText(failing, passing)}.` : ''
 
   if (scaleDown.person) {
     const said = [
       cuts,
       failing.length > 0 ? `the guard's metrics show ${waitsText(failing, over)}` : undefined
     ].filter(Boolean)
+    if (said.length === 0) {
+      return { go: true, unchecked, ...(passing.length > 0 ? { note: ` The guard's metrics: ${passingText(passing, over)}.` } : {}) }
+    }
     return {
       go: true,
       unchecked,
-      ...(said.length > 0 ? { warning: `${scaleDown.source} (${restart}) was applied because a person asked for it, although ${said.join(', and ')}.` } : {}),
-      ...(passing.length > 0 ? { note: ` The guard's metrics: ${passingText(passing, over)}.` } : {})
+      warning: `${scaleDown.source} (${restart}) ${dryRun ? 'would be' : 'was'} applied because a person asked for it, although ${said.join(', and ')}.`,
+      note: ` A person asked for it, so it ${goes} ahead although ${against(false)}.${shown}`
     }
   }
 
@@ -65,7 +85,6 @@ export function judge(scaleDown: ScaleDown, reading: Reading | undefined, at: Da
     until
       ? `after waiting ${describeDuration(scaleDown.atMostMs)} (at-most) since the ${localTime(scaleDown.change!, scaleDown.zone)} change`
       : `as the schedule has asked for it for more than a week`
-  const autoscalerWaits = scaleDown.autoscaled && !cpuShown
 
   if (failing.length > 0 || autoscalerWaits) {
     const waitsFor: Wait[] = failing.length > 0 ? failing : [{ metric: 'CurrentParallelism', value: scaleDown.current, limit: scaleDown.target }]
@@ -77,7 +96,8 @@ export function judge(scaleDown: ScaleDown, reading: Reading | undefined, at: Da
       return {
         go: true,
         unchecked,
-        warning: `${scaleDown.source} (${restart}) goes ahead ${waitedFor(until)}, although ${why}.`
+        warning: `${scaleDown.source} (${restart}) ${goes} ahead ${waitedFor(until)}, although ${why}.`,
+        note: ` It ${goes} ahead ${waitedFor(until)}, although ${against(autoscalerWaits)}.${shown}`
       }
     }
     return {
@@ -107,6 +127,19 @@ function measure(limit: Limit, scaleDown: ScaleDown, reading: Reading | undefine
 /** "millisBehindLatest reached 5m12s over the last 15m (limit 1m)". */
 function waitsText(waits: Wait[], over: string): string {
   return `${waits.map((w) => `${w.metric} ${w.metric === 'containerCPUUtilization' ? `peaked at ${valueText(w.metric, w.measured!)}, ${valueText(w.metric, w.value)} at the smaller size` : `reached ${valueText(w.metric, w.value)}`} (limit ${valueText(w.metric, w.limit)})`).join(' and ')} over the last ${over}`
+}
+
+/**
+ * Every metric checked, each named failing or passing, the failing first: "containerCPUUtilization
+ * failing (peaked at 100%, 200% at the smaller size; limit 70%) and millisBehindLatest passing (at most 0s; limit 1m)".
+ */
+function checkedText(failing: Wait[], passing: Wait[]): string {
+  const value = (w: Wait, verb: string) =>
+    w.metric === 'containerCPUUtilization' ? `${verb} ${valueText(w.metric, w.measured!)}, ${valueText(w.metric, w.value)} at the smaller size` : `${verb} ${valueText(w.metric, w.value)}`
+  return [
+    ...failing.map((w) => `${w.metric} failing (${value(w, w.metric === 'containerCPUUtilization' ? 'peaked at' : 'reached')}; limit ${valueText(w.metric, w.limit)})`),
+    ...passing.map((w) => `${w.metric} passing (${value(w, 'at most')}; limit ${valueText(w.metric, w.limit)})`)
+  ].join(' and ')
 }
 
 /** "millisBehindLatest at most 2s (limit 1m) and containerCPUUtilization 31%, 62% at the smaller size (limit 70%), over the last 15m". */

@@ -131,6 +131,17 @@ export function decided(state: ApplicationState, { reason, rule, desired }: Deci
   }
 }
 
+/**
+ * What the job ran at when found: CurrentParallelism when the service's autoscaler ran it above its
+ * configured parallelism, else the configured one, and its KPUs. A deferral is told from it to its target.
+ */
+export function runningAt(o: Outcome): { parallelism?: number; kpu?: number } {
+  const parallelism = o.currentParallelism ?? o.previousParallelism
+  const perKpu = o.foundParallelismPerKpu ?? o.parallelismPerKpu
+  if (o.currentParallelism === undefined) return { parallelism, kpu: o.previousKpu }
+  return { parallelism, kpu: parallelism !== undefined && perKpu !== undefined ? kpus(parallelism, perKpu) : undefined }
+}
+
 /** The hold in force, as the outcome shows it. */
 export function holdField(hold: Hold | undefined): Pick<Outcome, 'hold'> {
   return {

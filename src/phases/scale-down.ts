@@ -3,18 +3,15 @@
  * and what must be read to judge them (the guard's limits, the service's autoscaler, at-most, who
  * asked). The verdict on the values read is guard.ts's, loaded only when there is one to judge.
  */
-import type { ApplicationState, Desired } from './application.js'
-import { DEFAULT_AT_MOST_MS, DEFAULT_OVER_MS, describeDuration, type Guard } from '../schedule/guard.js'
-import { resolveParallelism, sameParallelism, transitions, type Schedule } from '../schedule/schedule.js'
+import { atTarget, type ApplicationState, type Desired } from './application.js'
+import { AUTOSCALER_SCALE_UP_CPU, DEFAULT_AT_MOST_MS, DEFAULT_OVER_MS, describeDuration, type Guard } from '../schedule/guard.js'
+import { resolveParallelism, sameParallelism, transitions, type Schedule, type Target } from '../schedule/schedule.js'
 
 /** The application metrics a guard reads (namespace AWS/KinesisAnalytics, dimension Application), each as its Maximum. */
 export type GuardMetric = 'containerCPUUtilization' | 'millisBehindLatest' | 'records_lag_max'
 
-/**
- * The CPU at which the service's autoscaler doubles a job (held for 15 minutes): a smaller size
- * projected above it would be scaled straight back up, after two restarts instead of none.
- */
-export const AUTOSCALER_SCALE_UP_CPU = 75
+/** The CPU at which the service's autoscaler doubles a job: the guard's CPU limit under it is never higher. */
+export { AUTOSCALER_SCALE_UP_CPU }
 
 /** One limit to check: the metric's maximum over the look-back (CPU: projected onto the smaller size) must stay below it. */
 export interface Limit {
@@ -40,7 +37,11 @@ export interface ScaleDown {
   overMs: number
   /** How long the scale-down may wait past its change, in ms. */
   atMostMs: number
-  /** The schedule change it belongs to (the last one to this target); undefined: more than a week ago, or a person's. */
+  /**
+   * The schedule change it belongs to: the one since which the schedule has asked, without a break,
+   * for a restart below what the job runs now (however many steps down it took since); undefined:
+   * more than a week before at-most, or a person's.
+   */
   change?: Date
   /** "rule weekday-daytime", "the default", "the manual target": for the texts. */
   source: string
@@ -105,7 +106,7 @@ export function scaleDownOf({ state, desired, rule, source, schedule, at }: Scal
     limits: guard ? limitsOf(guard, autoscaled) : [],
     overMs: guard?.overMs ?? DEFAULT_OVER_MS,
     atMostMs,
-    ...(!person && schedule ? changeOf(schedule, at, atMostMs, desired) : {}),
+    ...(!person && schedule ? changeOf(schedule, at, atMostMs, state, desired, current) : {}),
     source,
     zone: schedule?.timezone ?? 'UTC'
   }
@@ -126,15 +127,26 @@ function limitsOf(guard: Guard, autoscaled: boolean): Limit[] {
 }
 
 /** How far back the change a scale-down belongs to is looked for: a week beyond at-most covers every weekly schedule. */
-const CHANGE_LOOK_BACK_MS = 7 * 24 * 3_600_000
+export const CHANGE_LOOK_BACK_MS = 7 * 24 * 3_600_000
 
-/** The schedule's last change to this target before `at`; none within a week and at-most: the wait is long over. */
-function changeOf(schedule: Schedule, at: Date, atMostMs: number, desired: Desired): { change?: Date } {
+/**
+ * The change the scale-down belongs to: the last one before `at` after which the schedule has asked
+ * at every instant for an update that restarts the job below `current` (a target below it, other
+ * than the configured parallelism, which asks for no update at all). A scale-down in steps (20 → 15
+ * at 18:00, → 12 at 18:50) thus counts at-most from its first step, so the wait's end a run
+ * promises never moves later at the next run; a target at or above `current` in between (the
+ * schedule back up) breaks the stretch, and the clock starts again after it. None within a week
+ * and at-most: the wait is long over.
+ */
+function changeOf(schedule: Schedule, at: Date, atMostMs: number, state: ApplicationState, desired: Desired, current: number): { change?: Date } {
   const perKpu = desired.parallelismPerKpu
+  const cuts = (target: Target) => {
+    const parallelism = resolveParallelism(target, perKpu)
+    return parallelism < current && !atTarget(state, { ...desired, parallelism })
+  }
   const found = transitions(schedule, new Date(at.getTime() - atMostMs - CHANGE_LOOK_BACK_MS), at, sameParallelism(perKpu), perKpu)
-    .filter((t) => resolveParallelism(t.to.target, perKpu) === desired.parallelism)
-    .at(-1)
-  return found ? { change: found.at } : {}
+  for (let i = found.length - 1; i >= 0; i--) if (!cuts(found[i].from.target)) return { change: found[i].at }
+  return {}
 }
 
 /** A metric's value as people read it: a duration, a percentage, a count of records or tasks. */

@@ -127,15 +127,38 @@ export function describeDuration(ms: number): string {
   return `${s}s`
 }
 
-/** What the guard waits for, in words: "millisBehindLatest below 60s and containerCPUUtilization below 70% at the smaller size, over the last 15m; at most 2h". */
+/**
+ * The CPU at which the service's autoscaler doubles a job (held for 15 minutes): under it, a smaller
+ * size projected above this would be scaled straight back up, so the guard's CPU limit is never higher.
+ */
+export const AUTOSCALER_SCALE_UP_CPU = 75
+
+/**
+ * What the guard does, as words that follow "it" ("A guard watches every scale-down: it …"):
+ * "waits while millisBehindLatest is at or above 1m or containerCPUUtilization at or above 70% at
+ * the smaller size (the maximum over the last 15m), for at most 2h after the change". A check
+ * fails at its limit, hence "at or above". A guard without limits keeps only the autoscaler rule
+ * (its CPU check, over `over`) and at-most, and says so.
+ */
 export function describeGuard(guard: Guard): string {
+  // "millisBehindLatest is at or above 1m, records_lag_max at or above 5000 or containerCPUUtilization at or above 70% at the smaller size".
   const limits = [
-    guard.lagMs !== undefined ? `millisBehindLatest below ${describeDuration(guard.lagMs)}` : undefined,
-    guard.recordsLag !== undefined ? `records_lag_max below ${guard.recordsLag}` : undefined,
-    guard.cpu !== undefined ? `containerCPUUtilization below ${guard.cpu}% at the smaller size` : undefined
-  ].filter((text): text is string => text !== undefined)
-  const what = limits.length > 0 ? `${limits.join(' and ')}, over the last ${describeDuration(guard.overMs)}` : "the service's autoscaler"
-  return `${what}; at most ${describeDuration(guard.atMostMs)} after the change`
+    guard.lagMs !== undefined ? ['millisBehindLatest', describeDuration(guard.lagMs)] : undefined,
+    guard.recordsLag !== undefined ? ['records_lag_max', String(guard.recordsLag)] : undefined,
+    guard.cpu !== undefined ? ['containerCPUUtilization', `${guard.cpu}% at the smaller size`] : undefined
+  ]
+    .filter((limit): limit is string[] => limit !== undefined)
+    .map(([metric, limit], i) => `${metric} ${i === 0 ? 'is at or above' : 'at or above'} ${limit}`)
+  const over = `(the maximum over the last ${describeDuration(guard.overMs)})`
+  const atMost = `for at most ${describeDuration(guard.atMostMs)} after the change`
+  if (limits.length === 0) {
+    const autoscaler = `the service's autoscaler runs the job above its floor and containerCPUUtilization is at or above ${AUTOSCALER_SCALE_UP_CPU}% at the smaller size ${over}`
+    return guard.atMostMs > 0
+      ? `sets no limits of its own, so a scale-down waits only while ${autoscaler}, ${atMost}`
+      : `sets no limits of its own and never waits (at-most 0): it warns when ${autoscaler}`
+  }
+  const above = limits.length === 1 ? limits[0] : `${limits.slice(0, -1).join(', ')} or ${limits.at(-1)}`
+  return guard.atMostMs > 0 ? `waits while ${above} ${over}, ${atMost}` : `never waits (at-most 0): it warns when ${above} ${over}`
 }
 
 function quoted(value: unknown): string {
