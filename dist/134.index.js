@@ -50,6 +50,8 @@ const MAX_QUERIES = 500;
 const MAX_DATAPOINTS = 100_800;
 /** As for the other clients: six attempts ride out a burst of throttling or 5xx. */
 const MAX_ATTEMPTS = 6;
+/** How long an answer of up to MAX_DATAPOINTS may take before the request is retried. */
+const READ_TIMEOUT_MS = 30_000;
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 /**
@@ -65,7 +67,10 @@ class MetricDataReader {
     requests = 0;
     constructor(region, credentials, rate = new _rate_limit_js__WEBPACK_IMPORTED_MODULE_1__/* .RequestRate */ .gV(METRIC_DATA_RATE)) {
         this.region = region;
-        this.sdk = new _aws_sdk_client_cloudwatch__WEBPACK_IMPORTED_MODULE_3__/* .CloudWatchClient */ .WBn({ ...(0,_sdk_options_js__WEBPACK_IMPORTED_MODULE_2__/* .sdkOptions */ .rY)(region, credentials), maxAttempts: MAX_ATTEMPTS });
+        const options = (0,_sdk_options_js__WEBPACK_IMPORTED_MODULE_2__/* .sdkOptions */ .rY)(region, credentials);
+        // A full request (100,800 data points) is no control-plane call: give its answer time before retrying it.
+        options.requestHandler = { ...options.requestHandler, requestTimeout: READ_TIMEOUT_MS, socketTimeout: READ_TIMEOUT_MS };
+        this.sdk = new _aws_sdk_client_cloudwatch__WEBPACK_IMPORTED_MODULE_3__/* .CloudWatchClient */ .WBn({ ...options, maxAttempts: MAX_ATTEMPTS });
         this.sdk.middlewareStack.use((0,_sdk_options_js__WEBPACK_IMPORTED_MODULE_2__/* .requestMiddleware */ .qP)('cloudwatch', { rate }));
     }
     /** One series per query, in order; see the module's comment for the contract. */

@@ -33,6 +33,14 @@
  * emulator.advance(20 * 60_000)                 // 20 minutes later: the backlog has drained
  * ```
  *
+ * An application seeded with a history has weeks of past metrics, synthesised hour by hour from a
+ * curve (history.ts), for GetMetricData to answer:
+ *
+ * ```ts
+ * const busy = loadCurves.weekly({ zone: 'Europe/Berlin', load: (day, hour) => (day <= 5 && hour >= 8 && hour < 18 ? 7 : 1.5) })
+ * await startEmulator({ applications: [{ name: 'orders', parallelism: 16, history: { curve: busy, days: 28 } }] })
+ * ```
+ *
  * Several accounts: an application seeded with `account` is seen by that account's credentials
  * only, which a role of `roles` gives through STS AssumeRole when its trust policy allows the caller:
  *
@@ -65,6 +73,7 @@ import { startHttpServer, type RequestLogEntry } from './server.js'
 import { CredentialStore, StsService, type RoleOptions, type TrustOptions } from './sts.js'
 
 export { loadCurves, type LoadCurve, type MinuteSample } from './load.js'
+export type { SeedHistory } from './history.js'
 export { SimulatedClock } from './clock.js'
 export { GET_METRIC_DATA_INPUT, GET_METRIC_DATA_OUTPUT, shapeProblems } from './metric-data.js'
 export type {
@@ -209,9 +218,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const oidc = new OidcProvider(options.oidc)
   const sts = new StsService(oidc, options.trust ?? {}, credentials, options.roles)
   // The loads' metrics live on the emulated clock; CloudWatch's callers ask on the real one.
-  const published: MetricSource = (place, namespace, metric, dimensions, from, to) =>
+  const published: MetricSource = (place, namespace, metric, dimensions, from, to, grainMs) =>
     kda
-      .metricSamples(place, namespace, metric, dimensions, clock.fromReal(from), clock.fromReal(to))
+      .metricSamples(place, namespace, metric, dimensions, clock.fromReal(from), clock.fromReal(to), grainMs)
       .map((sample) => ({ ...sample, t: clock.toReal(sample.t) }))
   const cloudwatch: CloudWatchService = new CloudWatchService({
     GetMetricData: (input, ctx) => getMetricData(input, { region: ctx.region, account: accountOf(ctx.principalArn) }, [recordedSource(cloudwatch.metrics), published], { now: ctx.now ?? Date.now(), pageSize: options.metricDataPageSize })

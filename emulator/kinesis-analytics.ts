@@ -22,6 +22,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { JobLoad, LOAD_METRIC_UNITS, type LoadCurve, type MinuteSample } from './load.js'
+import { SynthesisedHistory, type SeedHistory } from './history.js'
+import type { SourceSample } from './metric-data.js'
 import { frameworkError, kdaError, ServiceError } from './errors.js'
 import type { FailOptions, Faults, RaceOptions } from './faults.js'
 import {
@@ -103,6 +105,11 @@ export interface SeedApplication {
   settleAfterMs?: number
   /** The load on the job (load.ts): the application then publishes its metrics and the autoscaler watches them. */
   load?: SeedLoad
+  /**
+   * Its past (history.ts): weeks of the metrics it published, synthesised hour by hour from a load
+   * curve up to where the load's simulation starts (or now), for GetMetricData to answer.
+   */
+  history?: SeedHistory
 }
 
 /** The work arriving for a job, and where its simulation starts. */
@@ -220,6 +227,8 @@ interface AppState {
   jobId: string
   /** The job under its load, when seeded with one. */
   load?: JobLoad
+  /** Its past before that, when seeded with one. */
+  history?: SynthesisedHistory
   /** What the autoscaler has seen: since when CPU has been at 75% or more, or under 10%, without a break. */
   autoscaler: { highSince?: number; lowSince?: number }
 }
@@ -448,7 +457,8 @@ export class KinesisAnalyticsService {
       autoscaler: {},
       ...(seed.load
         ? { load: new JobLoad({ curve: seed.load.curve, source: seed.load.source, recordsPerKpuSecond: seed.load.recordsPerKpuSecond, start: since }) }
-        : {})
+        : {}),
+      ...(seed.history ? { history: new SynthesisedHistory(seed.history, { parallelism, parallelismPerKpu, until: seed.load ? since : now }) } : {})
     }
     const end = TRANSIENT_END[status]
     if (seed.settleAfterMs !== undefined && end) {
@@ -509,7 +519,8 @@ export class KinesisAnalyticsService {
 
   /**
    * The data points of a seeded load's metric in [from, to) (emulator clock), for CloudWatch: one
-   * per published minute, with a value per publisher (containerCPUUtilization: one per container).
+   * per published minute, with a value per publisher (containerCPUUtilization: one per container);
+   * before the load's simulation, those of a seeded history, one per `grainMs` (history.ts).
    */
   metricSamples(
     { region, account = ACCOUNT_ID }: { region: string; account?: string },
@@ -517,16 +528,18 @@ export class KinesisAnalyticsService {
     metric: string,
     dimensions: Record<string, string>,
     from: number,
-    to: number
-  ): { t: number; values: number[]; unit: string }[] {
+    to: number,
+    grainMs = 60_000
+  ): SourceSample[] {
     if (namespace !== KDA_METRICS_NAMESPACE) return []
     const names = Object.keys(dimensions)
     if (names.length !== 1 || names[0] !== 'Application') return []
     const app = this.apps.get(`${account}/${region}/${dimensions.Application}`)
-    if (!app?.load || !(metric in LOAD_METRIC_UNITS)) return []
+    if (!app || !(metric in LOAD_METRIC_UNITS)) return []
+    const out: SourceSample[] = app.history ? app.history.samples(metric, from, to, grainMs) : []
+    if (!app.load) return out
     this.settle(app)
     const unit = LOAD_METRIC_UNITS[metric as keyof typeof LOAD_METRIC_UNITS]
-    const out: { t: number; values: number[]; unit: string }[] = []
     for (const sample of app.load.samples) {
       if (sample.t < from || sample.t >= to) continue
       const value = sample[metric as keyof typeof LOAD_METRIC_UNITS]

@@ -65,6 +65,28 @@ export const loadCurves = {
       const minute = local.minute + (t - quarter * 900_000) / 60_000
       return from + ((to - from) * minute) / 60
     }
+  },
+  /**
+   * A week in a time zone, hour by hour: `load(weekday, hour)` for each local hour (ISO weekday,
+   * 1 = Monday; hour 0-23), the same all through the hour. "Weekdays 08-18 at 7, Saturday 01-05
+   * at 9.5, 2 otherwise" is one function.
+   */
+  weekly: ({ zone, load }: { zone: string; load: (weekday: number, hour: number) => number }): LoadCurve => {
+    const format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', weekday: 'short', hour: 'numeric' })
+    const weekdays: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 }
+    const quarters = new Map<number, number>()
+    return (t) => {
+      const quarter = Math.floor(t / 900_000)
+      let value = quarters.get(quarter)
+      if (value === undefined) {
+        const parts = format.formatToParts(new Date(quarter * 900_000))
+        const weekday = weekdays[parts.find((p) => p.type === 'weekday')?.value ?? 'Mon']
+        value = load(weekday, Number(parts.find((p) => p.type === 'hour')?.value ?? 0))
+        if (quarters.size > 10_000) quarters.clear()
+        quarters.set(quarter, value)
+      }
+      return value
+    }
   }
 }
 
@@ -204,12 +226,8 @@ export class JobLoad {
     if (m.ran) {
       const average = m.cpuSum / m.cpuSteps
       const containers = Math.max(1, m.kpus)
-      // Containers share the work unevenly: spread around the average, the average kept.
-      sample.containerCPUUtilization = Array.from({ length: containers }, (_, i) => {
-        const offset = containers === 1 ? 0 : ((i / (containers - 1)) * 2 - 1) * (CONTAINER_SPREAD / 2)
-        return clamp(average + offset)
-      })
-      sample.cpuUtilization = clamp(average)
+      sample.containerCPUUtilization = Array.from({ length: containers }, (_, i) => containerCpu(average, i, containers))
+      sample.cpuUtilization = cpuPercent(average)
       const started = m.startedAt !== undefined && m.startedAt >= t && m.startedAt < t + MINUTE
       if (this.source === 'kinesis') sample.millisBehindLatest = started ? -1 : Math.round(m.lagMax)
       else sample.records_lag_max = m.recordsMax
@@ -224,6 +242,16 @@ export class JobLoad {
   }
 }
 
-function clamp(percent: number): number {
+/**
+ * The CPU of container `index` of `containers` when the job's average is `average`: containers
+ * share the work unevenly, spread around the average, the average kept.
+ */
+export function containerCpu(average: number, index: number, containers: number): number {
+  const offset = containers === 1 ? 0 : ((index / (containers - 1)) * 2 - 1) * (CONTAINER_SPREAD / 2)
+  return cpuPercent(average + offset)
+}
+
+/** A CPU utilization as published: 0-100 %, to two decimals. */
+export function cpuPercent(percent: number): number {
   return Math.round(Math.min(100, Math.max(0, percent)) * 100) / 100
 }

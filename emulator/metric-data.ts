@@ -25,7 +25,10 @@ export const MAX_QUERIES = 500
 export const DEFAULT_MAX_DATAPOINTS = 100_800
 
 const MINUTE = 60_000
+const HOUR = 3_600_000
 const DAY = 86_400_000
+/** "Data points with a period of 3600 seconds (1 hour) are available for 455 days (15 months)." */
+const RETENTION_MS = 455 * DAY
 
 const Dimension: Shape = {
   type: 'structure',
@@ -123,7 +126,23 @@ export interface SourceSample {
   /** The raw values (one per publisher); statistic sets give `stats` instead. */
   values?: number[]
   stats?: { count: number; sum: number; min: number; max: number }
+  /**
+   * Many raw values at once (a synthesised grain of history, history.ts): their statistic set, and
+   * the values themselves, made when a percentile needs them.
+   */
+  distribution?: Distribution
   unit: string
+}
+
+/** Many raw values summed up: their statistic set, the values made on demand, and (when it knows them) its own percentiles. */
+export interface Distribution {
+  count: number
+  sum: number
+  min: number
+  max: number
+  values: () => ArrayLike<number>
+  /** The nearest-rank percentile `p` (0-100) of the values, as `statistic` would find it, when the source keeps them. */
+  percentile?: (p: number) => number
 }
 
 /** Where a GetMetricData request is answered: its region, and the account of its credentials. */
@@ -132,8 +151,20 @@ export interface MetricPlace {
   account?: string
 }
 
-/** Where data points come from: a metric's samples of a place in [from, to) (real clock). */
-export type MetricSource = (place: MetricPlace, namespace: string, metric: string, dimensions: Record<string, string>, from: number, to: number) => SourceSample[]
+/**
+ * Where data points come from: a metric's samples of a place in [from, to) (real clock). `grainMs`
+ * divides every period of the query and the offset of its buckets: a source that holds data in
+ * aggregates may give one per grain, each then inside one bucket.
+ */
+export type MetricSource = (
+  place: MetricPlace,
+  namespace: string,
+  metric: string,
+  dimensions: Record<string, string>,
+  from: number,
+  to: number,
+  grainMs: number
+) => SourceSample[]
 
 /** The data points PutMetricData recorded, as a source. */
 export function recordedSource(recorded: readonly RecordedDatum[]): MetricSource {
@@ -313,11 +344,15 @@ function dataPoints(q: Query, place: MetricPlace, start: number, end: number, no
   if (q.period < 60 && age > 3 * 3_600_000) return []
   if (age > 15 * DAY && q.period % 300 !== 0) return []
   if (age > 63 * DAY && q.period % 3600 !== 0) return []
+  const periodMs = q.period * 1000
+  const grain = [HOUR, 5 * MINUTE, MINUTE].find((g) => periodMs % g === 0 && start % g === 0) ?? MINUTE
   const buckets = new Map<number, SourceSample[]>()
   for (const source of sources) {
-    for (const sample of source(place, q.namespace, q.metric, q.dimensions, start, end)) {
+    for (const sample of source(place, q.namespace, q.metric, q.dimensions, start, end, grain)) {
       // "If you specify a unit that does not match the data collected, the results of the operation are null."
       if (q.unit && sample.unit !== q.unit) continue
+      // Older data is gone, whatever the period.
+      if (sample.t < now - RETENTION_MS) continue
       const bucket = start + Math.floor((sample.t - start) / (q.period * 1000)) * q.period * 1000
       buckets.set(bucket, [...(buckets.get(bucket) ?? []), sample])
     }
@@ -330,13 +365,17 @@ function dataPoints(q: Query, place: MetricPlace, start: number, end: number, no
   return points
 }
 
-/** A statistic of a period's samples; percentiles need raw values. */
+/**
+ * A statistic of a period's samples. Percentiles need raw values ("CloudWatch needs raw data points
+ * to calculate percentile statistics"), none of them negative ("Percentile statistics are not
+ * available for metrics when any of the metric values are negative numbers"); a percentile is the
+ * nearest-rank value of them.
+ */
 function statistic(stat: string, samples: SourceSample[]): number | undefined {
   let count = 0
   let sum = 0
   let min = Infinity
   let max = -Infinity
-  const raw: number[] = []
   let allRaw = true
   for (const s of samples) {
     if (s.values) {
@@ -345,14 +384,15 @@ function statistic(stat: string, samples: SourceSample[]): number | undefined {
         sum += v
         min = Math.min(min, v)
         max = Math.max(max, v)
-        raw.push(v)
       }
-    } else if (s.stats) {
-      allRaw = false
-      count += s.stats.count
-      sum += s.stats.sum
-      min = Math.min(min, s.stats.min)
-      max = Math.max(max, s.stats.max)
+    } else {
+      const set = s.distribution ?? s.stats
+      if (!set) continue
+      if (!s.distribution) allRaw = false
+      count += set.count
+      sum += set.sum
+      min = Math.min(min, set.min)
+      max = Math.max(max, set.max)
     }
   }
   if (count === 0) return undefined
@@ -368,10 +408,49 @@ function statistic(stat: string, samples: SourceSample[]): number | undefined {
     case 'Maximum':
       return max
   }
-  if (!allRaw) return undefined
-  const p = Number(stat.slice(1)) / 100
-  raw.sort((a, b) => a - b)
-  return raw[Math.min(raw.length - 1, Math.max(0, Math.ceil(p * raw.length) - 1))]
+  if (!allRaw || min < 0) return undefined
+  const p = Number(stat.slice(1))
+  const only = samples.length === 1 ? samples[0].distribution?.percentile : undefined
+  if (only) return only(p)
+  const raw = new Float64Array(count)
+  let n = 0
+  for (const s of samples) {
+    const values = s.values ?? s.distribution?.values() ?? []
+    for (let i = 0; i < values.length; i++) raw[n++] = values[i]
+  }
+  return nearestRank(raw.subarray(0, n), p)
+}
+
+/** The nearest-rank percentile `p` (0-100) of `values` (reordered): the ⌈p × n / 100⌉-th smallest. */
+export function nearestRank(values: Float64Array, p: number): number {
+  const n = values.length
+  return select(values, Math.min(n - 1, Math.max(0, Math.ceil((p / 100) * n) - 1)))
+}
+
+/** The k-th smallest of `values` (0-based), reordering them: Hoare's selection, as a sort would find it. */
+function select(values: Float64Array, k: number): number {
+  let lo = 0
+  let hi = values.length - 1
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >> 1]
+    let i = lo
+    let j = hi
+    while (i <= j) {
+      while (values[i] < pivot) i++
+      while (values[j] > pivot) j--
+      if (i <= j) {
+        const swap = values[i]
+        values[i] = values[j]
+        values[j] = swap
+        i++
+        j--
+      }
+    }
+    if (k <= j) hi = j
+    else if (k >= i) lo = i
+    else return values[k]
+  }
+  return values[k]
 }
 
 function decodeToken(token: string): { f: string; q: number; o: number } | undefined {

@@ -10,6 +10,7 @@
  *   npm run bench -- --guard                       # 100 scale-downs with the guard beside the same without it
  *   npm run bench -- --select-by-tag               # 300 tagged applications chosen by tag beside named (minutes)
  *   npm run bench -- --prune                       # 100 applications scaled with prune-snapshots beside without (minutes)
+ *   npm run bench -- --suggest                     # suggest: 28d over 50 applications beside the no-op run over them
  *
  * Every scenario is timed from spawn to exit, as the runner sees it (runner/run-action.ts), with
  * the Node the runner uses (node24: ACTION_NODE, else `npx -y node@24`, else this Node). The
@@ -39,6 +40,13 @@
  * older than a week: once as is, once with prune-snapshots: 10 (41 deletions each, after its
  * update is at target). Both count the snapshots; the budget holds the time to target of the one
  * that prunes within 1.1 × the one that does not. Writes bench-results-prune.json.
+ *
+ * --suggest runs 50 applications of one region, each with 29 days of business-hours history, twice
+ * per round against one emulator: the no-op run (the schedule asks what they run at) and
+ * `suggest: 28d`, 30 ms per call (CloudWatch too). The emulator synthesises a history when first
+ * read and keeps what it made, as CloudWatch stores its data: the warm-up round pays that once.
+ * Budgets: at most 1 GetMetricData request per 25 applications, and spawn to exit within 2 × the
+ * no-op run. Writes bench-results-suggest.json. See suggestBenchmark().
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -58,6 +66,7 @@ const { values: args } = parseArgs({
     guard: { type: 'boolean', default: false },
     'select-by-tag': { type: 'boolean', default: false },
     prune: { type: 'boolean', default: false },
+    suggest: { type: 'boolean', default: false },
     /** Fleet sizes to run (--fleet only), e.g. 1,20 for a quick look; the budgets need 1, 100 and 300. */
     sizes: { type: 'string', default: '1,20,100,300' },
     /** The emulator's request quota per region in the fleet scenario, requests per second (and burst). */
@@ -68,7 +77,7 @@ const { values: args } = parseArgs({
 const RUNS = Math.max(7, Number(args.runs ?? 9))
 const JSON_FILE =
   args.json ??
-  path.join(ROOT, args.prune ? 'bench-results-prune.json' : args.fleet ? 'bench-results-fleet.json' : args.guard ? 'bench-results-guard.json' : args['select-by-tag'] ? 'bench-results-select.json' : 'bench-results.json')
+  path.join(ROOT, args.suggest ? 'bench-results-suggest.json' : args.prune ? 'bench-results-prune.json' : args.fleet ? 'bench-results-fleet.json' : args.guard ? 'bench-results-guard.json' : args['select-by-tag'] ? 'bench-results-select.json' : 'bench-results.json')
 const DISTS = (args.dist?.length ? args.dist : ['dist']).map((dir) => path.resolve(ROOT, dir))
 /** How a build is named in the output: its folder's name, or its path when two builds share a name (/tmp/old/dist, dist). */
 const distName = (dist: string) => {
@@ -1213,6 +1222,101 @@ async function pruneBenchmark(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Suggestions (--suggest): suggest: 28d over 50 applications beside the no-op run over them
+
+const SUGGEST_SIZE = 50
+const SUGGEST_RUNS = Math.max(5, Number(args.runs ?? 7))
+const SUGGEST_BUDGETS = {
+  /** GetMetricData requests per run, at most one per this many applications. */
+  applicationsPerRequest: 25,
+  /** Spawn to exit of the suggest run, at most this many times the no-op run's. */
+  overNoop: 2
+}
+/** Weekdays 08-18 in Los Angeles busy (6.5 KPU of work), 1.5 otherwise, on the 10 KPU each runs at. */
+const SUGGEST_CURVE = loadCurves.weekly({ zone: 'America/Los_Angeles', load: (day, hour) => (day <= 5 && hour >= 8 && hour < 18 ? 6.5 : 1.5) })
+
+interface SuggestBenchRun {
+  exitMs: number
+  /** GetMetricData requests the run sent (CloudWatch requests of any kind, for the no-op run). */
+  cloudwatchRequests: number
+}
+
+async function suggestBenchmark(): Promise<void> {
+  const dist = DISTS[DISTS.length - 1]
+  const apps = Array.from({ length: SUGGEST_SIZE }, (_, i) => ({
+    name: `suggest-${String(i + 1).padStart(2, '0')}`,
+    region: REGION,
+    parallelism: 10,
+    history: { curve: SUGGEST_CURVE, days: 29 }
+  }))
+  const suggestEmulator = await startEmulator({ applications: apps })
+  suggestEmulator.faults.set({ latencyMs: LATENCY_MS })
+  suggestEmulator.faults.set({ service: 'cloudwatch', latencyMs: LATENCY_MS })
+  const names = apps.map((a) => a.name).join('\n')
+  const modes = {
+    // SCHEDULE asks for 10 KPU at AT: every application is already there.
+    noop: { inputs: { schedule: SCHEDULE, at: AT, region: REGION, 'application-name': names }, expected: 'skipped' },
+    suggest: { inputs: { suggest: '28d', 'kpu-hour-price': '0.11', region: REGION, 'application-name': names }, expected: 'skipped' }
+  } as const
+  const once = async (mode: keyof typeof modes): Promise<SuggestBenchRun> => {
+    const before = suggestEmulator.requests.filter((r) => r.service === 'cloudwatch').length
+    const run = await runAction(modes[mode].inputs, { entry: path.join(dist, 'index.js'), node, env: { ...suggestEmulator.env({ region: REGION }), ...isolated } })
+    const outcomes = run.exitCode === 0 ? (JSON.parse(run.outputs.results ?? '[]') as { action: string }[]) : []
+    const suggested = mode !== 'suggest' || (run.outputs['suggested-schedule'] ?? '').includes('schedules:')
+    if (outcomes.length !== SUGGEST_SIZE || outcomes.some((o) => o.action !== modes[mode].expected) || !suggested) {
+      throw new Error(`${mode}: exit ${run.exitCode}, ${outcomes.length} results\n${excerpt(run.stdout)}`)
+    }
+    return { exitMs: run.durationMs, cloudwatchRequests: suggestEmulator.requests.filter((r) => r.service === 'cloudwatch').length - before }
+  }
+  try {
+    console.log(
+      `${SUGGEST_SIZE} applications in ${REGION}, each RUNNING at 10 KPU with 29 days of history (weekdays 08-18 Los Angeles 6.5 KPU of work, else 1.5): ` +
+        `the no-op run (the schedule asks for the 10 KPU they run at) beside suggest: 28d, ${LATENCY_MS} ms per call (CloudWatch too). Build: ${distName(dist)}.`
+    )
+    console.log(`Median of ${SUGGEST_RUNS} runs each after one warm-up run each (which also makes the emulator's stored history), interleaved; one emulator.\n`)
+    for (const mode of ['noop', 'suggest'] as const) await once(mode)
+    const runs = { noop: [] as SuggestBenchRun[], suggest: [] as SuggestBenchRun[] }
+    for (let round = 1; round <= SUGGEST_RUNS; round++) {
+      for (const mode of round % 2 ? (['noop', 'suggest'] as const) : (['suggest', 'noop'] as const)) {
+        const r = await once(mode)
+        runs[mode].push(r)
+        console.log(`  round ${round}  ${(mode === 'noop' ? 'no-op' : 'suggest: 28d').padEnd(12)}  exit ${fmtS(r.exitMs)}, ${r.cloudwatchRequests} CloudWatch request${r.cloudwatchRequests === 1 ? '' : 's'}`)
+      }
+    }
+    const row = (xs: SuggestBenchRun[]) => ({ exitMs: median(xs.map((r) => r.exitMs)), cloudwatchRequests: Math.max(...xs.map((r) => r.cloudwatchRequests)) })
+    const rows = { noop: row(runs.noop), suggest: row(runs.suggest) }
+    console.log('\n                spawn to exit  CloudWatch requests')
+    for (const [label, r] of [['no-op', rows.noop], ['suggest: 28d', rows.suggest]] as const) {
+      console.log(`  ${label.padEnd(12)}  ${fmtS(r.exitMs).padStart(13)}  ${String(r.cloudwatchRequests).padStart(19)}`)
+    }
+    console.log('(medians, s from spawn; CloudWatch requests: the most in any run)\n')
+    const allowed = Math.ceil(SUGGEST_SIZE / SUGGEST_BUDGETS.applicationsPerRequest)
+    const x = rows.suggest.exitMs / rows.noop.exitMs
+    const budgets = [
+      {
+        name: `CloudWatch requests ≤ 1 per ${SUGGEST_BUDGETS.applicationsPerRequest} applications (${allowed} for ${SUGGEST_SIZE})`,
+        value: `${rows.suggest.cloudwatchRequests} for ${SUGGEST_SIZE}; the no-op run ${rows.noop.cloudwatchRequests}`,
+        pass: rows.suggest.cloudwatchRequests <= allowed && rows.noop.cloudwatchRequests === 0
+      },
+      {
+        name: `suggest: 28d spawn to exit ≤ ${SUGGEST_BUDGETS.overNoop} × the no-op run`,
+        value: `${x.toFixed(2)} × (${fmtS(rows.suggest.exitMs)} / ${fmtS(rows.noop.exitMs)})`,
+        pass: x <= SUGGEST_BUDGETS.overNoop
+      }
+    ].map((b) => ({ dist: distName(dist), ...b }))
+    for (const b of budgets) console.log(`${b.pass ? 'PASS' : 'FAIL'}  [${b.dist}] ${b.name}: ${b.value}`)
+    writeFileSync(
+      JSON_FILE,
+      JSON.stringify({ date: new Date().toISOString(), machine, suggest: { applications: SUGGEST_SIZE, latencyMs: LATENCY_MS, runs: SUGGEST_RUNS }, rows, runs, budgets }, null, 2) + '\n'
+    )
+    console.log(`\nWrote ${path.relative(process.cwd(), JSON_FILE)}`)
+    if (budgets.some((b) => !b.pass)) process.exitCode = 1
+  } finally {
+    await suggestEmulator.stop()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Run
 
 const fmt = (ms: number) => ms.toFixed(0)
@@ -1222,10 +1326,12 @@ const fmtS = (ms: number) => `${(ms / 1000).toFixed(2)} s`
 console.log(`Machine: ${machine.nproc} cores, ${machine.cpu}`)
 console.log(`Action runs on Node ${machine.actionNode}; the bench and the emulator on Node ${machine.benchNode}`)
 console.log(`AWS CLI: ${machine.aws}; boto3: ${machine.boto3}; peak RSS: ${machine.rss}`)
-if (!args.fleet && !args.guard && !args['select-by-tag'] && !args.prune) console.log(`Median of ${RUNS} runs per scenario after one warm-up round, scenarios interleaved.\n`)
+if (!args.fleet && !args.guard && !args['select-by-tag'] && !args.prune && !args.suggest) console.log(`Median of ${RUNS} runs per scenario after one warm-up round, scenarios interleaved.\n`)
 
 try {
-  if (args.prune) {
+  if (args.suggest) {
+    await suggestBenchmark()
+  } else if (args.prune) {
     await pruneBenchmark()
   } else if (args.fleet) {
     await fleetBenchmark()

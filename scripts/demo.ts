@@ -25,7 +25,15 @@ const emulator = await startEmulator({
     { name: 'sessions-rollup', region: 'us-west-2', parallelism: 20, load: { curve: loadCurves.constant(3), since: now - 30 * MINUTE } },
     { name: 'orders-enricher', region: 'us-west-2', parallelism: 10, parallelismPerKpu: 1, allowNonRestoredState: true },
     { name: 'clickstream-sessions', region: 'us-west-2', parallelism: 20, parallelismPerKpu: 2 },
-    { name: 'fraud-scorer', region: 'us-west-2', parallelism: 10, snapshotsEnabled: false }
+    { name: 'fraud-scorer', region: 'us-west-2', parallelism: 10, snapshotsEnabled: false },
+    // Four weeks at a flat 16 KPU, though it is busy only in office hours (Los Angeles): 9 KPU of
+    // work on weekdays 08:00-18:00, 2 otherwise.
+    {
+      name: 'checkout-events',
+      region: 'us-west-2',
+      parallelism: 16,
+      history: { curve: loadCurves.weekly({ zone: 'America/Los_Angeles', load: (day, hour) => (day <= 5 && hour >= 8 && hour < 18 ? 9 : 2) }), days: 29 }
+    }
   ]
 })
 
@@ -54,6 +62,10 @@ function withoutWeek(summary: string): string {
 
 const both = 'orders-enricher\nclickstream-sessions'
 const scenes: Scene[] = [
+  {
+    title: 'Not sure what to write? suggest: 28d reads four weeks of checkout-events metrics and proposes a schedule, with what it would have saved; nothing is changed',
+    inputs: { 'application-name': 'checkout-events', suggest: '28d', 'kpu-hour-price': '0.11' }
+  },
   {
     title: 'A pull request changes the schedule: check-only draws its week (holidays, lead, KPU-hours, cost); no AWS call, no credentials',
     inputs: { 'check-only': 'true', 'schedule-file': '.github/flink-schedule.yml', 'kpu-hour-price': '0.11', at: '2026-11-23T00:00:00-08:00' },

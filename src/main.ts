@@ -9,6 +9,7 @@ import { gitHubRun } from './github/github-run.js'
 import type { Outcome } from './phases/outcome.js'
 import { RequestRate } from './aws/rate-limit.js'
 import { reconcile } from './phases/reconcile.js'
+import type { SuggestRun } from './phases/suggest.js'
 import { placeKey, type Place } from './phases/context.js'
 import { report, reportCheck, reportFailure } from './github/report.js'
 
@@ -34,6 +35,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     warned.add(message)
   }
   let outcomes: Outcome[]
+  let suggested: SuggestRun | undefined
   let credentials: AwsCredentialIdentityProvider | undefined
   try {
     credentials = config.roleToAssume ? await (await import('./aws/assume-role.js')).assumeRole(config, env) : undefined
@@ -63,13 +65,21 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       }
       return readers.get(key)!
     }
+    const context = { config, clientFor, metricReaderFor, run: github, warn, log: (line: string) => core.info(logLine(line)) }
     try {
-      outcomes = await reconcile({ config, clientFor, metricReaderFor, run: github, warn, log: (line) => core.info(logLine(line)) })
+      // A suggestion reads and proposes, and is loaded only by the runs that ask for one.
+      suggested = config.suggest ? await (await import('./phases/suggest.js')).suggestRun(context) : undefined
+      outcomes = suggested ? suggested.outcomes : await reconcile(context)
     } finally {
       for (const reader of readers.values()) reader.then((r) => r.destroy(), () => {})
     }
   } catch (error) {
     await reportFailure(error, config, github)
+    return
+  }
+  if (suggested) {
+    // Nothing was reconciled: no metrics are published.
+    await (await import('./github/suggest-report.js')).reportSuggestions(config, suggested, github)
     return
   }
   await report(config, outcomes, github)

@@ -32,6 +32,8 @@ export const MAX_QUERIES = 500
 export const MAX_DATAPOINTS = 100_800
 /** As for the other clients: six attempts ride out a burst of throttling or 5xx. */
 const MAX_ATTEMPTS = 6
+/** How long an answer of up to MAX_DATAPOINTS may take before the request is retried. */
+const READ_TIMEOUT_MS = 30_000
 const MINUTE = 60_000
 const DAY = 86_400_000
 
@@ -86,7 +88,10 @@ export class MetricDataReader {
     credentials?: AwsCredentialIdentityProvider,
     rate: RequestRate = new RequestRate(METRIC_DATA_RATE)
   ) {
-    this.sdk = new CloudWatchClient({ ...sdkOptions(region, credentials), maxAttempts: MAX_ATTEMPTS })
+    const options = sdkOptions(region, credentials)
+    // A full request (100,800 data points) is no control-plane call: give its answer time before retrying it.
+    options.requestHandler = { ...options.requestHandler, requestTimeout: READ_TIMEOUT_MS, socketTimeout: READ_TIMEOUT_MS }
+    this.sdk = new CloudWatchClient({ ...options, maxAttempts: MAX_ATTEMPTS })
     this.sdk.middlewareStack.use(requestMiddleware('cloudwatch', { rate }))
   }
 

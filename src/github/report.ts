@@ -271,12 +271,13 @@ function snapshotsLine(o: Outcome): string {
 
 /**
  * One ::error annotation per failed application; GitHub shows ten per step, so with more the
- * tenth says how many more there are and points to the summary, which lists them all.
+ * tenth says how many more there are and points to the summary, which lists them all. `what`
+ * failed ends each title.
  */
-function annotate(failed: Outcome[]): void {
+export function annotate(failed: Outcome[], what = 'scaling failed'): void {
   const shown = failed.length > MAX_ERROR_ANNOTATIONS ? failed.slice(0, MAX_ERROR_ANNOTATIONS - 1) : failed
   for (const o of shown) {
-    core.error(`${o.error ?? o.reason}${o.hint ? ` Fix: ${o.hint}` : ''}`, { title: `${o.application} (${where(o)}): scaling failed` })
+    core.error(`${o.error ?? o.reason}${o.hint ? ` Fix: ${o.hint}` : ''}`, { title: `${o.application} (${where(o)}): ${what}` })
   }
   const rest = failed.slice(shown.length)
   if (rest.length > 0) {
@@ -295,6 +296,6 @@ function where(o: Outcome): string {
 }
 
 /** The job summary; outside a runner (no GITHUB_STEP_SUMMARY) there is none to write. */
-async function writeSummary(markdown: string): Promise<void> {
+export async function writeSummary(markdown: string): Promise<void> {
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown, true).write()
 }

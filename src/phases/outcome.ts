@@ -44,6 +44,8 @@ export interface Outcome {
   snapshots?: number
   /** The snapshots this run deleted (prune-snapshots), oldest first. */
   deletedSnapshots?: string[]
+  /** With `suggest`: the schedule suggested for it, and how it would have done over the look-back. */
+  suggestion?: SuggestionResult
   /** Internal: the application's ParallelismPerKPU as found (resolves the schedule's KPU targets). */
   foundParallelismPerKpu?: number
   /** Internal: an UpdateApplication was accepted (even if what followed failed). */
@@ -57,6 +59,24 @@ export interface Outcome {
   wouldDeleteSnapshots?: string[]
   /** Internal: what the summary says about the snapshots (near the limit, deletions that failed). */
   snapshotNote?: string
+}
+
+/** A suggested schedule in `results`: its sizes and its figures, measured on the hours it was made from. */
+export interface SuggestionResult {
+  /** Its name among the named schedules of `suggested-schedule`, when the run suggests several. */
+  schedule?: string
+  /** The sizes it uses, in KPU, smallest first (the default is one of them). */
+  kpus: number[]
+  /** Hours of the look-back with data. */
+  hours: number
+  /** Of them, those the schedule would have carried at or under the aimed utilization. */
+  carried: number
+  /** Hours without data (stopped, not yet created): left out of every figure. */
+  hoursWithoutData: number
+  /** Over the hours with data: under the suggested schedule, what ran, and flat at the schedule's peak. */
+  kpuHours: { suggested: number; used: number; flat: number }
+  /** The same priced, with `kpu-hour-price`. */
+  cost?: { price: number; suggested: number; used: number; flat: number }
 }
 
 /**

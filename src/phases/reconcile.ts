@@ -44,7 +44,7 @@ export async function reconcile(context: RunContext, followOptions: Partial<Foll
 }
 
 /** The chosen applications' outcomes with the selection's failures among them, each where the selection put it. */
-function inSelectionOrder(outcomes: Outcome[], failed: Outcome[], failedAt: number[]): Outcome[] {
+export function inSelectionOrder(outcomes: Outcome[], failed: Outcome[], failedAt: number[]): Outcome[] {
   const ordered: Outcome[] = []
   let next = 0
   failed.forEach((failure, i) => {

@@ -1,0 +1,424 @@
+export const id = 81;
+export const ids = [81];
+export const modules = {
+
+/***/ 7081:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  reportSuggestions: () => (/* binding */ reportSuggestions)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 17 modules
+var core = __webpack_require__(418);
+// EXTERNAL MODULE: ./src/github/escape.ts
+var github_escape = __webpack_require__(6028);
+// EXTERNAL MODULE: ./src/github/github-run.ts + 1 modules
+var github_run = __webpack_require__(3741);
+// EXTERNAL MODULE: ./src/phases/outcome.ts
+var outcome = __webpack_require__(9944);
+// EXTERNAL MODULE: ./src/github/report.ts + 1 modules
+var report = __webpack_require__(7591);
+// EXTERNAL MODULE: ./node_modules/luxon/build/es6/luxon.mjs
+var luxon = __webpack_require__(8714);
+// EXTERNAL MODULE: ./src/schedule/history.ts
+var schedule_history = __webpack_require__(5409);
+// EXTERNAL MODULE: ./src/schedule/week.ts
+var week = __webpack_require__(9429);
+;// CONCATENATED MODULE: ./src/github/suggest-summary.ts
+/**
+ * The job summary of a suggest run (pure): per application the suggested schedule's figures on the
+ * weeks it was made from, the week it asks for drawn, and the YAML ready to commit.
+ */
+
+
+
+
+
+/** Up to this many applications are shown unfolded. */
+const UNFOLDED = 3;
+/** Applications named in the headline; more are counted. */
+const NAMED = 3;
+function renderSuggestSummary(report) {
+    const { run, utilization } = report;
+    const lines = [
+        '## Flink scheduled scaling',
+        '',
+        '> [!NOTE]',
+        `> **Suggestion**: nothing was changed. Each schedule below is proposed from the application's own CloudWatch metrics of the last ${report.days} days, ` +
+            `sized to keep containerCPUUtilization (${schedule_history/* CPU_PERCENTILE */.V6} of each hour) at or under ${utilization}%.`,
+        '',
+        `**${(0,github_escape/* markdownText */.p7)(headline(run))}**`,
+        '',
+        `${report.startedBy ? `Started by ${(0,github_escape/* markdownText */.p7)(report.startedBy)}; metrics` : 'Metrics'} of ${utc(run.from)} to ${utc(run.to)} ` +
+            `(${hoursBetween(run.from, run.to)} hours, hourly), schedules in ${run.timezone}.`,
+        ''
+    ];
+    const failed = run.outcomes.filter((o) => o.action === 'failed');
+    if (failed.length > 0) {
+        lines.push(`### What failed and how to fix it${failed.length > 1 ? ` (${failed.length})` : ''}`, '');
+        for (const o of failed) {
+            lines.push(`- **${o.application === outcome/* EVERY_APPLICATION */.D9 ? 'Every application' : (0,github_escape/* markdownText */.p7)(o.application)}** (${where(o)}): ${(0,github_escape/* markdownText */.p7)(o.error ?? o.reason)}${o.hint ? `<br>**Fix:** ${(0,github_escape/* markdownText */.p7)(o.hint)}` : ''}`);
+        }
+        lines.push('');
+    }
+    if (run.suggested.length === 0)
+        return lines.join('\n');
+    if (run.suggested.length > 1)
+        lines.push(...overview(run.suggested, utilization), '');
+    const fold = run.suggested.length > UNFOLDED;
+    for (const s of run.suggested) {
+        const title = `${(0,github_escape/* markdownText */.p7)(s.ref.name)} (${where(s.ref)})${s.name !== undefined && s.name !== s.ref.name ? `, schedule ${(0,github_escape/* markdownCode */.D9)(s.name)}` : ''}`;
+        const body = [...figuresTable(s, utilization), '', `**The week it asks for** (the week of ${luxon/* DateTime */.c9.fromJSDate(report.clock, { zone: run.timezone }).startOf('week').toISODate()}):`, '', suggest_summary_week(s, report)];
+        if (fold)
+            lines.push('<details>', `<summary>${title}: ${sizesText(s)}, ${share(s.suggestion.figures)} carried</summary>`, '', ...body, '', '</details>', '');
+        else
+            lines.push(`### ${title}`, '', ...body, '');
+    }
+    lines.push('### The schedule to commit', '', ...commitAdvice(report), '', ...codeBlock(run.yaml, 'yaml'), '');
+    return lines.join('\n');
+}
+/** One line that says what the run did. */
+function headline(run) {
+    const names = (list) => (list.length <= NAMED ? join(list) : `${list.length} applications`);
+    const failed = run.outcomes.filter((o) => o.action === 'failed').map((o) => (o.application === outcome/* EVERY_APPLICATION */.D9 ? `every application of ${o.region}` : o.application));
+    const failures = failed.length > 0 ? `${names(failed)} failed` : '';
+    if (run.suggested.length === 0)
+        return `No schedule suggested${failures ? `: ${failures}` : ''}`;
+    const what = run.suggested.length === 1
+        ? `Suggested a schedule for ${run.suggested[0].ref.name}: ${sizesText(run.suggested[0])}`
+        : `Suggested schedules for ${names(run.suggested.map((s) => s.ref.name))}`;
+    return failures ? `${what}; ${failures}` : what;
+}
+/** Several applications at a glance: sizes, hours carried, KPU-hours. */
+function overview(suggested, utilization) {
+    const priced = suggested.some((s) => s.suggestion.figures.cost);
+    const rows = [
+        `| Application | Sizes | Carried at ≤ ${utilization}% | KPU-hours: suggested / used / flat at the peak |${priced ? ' Cost: suggested / used / flat |' : ''} Hours without data |`,
+        `| --- | --- | --- | --- |${priced ? ' --- |' : ''} --- |`
+    ];
+    for (const s of suggested) {
+        const f = s.suggestion.figures;
+        const cost = f.cost ? ` ${money(f.cost.schedule)} / ${money(f.cost.used)} / ${money(f.cost.flat)} |` : priced ? ' – |' : '';
+        rows.push(`| ${(0,github_escape/* markdownText */.p7)(s.name ?? s.ref.name)} | ${sizesText(s)} | ${share(f)} | ${number(f.kpuHours.schedule)} / ${number(f.kpuHours.used)} / ${number(f.kpuHours.flat)} |${cost} ${f.hoursWithoutData} |`);
+    }
+    return rows;
+}
+/** One application's figures, measured on the hours the schedule was made from. */
+function figuresTable({ suggestion }, utilization) {
+    const { figures: f, proposal } = suggestion;
+    const rules = proposal.rules.map((rule) => `${rule.kpu} KPU ${rule.name}`);
+    const rows = [
+        '| | |',
+        '| --- | --- |',
+        `| Schedule | ${[`${proposal.defaultKpu} KPU by default`, ...rules].join('; ')} |`,
+        `| Hours carried at or under ${utilization}% CPU | ${f.carried} of ${f.hoursWithData} (${share(f)}) |`,
+        `| The busiest hour under it | ${worstText(f)} |`,
+        `| KPU-hours | ${number(f.kpuHours.schedule)} suggested · ${number(f.kpuHours.used)} used · ${number(f.kpuHours.flat)} flat at the peak (${f.peakKpu} KPU) |`
+    ];
+    if (f.cost) {
+        rows.push(`| Cost at ${number(f.cost.price, 4)} per KPU-hour | ${money(f.cost.schedule)} suggested · ${money(f.cost.used)} used · ${money(f.cost.flat)} flat at the peak |`);
+    }
+    rows.push(`| Hours without data | ${f.hoursWithoutData === 0 ? 'none' : `${f.hoursWithoutData} of ${f.lookBackHours}: the application was stopped, or did not exist yet; left out of every figure`} |`);
+    if (proposal.setAside > 0) {
+        rows.push(`| Set aside | ${proposal.setAside} past hour${proposal.setAside === 1 ? '' : 's'}, each far busier than the other weeks at that hour of the week: not sized for, and among the hours not carried |`);
+    }
+    return rows;
+}
+/** "Tue 2026-03-03 09:00 PST: p90 38% on 12 KPU, 45% on the suggested 10 KPU (Maximum 52%), 7 points over the aim". */
+function worstText(f) {
+    const w = f.worst;
+    const max = w.projectedMax !== undefined ? ` (Maximum ${percent(w.projectedMax)})` : '';
+    const over = w.over > 0 ? `, ${number(w.over)} points over the aim` : ', under the aim';
+    return `${w.local}: ${schedule_history/* CPU_PERCENTILE */.V6} ${percent(w.cpu)} on the ${number(w.ranKpu)} KPU that ran, ${percent(w.projected)} on the suggested ${w.kpu} KPU${max}${over}`;
+}
+function suggest_summary_week(s, report) {
+    const monday = luxon/* DateTime */.c9.fromJSDate(report.clock, { zone: report.run.timezone }).startOf('week').toJSDate();
+    return (0,week/* renderWeek */.V)((0,week/* weekAhead */.y)(s.suggestion.schedule, monday, s.state.parallelismPerKpu, report.kpuHourPrice));
+}
+/** Where to put the YAML, and how the scheduled runs then follow it. */
+function commitAdvice(report) {
+    const file = report.scheduleFile ?? '.github/flink-schedule.yml';
+    if (!report.run.named) {
+        return [`Save it as ${(0,github_escape/* markdownCode */.D9)(file)} (\`schedule-file\`) and run without \`suggest\`: the scheduled runs then follow it. Read it over first: it is what the past weeks needed, not what is coming.`];
+    }
+    const tag = (0,github_escape/* markdownCode */.D9)(report.tagKey ?? 'flink-schedule');
+    return [
+        `Save it as ${(0,github_escape/* markdownCode */.D9)(file)} (\`schedule-file\`): one named schedule per application, named after it. ` +
+            `Tag each application ${tag} with the name of its schedule and run with ${(0,github_escape/* markdownCode */.D9)(`select-by-tag: ${report.tagKey ?? 'flink-schedule'}`)}, without \`suggest\` (docs/fleets.md). ` +
+            'Read them over first: they are what the past weeks needed, not what is coming.'
+    ];
+}
+/** A fenced block that nothing in `text` can close. */
+function codeBlock(text, language) {
+    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(Math.max(3, longest + 1));
+    return [`${fence}${language}`, ...text.replace(/\n$/, '').split('\n'), fence];
+}
+/** "3-12 KPU, 2 rules", "4 KPU, flat". */
+function sizesText({ suggestion }) {
+    const { proposal } = suggestion;
+    const sizes = [proposal.defaultKpu, ...proposal.rules.map((rule) => rule.kpu)];
+    const low = Math.min(...sizes);
+    const high = Math.max(...sizes);
+    const rules = proposal.rules.length;
+    return `${low === high ? low : `${low}-${high}`} KPU, ${rules === 0 ? 'flat' : `${rules} rule${rules === 1 ? '' : 's'}`}`;
+}
+/** "99.4%": carried hours, rounded down so that a hour short of all is never 100%. */
+function share(f) {
+    return `${Math.floor(f.carriedShare * 1000) / 10}%`;
+}
+function percent(value) {
+    return `${number(value)}%`;
+}
+/** "us-east-1", or "eu-west-1, account 210987654321" with account-roles. */
+function where(o) {
+    return o.account ? `${o.region}, account ${o.account}` : o.region;
+}
+function utc(at) {
+    return luxon/* DateTime */.c9.fromJSDate(at, { zone: 'UTC' }).toFormat("yyyy-MM-dd HH:mm 'UTC'");
+}
+function hoursBetween(from, to) {
+    return Math.round((to.getTime() - from.getTime()) / 3_600_000);
+}
+function join(names) {
+    return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+/** 2,330 or 2,341.7. */
+function number(value, digits = 1) {
+    return value.toLocaleString('en-US', { maximumFractionDigits: digits });
+}
+function money(value) {
+    return value.toLocaleString('en-US', { maximumFractionDigits: 2, minimumFractionDigits: 2 });
+}
+
+;// CONCATENATED MODULE: ./src/github/suggest-report.ts
+/**
+ * The report of a suggest run: the outputs (`suggested-schedule` among them), the log (a group per
+ * application, then the YAML), annotations for what failed, and the job summary. The exit code is
+ * failure when any application failed. Loaded only by such runs.
+ */
+
+
+
+
+
+
+const info = (text) => core/* info */.pq((0,github_escape/* logLine */.BP)(text));
+async function reportSuggestions(config, run, github) {
+    core/* setOutput */.uH('changed', 'false');
+    core/* setOutput */.uH('results', JSON.stringify(run.outcomes.map(outcome/* publicFields */.p0)));
+    // A suggestion decides no target and follows no schedule: these are empty.
+    core/* setOutput */.uH('target-parallelism', '');
+    core/* setOutput */.uH('next-transition', '');
+    core/* setOutput */.uH('next-parallelism', '');
+    core/* setOutput */.uH('suggested-schedule', run.yaml ?? '');
+    info(headline(run));
+    for (const o of run.outcomes) {
+        core/* startGroup */.Oh(`${o.application} (${o.account ? `${o.region}, account ${o.account}` : o.region}): ${o.action === 'failed' ? 'failed' : 'suggested'}`);
+        info(o.reason);
+        if (o.hint)
+            info(`Fix: ${o.hint}`);
+        const s = run.suggested.find((each) => each.ref.name === o.application && each.ref.region === o.region && each.ref.account === o.account);
+        if (s) {
+            const { worst } = s.suggestion.figures;
+            info(`The busiest hour under it: ${worst.local}, ${worst.projected.toFixed(1)}% CPU on ${worst.kpu} KPU (aim ${s.suggestion.figures.utilization}%).`);
+            if (s.suggestion.figures.hoursWithoutData > 0)
+                info(`${s.suggestion.figures.hoursWithoutData} of ${s.suggestion.figures.lookBackHours} hours had no data (stopped, or not yet created) and are left out.`);
+        }
+        core/* endGroup */.N4();
+    }
+    if (run.yaml) {
+        core/* startGroup */.Oh(run.named ? 'The suggested schedules (the suggested-schedule output)' : 'The suggested schedule (the suggested-schedule output)');
+        for (const line of run.yaml.replace(/\n$/, '').split('\n'))
+            info(line);
+        core/* endGroup */.N4();
+    }
+    (0,report/* annotate */.fz)(run.outcomes.filter((o) => o.action === 'failed'), 'no schedule suggested');
+    await (0,report/* writeSummary */.Sy)(renderSuggestSummary({
+        run,
+        days: config.suggest.days,
+        utilization: config.suggest.utilization,
+        ...(config.kpuHourPrice !== undefined ? { kpuHourPrice: config.kpuHourPrice } : {}),
+        startedBy: (0,github_run/* startedBy */.l)(github),
+        clock: config.clock,
+        ...(config.scheduleFile ? { scheduleFile: config.scheduleFile } : {}),
+        ...(config.selectByTag ? { tagKey: config.selectByTag } : {})
+    }));
+    const failed = run.outcomes.filter((o) => o.action === 'failed').length;
+    if (failed > 0) {
+        info(`${failed} of ${run.outcomes.length} application${run.outcomes.length === 1 ? '' : 's'} failed.`);
+        process.exitCode = 1;
+    }
+}
+
+
+/***/ }),
+
+/***/ 5409:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Gj: () => (/* binding */ pastNeeds),
+/* harmony export */   OV: () => (/* binding */ foldWeek),
+/* harmony export */   T2: () => (/* binding */ projectedCpu),
+/* harmony export */   V6: () => (/* binding */ CPU_PERCENTILE),
+/* harmony export */   r1: () => (/* binding */ WEEK_HOURS)
+/* harmony export */ });
+/* unused harmony exports MIN_HOURS, neededKpu, describeHours, weekCells */
+/* harmony import */ var luxon__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8714);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3916);
+/* harmony import */ var _schedule_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7020);
+/**
+ * An application's past, hour by hour (KPUs and CPU as CloudWatch has them), the size each past hour
+ * needed, and those needs folded into one week of local wall-clock hours. Pure: no clock, no AWS;
+ * the look-back, the zone and the aimed utilization are parameters.
+ */
+
+
+
+/**
+ * The percentile of `containerCPUUtilization` that sizes an hour. The hour's Maximum is its single
+ * busiest sample of the busiest container: a checkpoint, a garbage collection, the catch-up after a
+ * restart (which every scheduled change causes). Sized for it, every hour would be sized for its
+ * worst minute. p90 is the level the hour ran at for all but its busiest tenth (six minutes at
+ * one-minute samples), so load that lasts, like the 15 minutes the service's autoscaler waits for,
+ * shows in it; the headroom under `suggest-utilization` is for the short peaks above it.
+ */
+const CPU_PERCENTILE = 'p90';
+/** The least history a suggestion is made from: one of each hour of the week. */
+const MIN_HOURS = 7 * 24;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+/**
+ * The fewest KPUs that carry an hour at the aimed utilization: projected CPU = `cpu` × `ranKpu` /
+ * candidate must stay at or under `utilization` (all in percent). At one ParallelismPerKPU this is
+ * the projection in parallelism (observed CPU × parallelism that ran / candidate parallelism); in
+ * KPUs it stays right when the ParallelismPerKPU changes, since a KPU is one vCPU whatever it runs.
+ */
+function neededKpu(ranKpu, cpu, utilization) {
+    const exact = (cpu * ranKpu) / utilization;
+    // A relative margin, so that 60 × 5 / 60 does not become 6 through rounding.
+    return Math.max(1, Math.ceil(exact * (1 - 1e-9)));
+}
+/** Projected CPU utilization, in percent, of `cpu` observed at `ranKpu` when run at `kpu`. */
+function projectedCpu(cpu, ranKpu, kpu) {
+    return (cpu * ranKpu) / kpu;
+}
+/**
+ * The needed size of every past hour with data. An hour without KPUs takes those of the hour before
+ * when that hour had them: the service publishes KPUs about once an hour, so one may land in the
+ * next hour. An hour without CPU, or with no KPUs that ran tasks, has no data. Fewer than
+ * MIN_HOURS hours with data is a ScalerError that says how much there was.
+ */
+function pastNeeds(history, utilization) {
+    const from = history.from.getTime();
+    const to = history.to.getTime();
+    if (!(to > from) || from % HOUR !== 0 || to % HOUR !== 0)
+        throw new RangeError(`history: the look-back ${history.from.toISOString()} ... ${history.to.toISOString()} is not whole hours`);
+    if (!(utilization > 0 && utilization <= 100))
+        throw new RangeError(`history: utilization ${utilization} is not a percentage`);
+    if (!(history.parallelismPerKpu >= 1))
+        throw new RangeError(`history: ParallelismPerKPU ${history.parallelismPerKpu}`);
+    const byHour = new Map();
+    for (const hour of history.hours) {
+        const t = hour.at.getTime();
+        if (!(t >= from && t < to))
+            throw new RangeError(`history: ${hour.at.toISOString()} is outside the look-back`);
+        if (byHour.has(t))
+            throw new RangeError(`history: two entries for ${hour.at.toISOString()}`);
+        byHour.set(t, hour);
+    }
+    const hours = [];
+    for (const t of [...byHour.keys()].sort((a, b) => a - b)) {
+        const metrics = byHour.get(t);
+        const kpus = metrics.kpus ?? byHour.get(t - HOUR)?.kpus;
+        const cpu = metrics.cpu ?? metrics.cpuMax;
+        if (kpus === undefined || cpu === undefined || !Number.isFinite(kpus) || !Number.isFinite(cpu) || kpus - 1 <= 0 || cpu < 0)
+            continue;
+        const ranKpu = kpus - 1;
+        const hour = {
+            at: new Date(t),
+            ranKpu,
+            ranParallelism: ranKpu * history.parallelismPerKpu,
+            cpu,
+            neededKpu: neededKpu(ranKpu, cpu, utilization)
+        };
+        if (metrics.cpuMax !== undefined && Number.isFinite(metrics.cpuMax))
+            hour.cpuMax = metrics.cpuMax;
+        hours.push(hour);
+    }
+    const lookBackHours = (to - from) / HOUR;
+    if (hours.length < MIN_HOURS) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ScalerError */ .j1(`Application "${history.application}" has metrics for ${describeHours(hours.length)} of the ${describeHours(lookBackHours)} looked back on; a suggestion needs at least 7 days of them.`, {
+            hint: lookBackHours >= 63 * 24
+                ? 'Suggest again once the application has run for a week.'
+                : 'Suggest again once the application has run for a week, or look further back (suggest: up to 63d) if it ran before; hours when it was stopped have no metrics.'
+        });
+    }
+    return {
+        application: history.application,
+        parallelismPerKpu: history.parallelismPerKpu,
+        from: history.from,
+        to: history.to,
+        utilization,
+        hours,
+        lookBackHours,
+        hoursWithoutData: lookBackHours - hours.length
+    };
+}
+/** "3 days and 4 hours", "28 days", "5 hours". */
+function describeHours(hours) {
+    const days = Math.floor(hours / 24);
+    const rest = hours % 24;
+    const part = (n, unit) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+    if (days === 0)
+        return part(rest, 'hour');
+    return rest === 0 ? part(days, 'day') : `${part(days, 'day')} and ${part(rest, 'hour')}`;
+}
+// ---------------------------------------------------------------------------------------------
+// The week
+/** The hours of a local week: Monday 00:00 ... Sunday 23:00, cell (isoWeekday − 1) × 24 + hour. */
+const WEEK_HOURS = 7 * 24;
+/**
+ * The cells of a local week that the hour starting at `at` overlaps, in the zone's wall clock. In a
+ * zone on whole hours that is one cell: the local hour it starts in. A fall-back repeats a local
+ * hour, and both past hours land in its cell; a spring-forward skips one, which gets none that
+ * week. Where the offset is not whole hours (Asia/Kolkata), an hour straddles two local hours and
+ * counts in both, so that a schedule on whole hours carries it whichever it is in.
+ */
+function weekCells(timezone, at) {
+    const cellOf = (t) => {
+        const wall = t + (0,_schedule_js__WEBPACK_IMPORTED_MODULE_1__/* .utcOffset */ .SN)(timezone, new Date(t)) * 60_000;
+        const day = Math.floor(wall / DAY);
+        // Day 0, 1970-01-01, was a Thursday: ISO weekday 4, cell 72.
+        return (((day + 3) % 7) + 7) % 7 * 24 + Math.floor((wall - day * DAY) / HOUR);
+    };
+    const t = at.getTime();
+    const first = cellOf(t);
+    const last = cellOf(t + HOUR - 1);
+    return first === last ? [first] : [first, last];
+}
+/** Folds past hours into the week of `timezone`, each into the cells it overlaps. */
+function foldWeek(hours, timezone) {
+    if (!luxon__WEBPACK_IMPORTED_MODULE_2__/* .IANAZone */ .oh.isValidZone(timezone))
+        throw new RangeError(`history: unknown zone ${timezone}`);
+    const cells = Array.from({ length: WEEK_HOURS }, () => []);
+    for (const hour of hours)
+        for (const cell of weekCells(timezone, hour.at))
+            cells[cell].push(hour.neededKpu);
+    for (const cell of cells)
+        cell.sort((a, b) => b - a);
+    return { timezone, cells };
+}
+
+
+/***/ })
+
+};
+
+//# sourceMappingURL=81.index.js.map
