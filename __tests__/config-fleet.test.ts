@@ -151,6 +151,14 @@ describe('readConfig: bad fleet inputs are one input error naming the field', ()
     if (location) expect(error.location).toEqual(location)
   })
 
+  it('suggest with select-by-tag and no named schedules: the fix says to name the applications instead', async () => {
+    const error = await inputErrorFrom({ 'select-by-tag': 'flink-schedule', suggest: '28d', region: 'us-east-1' })
+    expect(error.message).toMatch(/^Input "select-by-tag" is set \(flink-schedule\), but the schedule holds no named schedules/)
+    expect(error.hint).toContain('name them in application-name instead of select-by-tag')
+    const plain = await inputErrorFrom({ 'select-by-tag': 'flink-schedule', schedule: 'default: { kpu: 2 }' })
+    expect(plain.hint).not.toContain('application-name')
+  })
+
   it('role-to-assume still takes one role ARN, and the hub role need not be among account-roles', async () => {
     const c = await config({ ...fleet, 'role-to-assume': HUB_ROLE, 'account-roles': SPOKE_ROLE })
     expect(c.roleToAssume).toBe(HUB_ROLE)

@@ -15,7 +15,7 @@ import { scheduleNames, zoneOf, type Suggested } from '../src/phases/suggest.js'
 import { parseScheduleText } from '../src/schedule/named-parser.js'
 import type { History } from '../src/schedule/history.js'
 import { renderNamedSchedules, suggest } from '../src/schedule/suggestion.js'
-import { businessHours, historyOf, HOUR } from './fixtures/history.js'
+import { businessHours, historyOf, HOUR, type LocalHour } from './fixtures/history.js'
 
 const ref = (name: string, region = 'us-east-1', account?: string): ApplicationRef => ({ name, region, ...(account ? { account } : {}) })
 
@@ -223,6 +223,50 @@ describe('renderSuggestSummary', () => {
     expect(markdown).toContain('Save it as `.github/fleet.yml` (`schedule-file`): one named schedule per application, named after it. Tag each application `team-schedule`')
     const yaml = /```yaml\n([\s\S]*?)```/.exec(markdown)![1]
     expect([...parseScheduleText(yaml, 'summary').named!.byName.keys()]).toEqual(['a', 'b', 'c', 'd'])
+  })
+
+  it('without a schedule to take the zone from: a warning that UTC keeps no daylight-saving time, and how to give the zone', () => {
+    const one = suggestedFor('orders')
+    const utc = (zoneGiven: boolean) => renderSuggestSummary({ ...report([one]), run: { ...report([one]).run, timezone: 'UTC', zoneGiven } })
+    expect(utc(false)).toContain('> [!WARNING]\n> No schedule was given beside suggest, so the proposal is in UTC, which has no daylight-saving time')
+    expect(utc(false)).toContain('timezone: America/Los\\_Angeles')
+    expect(utc(true)).not.toContain('[!WARNING]')
+    expect(renderSuggestSummary(report([]))).not.toContain('[!WARNING]')
+  })
+
+  it('hours set aside say whether the sizes carry them anyway; hours at full CPU are counted, with what to check', () => {
+    const pinned = (local: LocalHour) => local.weekday <= 5 && local.hour >= 10 && local.hour < 12
+    // One Monday 03:00 far above every other week: set aside, yet (a night at 3 KPU) carried or not by the sizes chosen.
+    const spike = (local: LocalHour) => local.date === '2026-11-09' && local.hour === 3
+    const make = (need: (local: LocalHour) => number, ran = 20): Suggested => ({
+      ref: ref('orders'),
+      state: state('orders'),
+      suggestion: suggest(historyOf({ application: 'orders', zone: 'America/Los_Angeles', from, days: 28, need, ran: () => ran }), { timezone: 'America/Los_Angeles', utilization: 60 })
+    })
+    const notCarried = make((local) => (spike(local) ? 9 : 3))
+    expect(notCarried.suggestion.proposal.setAside).toBe(1)
+    expect(notCarried.suggestion.figures.underProvisioned).toBe(1)
+    const row = (markdown: string) => markdown.split('\n').find((line) => line.startsWith('| Set aside |'))
+    expect(row(renderSuggestSummary(report([notCarried])))).toBe(
+      '| Set aside | 1 past hour, each the busiest of its hour of the week and above the other weeks there (a one-off, not a weekly need): not sized for |'
+    )
+    // Five sizes rounded to four: Monday 18-20 (8 KPU) gets the day's 12, which carries a one-off 10 at 19:00 on 2026-11-09 all the same.
+    const five = (local: LocalHour) =>
+      local.weekday <= 5 && local.hour >= 8 && local.hour < 18 ? 12
+        : local.weekday === 6 && local.hour >= 1 && local.hour < 5 ? 16
+          : local.weekday === 7 && local.hour >= 10 && local.hour < 14 ? 6
+            : local.weekday === 1 && local.hour >= 18 && local.hour < 20 ? 8
+              : 3
+    const carried = make((local) => (local.date === '2026-11-09' && local.hour === 19 ? 10 : five(local)))
+    expect([carried.suggestion.proposal.setAside, carried.suggestion.figures.underProvisioned]).toEqual([1, 0])
+    expect(row(renderSuggestSummary(report([carried])))).toBe(
+      '| Set aside | 1 past hour, each the busiest of its hour of the week and above the other weeks there (a one-off, not a weekly need): not sized for, though the sizes chosen carry them all the same |'
+    )
+    const full = make((local) => (pinned(local) ? 26 : 4), 16)
+    const markdown = renderSuggestSummary(report([full]))
+    expect(markdown).toContain('| At full CPU | 40 past hours ran at 95% or more (p90): the job was likely behind, so they may have needed more than the CPU shows.')
+    expect(markdown).toMatch(/\| The busiest hour under it \| .*\(it ran at full CPU, so it may have needed more\) \|/)
+    expect(renderSuggestSummary(report([notCarried]))).not.toContain('| At full CPU |')
   })
 
   it('nothing suggested: the failures alone, no YAML', () => {

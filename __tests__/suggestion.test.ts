@@ -13,7 +13,7 @@ import { ScalerError } from '../src/errors.js'
 import { foldWeek, neededKpu, pastNeeds, weekCells, type History } from '../src/schedule/history.js'
 import { MAX_RULES, MAX_SIZES, chooseLevels, describeDays, propose } from '../src/schedule/proposal.js'
 import { evaluate, parseSchedule, type Target } from '../src/schedule/schedule.js'
-import { SCHEMA_URL, renderNamedSchedules, suggest, type Suggestion } from '../src/schedule/suggestion.js'
+import { FULL_CPU, SCHEMA_URL, renderNamedSchedules, suggest, type Suggestion } from '../src/schedule/suggestion.js'
 import { ROOT } from '../scripts/validate-workflows.js'
 import { expectWith } from './fixtures/expect-with.js'
 import { DAY, HOUR, businessHours, historyOf, localHour, type HistorySpec, type LocalHour } from './fixtures/history.js'
@@ -366,6 +366,16 @@ describe('the figures, on the same weeks', () => {
     // The busiest hour under the proposal is at the aim or under it.
     expect(suggestion.figures.worst.over).toBeLessThanOrEqual(0)
     expect(suggestion.figures.worst.projected).toBeCloseTo(60 * (15.5 / 16), 9)
+  })
+
+  it('hours that ran at full CPU are counted: what they needed may be more than they show', () => {
+    // Ran 16 KPU throughout; weekdays 10-12 needed 26, which puts the p90 on the 16 that ran at 95.6%.
+    const pinned = ({ weekday, hour }: LocalHour) => weekday <= 5 && hour >= 10 && hour < 12
+    const suggestion = suggestFor({ zone: LA, from: '2026-02-16T08:00:00Z', days: 28, need: (local) => (pinned(local) ? 26 : 4), ran: () => 16 })
+    expectValid(suggestion)
+    expect(suggestion.figures.atFullCpu).toBe(2 * 20)
+    expect(suggestion.figures.worst.cpu).toBeGreaterThanOrEqual(FULL_CPU)
+    expect(suggestFor({ zone: LA, from: '2026-02-16T08:00:00Z', days: 28, need: () => 4, ran: () => 16 }).figures.atFullCpu).toBe(0)
   })
 
   it('no cost without a price', () => {

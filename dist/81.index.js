@@ -29,6 +29,8 @@ var luxon = __webpack_require__(8714);
 var schedule_history = __webpack_require__(5409);
 // EXTERNAL MODULE: ./src/schedule/week.ts
 var week = __webpack_require__(9429);
+// EXTERNAL MODULE: ./src/schedule/suggestion.ts + 1 modules
+var schedule_suggestion = __webpack_require__(5452);
 ;// CONCATENATED MODULE: ./src/github/suggest-summary.ts
 /**
  * The job summary of a suggest run (pure): per application the suggested schedule's figures on the
@@ -39,6 +41,14 @@ var week = __webpack_require__(9429);
 
 
 
+
+/**
+ * Said when no schedule gave the zone: a schedule in UTC keeps no daylight-saving time, so work that
+ * starts at 08:00 local time is at another UTC hour half of the year.
+ */
+const UTC_WARNING = 'No schedule was given beside suggest, so the proposal is in UTC, which has no daylight-saving time: where the load follows local office hours, ' +
+    'it is an hour off for half of the year. Give your zone beside suggest, e.g. schedule: "{ timezone: America/Los_Angeles, default: { kpu: 1 } }" ' +
+    '(only its timezone is used), and run again.';
 /** Up to this many applications are shown unfolded. */
 const UNFOLDED = 3;
 /** Applications named in the headline; more are counted. */
@@ -58,6 +68,8 @@ function renderSuggestSummary(report) {
             `(${hoursBetween(run.from, run.to)} hours, hourly), schedules in ${run.timezone}.`,
         ''
     ];
+    if (run.zoneGiven === false && run.suggested.length > 0)
+        lines.push('> [!WARNING]', `> ${(0,github_escape/* markdownText */.p7)(UTC_WARNING)}`, '');
     const failed = run.outcomes.filter((o) => o.action === 'failed');
     if (failed.length > 0) {
         lines.push(`### What failed and how to fix it${failed.length > 1 ? ` (${failed.length})` : ''}`, '');
@@ -125,7 +137,13 @@ function figuresTable({ suggestion }, utilization) {
     }
     rows.push(`| Hours without data | ${f.hoursWithoutData === 0 ? 'none' : `${f.hoursWithoutData} of ${f.lookBackHours}: the application was stopped, or did not exist yet; left out of every figure`} |`);
     if (proposal.setAside > 0) {
-        rows.push(`| Set aside | ${proposal.setAside} past hour${proposal.setAside === 1 ? '' : 's'}, each far busier than the other weeks at that hour of the week: not sized for, and among the hours not carried |`);
+        const hours = `${proposal.setAside} past hour${proposal.setAside === 1 ? '' : 's'}`;
+        const carriedAnyway = f.underProvisioned === 0 ? ', though the sizes chosen carry them all the same' : '';
+        rows.push(`| Set aside | ${hours}, each the busiest of its hour of the week and above the other weeks there (a one-off, not a weekly need): not sized for${carriedAnyway} |`);
+    }
+    if (f.atFullCpu > 0) {
+        rows.push(`| At full CPU | ${f.atFullCpu} past hour${f.atFullCpu === 1 ? '' : 's'} ran at ${schedule_suggestion/* FULL_CPU */.$d}% or more (${schedule_history/* CPU_PERCENTILE */.V6}): the job was likely behind, so ${f.atFullCpu === 1 ? 'it' : 'they'} may have needed more than the CPU shows. ` +
+            'Check millisBehindLatest or records_lag_max for those hours before trusting the sizes (docs/suggest.md). |');
     }
     return rows;
 }
@@ -134,7 +152,8 @@ function worstText(f) {
     const w = f.worst;
     const max = w.projectedMax !== undefined ? ` (Maximum ${percent(w.projectedMax)})` : '';
     const over = w.over > 0 ? `, ${number(w.over)} points over the aim` : ', under the aim';
-    return `${w.local}: ${schedule_history/* CPU_PERCENTILE */.V6} ${percent(w.cpu)} on the ${number(w.ranKpu)} KPU that ran, ${percent(w.projected)} on the suggested ${w.kpu} KPU${max}${over}`;
+    const full = w.cpu >= schedule_suggestion/* FULL_CPU */.$d ? ' (it ran at full CPU, so it may have needed more)' : '';
+    return `${w.local}: ${schedule_history/* CPU_PERCENTILE */.V6} ${percent(w.cpu)} on the ${number(w.ranKpu)} KPU that ran, ${percent(w.projected)} on the suggested ${w.kpu} KPU${max}${over}${full}`;
 }
 function suggest_summary_week(s, report) {
     const monday = luxon/* DateTime */.c9.fromJSDate(report.clock, { zone: report.run.timezone }).startOf('week').toJSDate();
@@ -218,6 +237,8 @@ async function reportSuggestions(config, run, github) {
     core/* setOutput */.uH('next-parallelism', '');
     core/* setOutput */.uH('suggested-schedule', run.yaml ?? '');
     info(headline(run));
+    if (!run.zoneGiven && run.suggested.length > 0)
+        core/* warning */.$e(UTC_WARNING);
     for (const o of run.outcomes) {
         core/* startGroup */.Oh(`${o.application} (${o.account ? `${o.region}, account ${o.account}` : o.region}): ${o.action === 'failed' ? 'failed' : 'suggested'}`);
         info(o.reason);
@@ -227,6 +248,8 @@ async function reportSuggestions(config, run, github) {
         if (s) {
             const { worst } = s.suggestion.figures;
             info(`The busiest hour under it: ${worst.local}, ${worst.projected.toFixed(1)}% CPU on ${worst.kpu} KPU (aim ${s.suggestion.figures.utilization}%).`);
+            if (s.suggestion.figures.atFullCpu > 0)
+                info(`${s.suggestion.figures.atFullCpu} hours ran at full CPU: the job was likely behind then, and may have needed more than they show.`);
             if (s.suggestion.figures.hoursWithoutData > 0)
                 info(`${s.suggestion.figures.hoursWithoutData} of ${s.suggestion.figures.lookBackHours} hours had no data (stopped, or not yet created) and are left out.`);
         }
@@ -254,166 +277,6 @@ async function reportSuggestions(config, run, github) {
         info(`${failed} of ${run.outcomes.length} application${run.outcomes.length === 1 ? '' : 's'} failed.`);
         process.exitCode = 1;
     }
-}
-
-
-/***/ }),
-
-/***/ 5409:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Gj: () => (/* binding */ pastNeeds),
-/* harmony export */   OV: () => (/* binding */ foldWeek),
-/* harmony export */   T2: () => (/* binding */ projectedCpu),
-/* harmony export */   V6: () => (/* binding */ CPU_PERCENTILE),
-/* harmony export */   r1: () => (/* binding */ WEEK_HOURS)
-/* harmony export */ });
-/* unused harmony exports MIN_HOURS, neededKpu, describeHours, weekCells */
-/* harmony import */ var luxon__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8714);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3916);
-/* harmony import */ var _schedule_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7020);
-/**
- * An application's past, hour by hour (KPUs and CPU as CloudWatch has them), the size each past hour
- * needed, and those needs folded into one week of local wall-clock hours. Pure: no clock, no AWS;
- * the look-back, the zone and the aimed utilization are parameters.
- */
-
-
-
-/**
- * The percentile of `containerCPUUtilization` that sizes an hour. The hour's Maximum is its single
- * busiest sample of the busiest container: a checkpoint, a garbage collection, the catch-up after a
- * restart (which every scheduled change causes). Sized for it, every hour would be sized for its
- * worst minute. p90 is the level the hour ran at for all but its busiest tenth (six minutes at
- * one-minute samples), so load that lasts, like the 15 minutes the service's autoscaler waits for,
- * shows in it; the headroom under `suggest-utilization` is for the short peaks above it.
- */
-const CPU_PERCENTILE = 'p90';
-/** The least history a suggestion is made from: one of each hour of the week. */
-const MIN_HOURS = 7 * 24;
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
-/**
- * The fewest KPUs that carry an hour at the aimed utilization: projected CPU = `cpu` × `ranKpu` /
- * candidate must stay at or under `utilization` (all in percent). At one ParallelismPerKPU this is
- * the projection in parallelism (observed CPU × parallelism that ran / candidate parallelism); in
- * KPUs it stays right when the ParallelismPerKPU changes, since a KPU is one vCPU whatever it runs.
- */
-function neededKpu(ranKpu, cpu, utilization) {
-    const exact = (cpu * ranKpu) / utilization;
-    // A relative margin, so that 60 × 5 / 60 does not become 6 through rounding.
-    return Math.max(1, Math.ceil(exact * (1 - 1e-9)));
-}
-/** Projected CPU utilization, in percent, of `cpu` observed at `ranKpu` when run at `kpu`. */
-function projectedCpu(cpu, ranKpu, kpu) {
-    return (cpu * ranKpu) / kpu;
-}
-/**
- * The needed size of every past hour with data. An hour without KPUs takes those of the hour before
- * when that hour had them: the service publishes KPUs about once an hour, so one may land in the
- * next hour. An hour without CPU, or with no KPUs that ran tasks, has no data. Fewer than
- * MIN_HOURS hours with data is a ScalerError that says how much there was.
- */
-function pastNeeds(history, utilization) {
-    const from = history.from.getTime();
-    const to = history.to.getTime();
-    if (!(to > from) || from % HOUR !== 0 || to % HOUR !== 0)
-        throw new RangeError(`history: the look-back ${history.from.toISOString()} ... ${history.to.toISOString()} is not whole hours`);
-    if (!(utilization > 0 && utilization <= 100))
-        throw new RangeError(`history: utilization ${utilization} is not a percentage`);
-    if (!(history.parallelismPerKpu >= 1))
-        throw new RangeError(`history: ParallelismPerKPU ${history.parallelismPerKpu}`);
-    const byHour = new Map();
-    for (const hour of history.hours) {
-        const t = hour.at.getTime();
-        if (!(t >= from && t < to))
-            throw new RangeError(`history: ${hour.at.toISOString()} is outside the look-back`);
-        if (byHour.has(t))
-            throw new RangeError(`history: two entries for ${hour.at.toISOString()}`);
-        byHour.set(t, hour);
-    }
-    const hours = [];
-    for (const t of [...byHour.keys()].sort((a, b) => a - b)) {
-        const metrics = byHour.get(t);
-        const kpus = metrics.kpus ?? byHour.get(t - HOUR)?.kpus;
-        const cpu = metrics.cpu ?? metrics.cpuMax;
-        if (kpus === undefined || cpu === undefined || !Number.isFinite(kpus) || !Number.isFinite(cpu) || kpus - 1 <= 0 || cpu < 0)
-            continue;
-        const ranKpu = kpus - 1;
-        const hour = {
-            at: new Date(t),
-            ranKpu,
-            ranParallelism: ranKpu * history.parallelismPerKpu,
-            cpu,
-            neededKpu: neededKpu(ranKpu, cpu, utilization)
-        };
-        if (metrics.cpuMax !== undefined && Number.isFinite(metrics.cpuMax))
-            hour.cpuMax = metrics.cpuMax;
-        hours.push(hour);
-    }
-    const lookBackHours = (to - from) / HOUR;
-    if (hours.length < MIN_HOURS) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ScalerError */ .j1(`Application "${history.application}" has metrics for ${describeHours(hours.length)} of the ${describeHours(lookBackHours)} looked back on; a suggestion needs at least 7 days of them.`, {
-            hint: lookBackHours >= 63 * 24
-                ? 'Suggest again once the application has run for a week.'
-                : 'Suggest again once the application has run for a week, or look further back (suggest: up to 63d) if it ran before; hours when it was stopped have no metrics.'
-        });
-    }
-    return {
-        application: history.application,
-        parallelismPerKpu: history.parallelismPerKpu,
-        from: history.from,
-        to: history.to,
-        utilization,
-        hours,
-        lookBackHours,
-        hoursWithoutData: lookBackHours - hours.length
-    };
-}
-/** "3 days and 4 hours", "28 days", "5 hours". */
-function describeHours(hours) {
-    const days = Math.floor(hours / 24);
-    const rest = hours % 24;
-    const part = (n, unit) => `${n} ${unit}${n === 1 ? '' : 's'}`;
-    if (days === 0)
-        return part(rest, 'hour');
-    return rest === 0 ? part(days, 'day') : `${part(days, 'day')} and ${part(rest, 'hour')}`;
-}
-// ---------------------------------------------------------------------------------------------
-// The week
-/** The hours of a local week: Monday 00:00 ... Sunday 23:00, cell (isoWeekday − 1) × 24 + hour. */
-const WEEK_HOURS = 7 * 24;
-/**
- * The cells of a local week that the hour starting at `at` overlaps, in the zone's wall clock. In a
- * zone on whole hours that is one cell: the local hour it starts in. A fall-back repeats a local
- * hour, and both past hours land in its cell; a spring-forward skips one, which gets none that
- * week. Where the offset is not whole hours (Asia/Kolkata), an hour straddles two local hours and
- * counts in both, so that a schedule on whole hours carries it whichever it is in.
- */
-function weekCells(timezone, at) {
-    const cellOf = (t) => {
-        const wall = t + (0,_schedule_js__WEBPACK_IMPORTED_MODULE_1__/* .utcOffset */ .SN)(timezone, new Date(t)) * 60_000;
-        const day = Math.floor(wall / DAY);
-        // Day 0, 1970-01-01, was a Thursday: ISO weekday 4, cell 72.
-        return (((day + 3) % 7) + 7) % 7 * 24 + Math.floor((wall - day * DAY) / HOUR);
-    };
-    const t = at.getTime();
-    const first = cellOf(t);
-    const last = cellOf(t + HOUR - 1);
-    return first === last ? [first] : [first, last];
-}
-/** Folds past hours into the week of `timezone`, each into the cells it overlaps. */
-function foldWeek(hours, timezone) {
-    if (!luxon__WEBPACK_IMPORTED_MODULE_2__/* .IANAZone */ .oh.isValidZone(timezone))
-        throw new RangeError(`history: unknown zone ${timezone}`);
-    const cells = Array.from({ length: WEEK_HOURS }, () => []);
-    for (const hour of hours)
-        for (const cell of weekCells(timezone, hour.at))
-            cells[cell].push(hour.neededKpu);
-    for (const cell of cells)
-        cell.sort((a, b) => b - a);
-    return { timezone, cells };
 }
 
 

@@ -62,6 +62,7 @@ describe('suggest: 28d over three applications', () => {
     const suggested = await run(emulator, { 'application-name': 'orders\nclicks\nfraud', region: 'us-east-1', suggest: '28d', schedule: BESIDE, 'kpu-hour-price': '0.11' })
     expectWith(suggested.exitCode, suggested.stdout).toBe(0)
     expect(errors(suggested)).toEqual([])
+    expect(suggested.annotations.filter((a) => a.level === 'warning')).toEqual([])
     // Nothing written: no update, no tag, no hold.
     expect(writes(emulator)).toEqual([])
     expect(acceptedUpdates(emulator)).toEqual([])
@@ -125,6 +126,9 @@ describe('suggest for one application', () => {
     expect(yaml).toContain('timezone: UTC\ndefault: { kpu: 2 }\nrules:\n  - { name: "daily 01-05", from: "01:00", to: "05:00", kpu: 10 }\n')
     expect(suggested.summary).toContain('Save it as `.github/flink-schedule.yml`')
     expect(suggested.summary).not.toContain('Cost at')
+    // No schedule gave the zone: said as a warning, in the log and at the top of the summary.
+    expect(suggested.annotations.filter((a) => a.level === 'warning').map((a) => a.message)).toEqual([expect.stringMatching(/^No schedule was given beside suggest, so the proposal is in UTC/)])
+    expect(suggested.summary).toContain('> [!WARNING]')
 
     const at = async (instant: string) => {
       const next = await run(emulator!, { 'application-name': 'fraud', region: 'us-east-1', schedule: yaml, 'dry-run': 'true', at: instant })

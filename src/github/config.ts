@@ -183,7 +183,7 @@ export async function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clo
   const region = regions[0]
   const selectByTag = readTagKey(get('select-by-tag'))
   const accountRoles = readAccountRoles(get('account-roles'))
-  checkFleetInputs({ regions, selectByTag, accountRoles, named, checkOnly })
+  checkFleetInputs({ regions, selectByTag, accountRoles, named, checkOnly, suggesting: suggest !== undefined })
   const applicationText = get('application-name')
   // A check before merge names no application; if it does, the names are checked all the same.
   // Applications chosen by tag need no names.
@@ -505,12 +505,13 @@ function readAccountRoles(text: string): AccountRole[] {
  * What several regions, select-by-tag, account-roles and named schedules need of each other: each
  * missing piece is an input error naming the input, before any AWS call.
  */
-function checkFleetInputs(inputs: { regions: string[]; selectByTag?: string; accountRoles: AccountRole[]; named?: NamedSchedules; checkOnly: boolean }): void {
-  const { regions, selectByTag, accountRoles, named, checkOnly } = inputs
+function checkFleetInputs(inputs: { regions: string[]; selectByTag?: string; accountRoles: AccountRole[]; named?: NamedSchedules; checkOnly: boolean; suggesting: boolean }): void {
+  const { regions, selectByTag, accountRoles, named, checkOnly, suggesting } = inputs
   if (selectByTag && !named) {
     throw inputError(
       `Input "select-by-tag" is set (${shown(selectByTag)}), but the schedule holds no named schedules for its values to name.`,
-      'Give the schedule "schedules:" with one named schedule under each name the tag takes, e.g. "schedules:" / "  business-hours:" / "    default: { kpu: 4 }" (docs/fleets.md).'
+      'Give the schedule "schedules:" with one named schedule under each name the tag takes, e.g. "schedules:" / "  business-hours:" / "    default: { kpu: 4 }" (docs/fleets.md).' +
+        (suggesting ? ' To suggest schedules for applications that have none yet, name them in application-name instead of select-by-tag: each gets a named schedule of its own.' : '')
     )
   }
   if (checkOnly) return

@@ -10,7 +10,7 @@ import { startedBy, type GitHubRun } from './github-run.js'
 import { publicFields } from '../phases/outcome.js'
 import type { SuggestRun } from '../phases/suggest.js'
 import { annotate, writeSummary } from './report.js'
-import { headline, renderSuggestSummary } from './suggest-summary.js'
+import { headline, renderSuggestSummary, UTC_WARNING } from './suggest-summary.js'
 
 const info = (text: string) => core.info(logLine(text))
 
@@ -24,6 +24,7 @@ export async function reportSuggestions(config: Config, run: SuggestRun, github:
   core.setOutput('suggested-schedule', run.yaml ?? '')
 
   info(headline(run))
+  if (!run.zoneGiven && run.suggested.length > 0) core.warning(UTC_WARNING)
   for (const o of run.outcomes) {
     core.startGroup(`${o.application} (${o.account ? `${o.region}, account ${o.account}` : o.region}): ${o.action === 'failed' ? 'failed' : 'suggested'}`)
     info(o.reason)
@@ -32,6 +33,7 @@ export async function reportSuggestions(config: Config, run: SuggestRun, github:
     if (s) {
       const { worst } = s.suggestion.figures
       info(`The busiest hour under it: ${worst.local}, ${worst.projected.toFixed(1)}% CPU on ${worst.kpu} KPU (aim ${s.suggestion.figures.utilization}%).`)
+      if (s.suggestion.figures.atFullCpu > 0) info(`${s.suggestion.figures.atFullCpu} hours ran at full CPU: the job was likely behind then, and may have needed more than they show.`)
       if (s.suggestion.figures.hoursWithoutData > 0) info(`${s.suggestion.figures.hoursWithoutData} of ${s.suggestion.figures.lookBackHours} hours had no data (stopped, or not yet created) and are left out.`)
     }
     core.endGroup()

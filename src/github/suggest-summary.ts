@@ -6,13 +6,13 @@ import { DateTime } from 'luxon'
 import { markdownCode, markdownText } from './escape.js'
 import { CPU_PERCENTILE } from '../schedule/history.js'
 import { renderWeek, weekAhead } from '../schedule/week.js'
-import type { Figures } from '../schedule/suggestion.js'
+import { FULL_CPU, type Figures } from '../schedule/suggestion.js'
 import { EVERY_APPLICATION as EVERY } from '../phases/outcome.js'
 import type { Suggested, SuggestRun } from '../phases/suggest.js'
 
 /** Everything the summary of a suggest run shows. */
 export interface SuggestReport {
-  run: Pick<SuggestRun, 'outcomes' | 'suggested' | 'from' | 'to' | 'timezone' | 'named' | 'yaml'>
+  run: Pick<SuggestRun, 'outcomes' | 'suggested' | 'from' | 'to' | 'timezone' | 'named' | 'yaml'> & Partial<Pick<SuggestRun, 'zoneGiven'>>
   /** `suggest`, in days. */
   days: number
   /** `suggest-utilization`, in percent. */
@@ -27,6 +27,15 @@ export interface SuggestReport {
   /** `select-by-tag`: the tag whose value names each application's schedule. */
   tagKey?: string
 }
+
+/**
+ * Said when no schedule gave the zone: a schedule in UTC keeps no daylight-saving time, so work that
+ * starts at 08:00 local time is at another UTC hour half of the year.
+ */
+export const UTC_WARNING =
+  'No schedule was given beside suggest, so the proposal is in UTC, which has no daylight-saving time: where the load follows local office hours, ' +
+  'it is an hour off for half of the year. Give your zone beside suggest, e.g. schedule: "{ timezone: America/Los_Angeles, default: { kpu: 1 } }" ' +
+  '(only its timezone is used), and run again.'
 
 /** Up to this many applications are shown unfolded. */
 const UNFOLDED = 3
@@ -48,6 +57,7 @@ export function renderSuggestSummary(report: SuggestReport): string {
       `(${hoursBetween(run.from, run.to)} hours, hourly), schedules in ${run.timezone}.`,
     ''
   ]
+  if (run.zoneGiven === false && run.suggested.length > 0) lines.push('> [!WARNING]', `> ${markdownText(UTC_WARNING)}`, '')
   const failed = run.outcomes.filter((o) => o.action === 'failed')
   if (failed.length > 0) {
     lines.push(`### What failed and how to fix it${failed.length > 1 ? ` (${failed.length})` : ''}`, '')
@@ -120,8 +130,14 @@ function figuresTable({ suggestion }: Suggested, utilization: number): string[] 
     `| Hours without data | ${f.hoursWithoutData === 0 ? 'none' : `${f.hoursWithoutData} of ${f.lookBackHours}: the application was stopped, or did not exist yet; left out of every figure`} |`
   )
   if (proposal.setAside > 0) {
+    const hours = `${proposal.setAside} past hour${proposal.setAside === 1 ? '' : 's'}`
+    const carriedAnyway = f.underProvisioned === 0 ? ', though the sizes chosen carry them all the same' : ''
+    rows.push(`| Set aside | ${hours}, each the busiest of its hour of the week and above the other weeks there (a one-off, not a weekly need): not sized for${carriedAnyway} |`)
+  }
+  if (f.atFullCpu > 0) {
     rows.push(
-      `| Set aside | ${proposal.setAside} past hour${proposal.setAside === 1 ? '' : 's'}, each far busier than the other weeks at that hour of the week: not sized for, and among the hours not carried |`
+      `| At full CPU | ${f.atFullCpu} past hour${f.atFullCpu === 1 ? '' : 's'} ran at ${FULL_CPU}% or more (${CPU_PERCENTILE}): the job was likely behind, so ${f.atFullCpu === 1 ? 'it' : 'they'} may have needed more than the CPU shows. ` +
+        'Check millisBehindLatest or records_lag_max for those hours before trusting the sizes (docs/suggest.md). |'
     )
   }
   return rows
@@ -132,7 +148,8 @@ function worstText(f: Figures): string {
   const w = f.worst
   const max = w.projectedMax !== undefined ? ` (Maximum ${percent(w.projectedMax)})` : ''
   const over = w.over > 0 ? `, ${number(w.over)} points over the aim` : ', under the aim'
-  return `${w.local}: ${CPU_PERCENTILE} ${percent(w.cpu)} on the ${number(w.ranKpu)} KPU that ran, ${percent(w.projected)} on the suggested ${w.kpu} KPU${max}${over}`
+  const full = w.cpu >= FULL_CPU ? ' (it ran at full CPU, so it may have needed more)' : ''
+  return `${w.local}: ${CPU_PERCENTILE} ${percent(w.cpu)} on the ${number(w.ranKpu)} KPU that ran, ${percent(w.projected)} on the suggested ${w.kpu} KPU${max}${over}${full}`
 }
 
 function week(s: Suggested, report: SuggestReport): string {

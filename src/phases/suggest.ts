@@ -35,6 +35,8 @@ export interface SuggestRun {
   to: Date
   /** The zone of every suggestion: the schedule's given beside `suggest` (default-schedule's), else UTC. */
   timezone: string
+  /** Whether a schedule was given beside `suggest` to take the zone from; without one, UTC by default. */
+  zoneGiven: boolean
   /** One file of named schedules (several applications, or select-by-tag), rather than one schedule. */
   named: boolean
   /** The `suggested-schedule` output; undefined when no application got one. */
@@ -99,7 +101,8 @@ export async function suggestRun(context: RunContext): Promise<SuggestRun> {
             (suggestion) => suggested.find((s) => s.suggestion === suggestion)!.name!
           )
         : suggested[0].suggestion.yaml
-  return { outcomes: inSelectionOrder(outcomes, failed, failedAt), suggested, from, to, timezone, named, ...(yaml ? { yaml } : {}) }
+  const zoneGiven = config.schedule !== undefined || config.schedules !== undefined
+  return { outcomes: inSelectionOrder(outcomes, failed, failedAt), suggested, from, to, timezone, zoneGiven, named, ...(yaml ? { yaml } : {}) }
 }
 
 type DescribedApplication = { ref: ApplicationRef; state: ApplicationState; schedule?: string }

@@ -69,6 +69,9 @@ export interface KpuHours {
 }
 
 /** How a schedule would have done over a look-back. */
+/** At or above this CPU (percent) an hour ran at full capacity: what it needed may be more than it shows. */
+export const FULL_CPU = 95
+
 export interface Figures {
   /** The aimed utilization, in percent. */
   utilization: number
@@ -82,6 +85,11 @@ export interface Figures {
   underProvisioned: number
   /** carried / hoursWithData. */
   carriedShare: number
+  /**
+   * Hours whose sizing CPU was at or above FULL_CPU on what ran: the job was likely behind, so they
+   * needed at least the size they show, perhaps more.
+   */
+  atFullCpu: number
   worst: WorstHour
   /** The schedule's largest size in the look-back, in KPU: what running flat means. */
   peakKpu: number
@@ -174,6 +182,7 @@ export function measure(schedule: Schedule, needs: Needs, kpuHourPrice?: number)
     if (change.at.getTime() < to) stretches.push([change.at.getTime(), kpuOf(change.to.target)])
   }
   let carried = 0
+  let atFullCpu = 0
   let scheduleMs = 0
   let used = 0
   let worst: { hour: PastHour; kpu: number; projected: number } | undefined
@@ -190,6 +199,7 @@ export function measure(schedule: Schedule, needs: Needs, kpuHourPrice?: number)
     }
     used += hour.ranKpu
     if (least >= hour.neededKpu) carried++
+    if (hour.cpu >= FULL_CPU) atFullCpu++
     const projected = projectedCpu(hour.cpu, hour.ranKpu, least)
     if (!worst || projected > worst.projected) worst = { hour, kpu: least, projected }
   }
@@ -204,6 +214,7 @@ export function measure(schedule: Schedule, needs: Needs, kpuHourPrice?: number)
     carried,
     underProvisioned: hoursWithData - carried,
     carriedShare: carried / hoursWithData,
+    atFullCpu,
     worst: worstHour(worst!, schedule.timezone, needs.utilization),
     peakKpu,
     kpuHours
