@@ -14,7 +14,7 @@ import { placeKey, type RunContext } from './context.js'
 import { failedWith, outcomeFor, type Outcome, type SuggestionResult } from './outcome.js'
 import { lookBack, readHistories, type Described } from './past-metrics.js'
 import { inSelectionOrder } from './reconcile.js'
-import { select, type Chosen } from './select.js'
+import type { Chosen } from './select.js'
 
 /** One application's suggestion, with where it is and its name in a file of several. */
 export interface Suggested {
@@ -48,7 +48,7 @@ export async function suggestRun(context: RunContext): Promise<SuggestRun> {
   const { config } = context
   const settings = config.suggest!
   const { chosen, failed, failedAt } = config.selectByTag
-    ? await select(context)
+    ? await (await import('./select.js')).select(context) // the same chunk a reconciling run loads
     : { chosen: config.applications.map((ref): Chosen => ({ ref })), failed: [], failedAt: [] }
   const described = await perRegion(chosen, (c) => placeKey(c.ref), DEFAULT_RATE.maxInFlight, (c) => describe(c, context))
   const { from, to } = lookBack(config.clock, settings.days)
