@@ -21,10 +21,12 @@ var github_escape = __webpack_require__(6028);
 var github_run = __webpack_require__(3741);
 // EXTERNAL MODULE: ./src/phases/outcome.ts
 var outcome = __webpack_require__(9944);
-// EXTERNAL MODULE: ./src/github/report.ts + 1 modules
-var report = __webpack_require__(7591);
+// EXTERNAL MODULE: ./src/github/report.ts
+var report = __webpack_require__(2745);
 // EXTERNAL MODULE: ./node_modules/luxon/build/es6/luxon.mjs
 var luxon = __webpack_require__(8714);
+// EXTERNAL MODULE: ./src/github/summary.ts
+var summary = __webpack_require__(2935);
 // EXTERNAL MODULE: ./src/schedule/history.ts
 var schedule_history = __webpack_require__(5409);
 // EXTERNAL MODULE: ./src/schedule/week.ts
@@ -36,6 +38,7 @@ var schedule_suggestion = __webpack_require__(5452);
  * The job summary of a suggest run (pure): per application the suggested schedule's figures on the
  * weeks it was made from, the week it asks for drawn, and the YAML ready to commit.
  */
+
 
 
 
@@ -70,14 +73,7 @@ function renderSuggestSummary(report) {
     ];
     if (run.zoneGiven === false && run.suggested.length > 0)
         lines.push('> [!WARNING]', `> ${(0,github_escape/* markdownText */.p7)(UTC_WARNING)}`, '');
-    const failed = run.outcomes.filter((o) => o.action === 'failed');
-    if (failed.length > 0) {
-        lines.push(`### What failed and how to fix it${failed.length > 1 ? ` (${failed.length})` : ''}`, '');
-        for (const o of failed) {
-            lines.push(`- **${o.application === outcome/* EVERY_APPLICATION */.D9 ? 'Every application' : (0,github_escape/* markdownText */.p7)(o.application)}** (${where(o)}): ${(0,github_escape/* markdownText */.p7)(o.error ?? o.reason)}${o.hint ? `<br>**Fix:** ${(0,github_escape/* markdownText */.p7)(o.hint)}` : ''}`);
-        }
-        lines.push('');
-    }
+    lines.push(...(0,summary/* failuresSection */.Lb)(run.outcomes));
     if (run.suggested.length === 0)
         return lines.join('\n');
     if (run.suggested.length > 1)

@@ -10,17 +10,15 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   namedLine: () => (/* binding */ namedLine),
 /* harmony export */   parseScheduleText: () => (/* binding */ parseScheduleText)
 /* harmony export */ });
-/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8815);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3916);
-/* harmony import */ var _schedule_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7020);
-/* harmony import */ var _named_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(8279);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3916);
+/* harmony import */ var _schedule_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7020);
+/* harmony import */ var _named_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8279);
 /**
  * Parsing a schedule text that may hold named schedules (`schedules:`, the top-level fields as
  * defaults of each, `default-schedule:`): each named schedule is parsed by the single-schedule
  * parser with the defaults merged in first, so it has exactly the form and meaning of a single
  * one. Pure; loaded only for a text that holds named schedules.
  */
-
 
 
 
@@ -32,47 +30,47 @@ const NAME_HINT = 'A schedule is named by its applications\' tag: use letters, d
  * Throws ScalerError (kind 'input').
  */
 function parseScheduleText(text, source, file) {
-    const doc = (0,_schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .readScheduleYaml */ .z8)(text, source, file);
-    if (!_named_js__WEBPACK_IMPORTED_MODULE_3__/* .NAMED_KEYS */ .j.some((key) => key in doc))
-        return { schedule: (0,_schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .parseSchedule */ .nP)(text, source, file) };
+    const doc = (0,_schedule_js__WEBPACK_IMPORTED_MODULE_1__/* .readScheduleYaml */ .z8)(text, source, file);
+    if (!_named_js__WEBPACK_IMPORTED_MODULE_2__/* .NAMED_KEYS */ .j.some((key) => key in doc))
+        return { schedule: (0,_schedule_js__WEBPACK_IMPORTED_MODULE_1__/* .parseSchedule */ .nP)(text, source, file) };
     return { named: parseNamed(doc, text, source, file) };
 }
 function parseNamed(doc, text, source, file) {
     const fail = (path, shown, problem, hint) => {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(`Schedule error in ${shown}: ${problem} (${source})`, hint, file ? { file, ...lineField(text, path) } : undefined);
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(`Schedule error in ${shown}: ${problem} (${source})`, hint, file ? { file, ...lineField(text, path) } : undefined);
     };
-    const defaultKeys = _schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .SCHEDULE_KEYS */ .pI.filter((key) => key !== 'rules');
+    const defaultKeys = _schedule_js__WEBPACK_IMPORTED_MODULE_1__/* .SCHEDULE_KEYS */ .pI.filter((key) => key !== 'rules');
     for (const [key, value] of Object.entries(doc)) {
         if (key === 'rules') {
             fail(['rules'], 'rules', 'top-level rules beside "schedules"', 'Each named schedule has its own rules: move these under the schedules that need them. Top-level fields other than rules are defaults for every named schedule.');
         }
-        if (!defaultKeys.includes(key) && !_named_js__WEBPACK_IMPORTED_MODULE_3__/* .NAMED_KEYS */ .j.includes(key)) {
-            fail([key], `field ${(0,_schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(key)}`, 'unknown field in the top level', `Allowed beside "schedules" are: ${[..._named_js__WEBPACK_IMPORTED_MODULE_3__/* .NAMED_KEYS */ .j, ...defaultKeys].join(', ')}. Check the spelling.`);
+        if (!defaultKeys.includes(key) && !_named_js__WEBPACK_IMPORTED_MODULE_2__/* .NAMED_KEYS */ .j.includes(key)) {
+            fail([key], `field ${(0,_schedule_js__WEBPACK_IMPORTED_MODULE_1__/* .show */ .WU)(key)}`, 'unknown field in the top level', `Allowed beside "schedules" are: ${[..._named_js__WEBPACK_IMPORTED_MODULE_2__/* .NAMED_KEYS */ .j, ...defaultKeys].join(', ')}. Check the spelling.`);
         }
         if (value === null && key !== 'schedules')
-            fail([key], `field ${(0,_schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(key)}`, 'has no value', 'Give it a value, or remove the line.');
+            fail([key], `field ${(0,_schedule_js__WEBPACK_IMPORTED_MODULE_1__/* .show */ .WU)(key)}`, 'has no value', 'Give it a value, or remove the line.');
     }
     const schedules = doc.schedules;
     if (schedules === undefined) {
         fail(['default-schedule'], 'default-schedule', 'is set, but there are no named schedules', 'Add "schedules:" with one named schedule under it, or remove default-schedule.');
     }
-    if (!(0,_schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .isMapping */ .pi)(schedules) || Object.keys(schedules).length === 0) {
-        fail(['schedules'], 'schedules', `expected a mapping of named schedules, found ${(0,_schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .isMapping */ .pi)(schedules) ? 'none' : (0,_schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .kindOf */ .I)(schedules)}`, 'Write "schedules:", then each schedule\'s name indented under it (e.g. "  business-hours:") and its fields indented under the name.');
+    if (!(0,_schedule_js__WEBPACK_IMPORTED_MODULE_1__/* .isMapping */ .pi)(schedules) || Object.keys(schedules).length === 0) {
+        fail(['schedules'], 'schedules', `expected a mapping of named schedules, found ${(0,_schedule_js__WEBPACK_IMPORTED_MODULE_1__/* .isMapping */ .pi)(schedules) ? 'none' : (0,_schedule_js__WEBPACK_IMPORTED_MODULE_1__/* .kindOf */ .I)(schedules)}`, 'Write "schedules:", then each schedule\'s name indented under it (e.g. "  business-hours:") and its fields indented under the name.');
     }
-    const defaults = Object.fromEntries(Object.entries(doc).filter(([key]) => !_named_js__WEBPACK_IMPORTED_MODULE_3__/* .NAMED_KEYS */ .j.includes(key)));
+    const defaults = Object.fromEntries(Object.entries(doc).filter(([key]) => !_named_js__WEBPACK_IMPORTED_MODULE_2__/* .NAMED_KEYS */ .j.includes(key)));
     const byName = new Map();
     for (const [name, entry] of Object.entries(schedules)) {
         const at = `schedules.${shortName(name)}`;
-        if (!_named_js__WEBPACK_IMPORTED_MODULE_3__/* .SCHEDULE_NAME */ .Of.test(name))
-            fail(['schedules', name], at, `${(0,_schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(name)} is not a schedule name`, NAME_HINT);
-        if (!(0,_schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .isMapping */ .pi)(entry)) {
-            fail(['schedules', name], at, `expected a schedule (a mapping with "default" and "rules"), found ${(0,_schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .kindOf */ .I)(entry)}`, 'Indent the schedule\'s fields under its name, e.g. "    default: { kpu: 2 }".');
+        if (!_named_js__WEBPACK_IMPORTED_MODULE_2__/* .SCHEDULE_NAME */ .Of.test(name))
+            fail(['schedules', name], at, `${(0,_schedule_js__WEBPACK_IMPORTED_MODULE_1__/* .show */ .WU)(name)} is not a schedule name`, NAME_HINT);
+        if (!(0,_schedule_js__WEBPACK_IMPORTED_MODULE_1__/* .isMapping */ .pi)(entry)) {
+            fail(['schedules', name], at, `expected a schedule (a mapping with "default" and "rules"), found ${(0,_schedule_js__WEBPACK_IMPORTED_MODULE_1__/* .kindOf */ .I)(entry)}`, 'Indent the schedule\'s fields under its name, e.g. "    default: { kpu: 2 }".');
         }
         try {
-            byName.set(name, (0,_schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .parseScheduleMapping */ .XJ)({ ...defaults, ...entry }));
+            byName.set(name, (0,_schedule_js__WEBPACK_IMPORTED_MODULE_1__/* .parseScheduleMapping */ .XJ)({ ...defaults, ...entry }));
         }
         catch (error) {
-            if (!(error instanceof _schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .ScheduleFieldError */ .qt))
+            if (!(error instanceof _schedule_js__WEBPACK_IMPORTED_MODULE_1__/* .ScheduleFieldError */ .qt))
                 throw error;
             const path = pathOf(error.where);
             // A field the schedule takes from the top level is wrong there, for every schedule that does.
@@ -88,7 +86,7 @@ function parseNamed(doc, text, source, file) {
     const chosen = doc['default-schedule'];
     if (chosen !== undefined) {
         if (typeof chosen !== 'string' || !byName.has(chosen)) {
-            fail(['default-schedule'], 'default-schedule', `${(0,_schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(chosen)} is not one of the schedules (${[...byName.keys()].join(', ')})`, 'Name one of the schedules under "schedules:".');
+            fail(['default-schedule'], 'default-schedule', `${(0,_schedule_js__WEBPACK_IMPORTED_MODULE_1__/* .show */ .WU)(chosen)} is not one of the schedules (${[...byName.keys()].join(', ')})`, 'Name one of the schedules under "schedules:".');
         }
         named.defaultSchedule = chosen;
     }
@@ -119,29 +117,8 @@ function pathText(path) {
 }
 /** The line (from 1) of the deepest place of `path` that exists in the text (with `exact`, only of the place itself), as `{ line }`, or nothing. */
 function lineField(text, path, exact = false) {
-    const lineCounter = new yaml__WEBPACK_IMPORTED_MODULE_0__/* .LineCounter */ .HN();
-    let node = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parseDocument */ .Tp)(text, { lineCounter, logLevel: 'silent' }).contents;
-    let offset;
-    let found = 0;
-    for (const step of path) {
-        if ((0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(node)) {
-            const pair = node.items.find((item) => String(item.key?.value) === String(step));
-            if (!pair)
-                break;
-            offset = pair.key.range?.[0];
-            node = pair.value;
-        }
-        else if ((0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isSeq */ .oP)(node) && typeof step === 'number' && node.items[step]) {
-            node = node.items[step];
-            offset = node.range?.[0];
-        }
-        else
-            break;
-        found++;
-    }
-    if (offset === undefined || (exact && found < path.length))
-        return {};
-    return { line: lineCounter.linePos(offset).line };
+    const line = (0,_schedule_js__WEBPACK_IMPORTED_MODULE_1__/* .lineAt */ .mh)(text, path, exact);
+    return line === undefined ? {} : { line };
 }
 /** The line of a named schedule's field: its own, else the top-level default it takes, as `{ line }`. */
 function namedLine(text, name, field) {
@@ -151,7 +128,7 @@ function namedLine(text, name, field) {
 // ---------------------------------------------------------------------------------------------
 /** A name as an error shows it in a path: as is when it is one, else quoted short. */
 function shortName(name) {
-    return _named_js__WEBPACK_IMPORTED_MODULE_3__/* .SCHEDULE_NAME */ .Of.test(name) && name.length <= 60 ? name : (0,_schedule_js__WEBPACK_IMPORTED_MODULE_2__/* .show */ .WU)(name);
+    return _named_js__WEBPACK_IMPORTED_MODULE_2__/* .SCHEDULE_NAME */ .Of.test(name) && name.length <= 60 ? name : (0,_schedule_js__WEBPACK_IMPORTED_MODULE_1__/* .show */ .WU)(name);
 }
 
 

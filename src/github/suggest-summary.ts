@@ -4,6 +4,7 @@
  */
 import { DateTime } from 'luxon'
 import { markdownCode, markdownText } from './escape.js'
+import { failuresSection } from './summary.js'
 import { CPU_PERCENTILE } from '../schedule/history.js'
 import { renderWeek, weekAhead } from '../schedule/week.js'
 import { FULL_CPU, type Figures } from '../schedule/suggestion.js'
@@ -58,14 +59,7 @@ export function renderSuggestSummary(report: SuggestReport): string {
     ''
   ]
   if (run.zoneGiven === false && run.suggested.length > 0) lines.push('> [!WARNING]', `> ${markdownText(UTC_WARNING)}`, '')
-  const failed = run.outcomes.filter((o) => o.action === 'failed')
-  if (failed.length > 0) {
-    lines.push(`### What failed and how to fix it${failed.length > 1 ? ` (${failed.length})` : ''}`, '')
-    for (const o of failed) {
-      lines.push(`- **${o.application === EVERY ? 'Every application' : markdownText(o.application)}** (${where(o)}): ${markdownText(o.error ?? o.reason)}${o.hint ? `<br>**Fix:** ${markdownText(o.hint)}` : ''}`)
-    }
-    lines.push('')
-  }
+  lines.push(...failuresSection(run.outcomes))
   if (run.suggested.length === 0) return lines.join('\n')
 
   if (run.suggested.length > 1) lines.push(...overview(run.suggested, utilization), '')

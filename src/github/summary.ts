@@ -93,14 +93,7 @@ export function renderSummary(report: Report): string {
   const started = report.startedBy ? `Started by ${escape(report.startedBy)}; evaluated` : 'Evaluated'
   lines.push(`${started} at ${formatTime(report.now, report.timezone)}${report.atGiven ? ', the instant given by `at`' : ''}.`, '')
 
-  const failed = report.outcomes.filter((o) => o.action === 'failed')
-  if (failed.length > 0) {
-    lines.push(`### What failed and how to fix it${failed.length > 1 ? ` (${failed.length})` : ''}`, '')
-    for (const o of failed) {
-      lines.push(`- **${o.application === EVERY ? 'Every application' : escape(o.application)}** (${where(o)}): ${escape(o.error ?? o.reason)}${o.hint ? `<br>**Fix:** ${multiline(o.hint)}` : ''}`)
-    }
-    lines.push('')
-  }
+  lines.push(...failuresSection(report.outcomes))
 
   if (report.groups) {
     for (const group of byAttention(report.groups)) lines.push(...groupSection(group))
@@ -233,6 +226,20 @@ function deferredTable(outcomes: Outcome[], zone: string | undefined): string[] 
 }
 
 /** "us-east-1", or "eu-west-1, account 210987654321" with account-roles. */
+/** "What failed and how to fix it": each failure with its fix, first in every summary; nothing when none failed. */
+export function failuresSection(outcomes: readonly Outcome[]): string[] {
+  const failed = outcomes.filter((o) => o.action === 'failed')
+  if (failed.length === 0) return []
+  return [
+    `### What failed and how to fix it${failed.length > 1 ? ` (${failed.length})` : ''}`,
+    '',
+    ...failed.map(
+      (o) => `- **${o.application === EVERY ? 'Every application' : escape(o.application)}** (${where(o)}): ${escape(o.error ?? o.reason)}${o.hint ? `<br>**Fix:** ${multiline(o.hint)}` : ''}`
+    ),
+    ''
+  ]
+}
+
 function where(o: Outcome): string {
   return o.account ? `${o.region}, account ${o.account}` : o.region
 }

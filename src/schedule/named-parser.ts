@@ -4,9 +4,8 @@
  * parser with the defaults merged in first, so it has exactly the form and meaning of a single
  * one. Pure; loaded only for a text that holds named schedules.
  */
-import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml'
 import { inputError } from '../errors.js'
-import { isMapping, kindOf, parseSchedule, parseScheduleMapping, readScheduleYaml, SCHEDULE_KEYS, ScheduleFieldError, show, type Schedule } from './schedule.js'
+import { isMapping, kindOf, lineAt, parseSchedule, parseScheduleMapping, readScheduleYaml, SCHEDULE_KEYS, ScheduleFieldError, show, type Schedule } from './schedule.js'
 import { NAMED_KEYS, SCHEDULE_NAME, type NamedSchedules, type ScheduleText } from './named.js'
 
 const NAME_HINT = 'A schedule is named by its applications\' tag: use letters, digits and _ . : / = + - @ (no spaces, at most 256), e.g. business-hours.'
@@ -112,24 +111,8 @@ function pathText(path: Path): string {
 
 /** The line (from 1) of the deepest place of `path` that exists in the text (with `exact`, only of the place itself), as `{ line }`, or nothing. */
 function lineField(text: string, path: Path, exact = false): { line?: number } {
-  const lineCounter = new LineCounter()
-  let node: unknown = parseDocument(text, { lineCounter, logLevel: 'silent' }).contents
-  let offset: number | undefined
-  let found = 0
-  for (const step of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((item) => String((item.key as { value?: unknown } | null)?.value) === String(step))
-      if (!pair) break
-      offset = (pair.key as Node).range?.[0]
-      node = pair.value
-    } else if (isSeq(node) && typeof step === 'number' && node.items[step]) {
-      node = node.items[step]
-      offset = (node as Node).range?.[0]
-    } else break
-    found++
-  }
-  if (offset === undefined || (exact && found < path.length)) return {}
-  return { line: lineCounter.linePos(offset).line }
+  const line = lineAt(text, path, exact)
+  return line === undefined ? {} : { line }
 }
 
 /** The line of a named schedule's field: its own, else the top-level default it takes, as `{ line }`. */

@@ -178,12 +178,22 @@ export function lineOf(text: string, where: string): number | undefined {
   else if (/^(default|guard)\b/.test(where)) path.push(/^\w+/.exec(where)![0])
   const field = /field "([^"]+)"$/.exec(where)
   if (field) path.push(field[1])
+  return lineAt(text, path)
+}
+
+/**
+ * The line (from 1) of the place `path` names in a YAML text (`['schedules', 'batch', 'rules', 0]`):
+ * of the deepest step of it that exists there, or with `exact` only of the place itself; undefined
+ * when there is none.
+ */
+export function lineAt(text: string, path: readonly (string | number)[], exact = false): number | undefined {
   const lineCounter = new LineCounter()
   let node: unknown = parseYamlDocument(text, { lineCounter, logLevel: 'silent' }).contents
   let offset: number | undefined
+  let found = 0
   for (const step of path) {
     if (isMap(node)) {
-      const pair = node.items.find((item) => (item.key as { value?: unknown } | null)?.value === step)
+      const pair = node.items.find((item) => String((item.key as { value?: unknown } | null)?.value) === String(step))
       if (!pair) break
       offset = (pair.key as Node).range?.[0]
       node = pair.value
@@ -191,8 +201,10 @@ export function lineOf(text: string, where: string): number | undefined {
       node = node.items[step]
       offset = (node as Node).range?.[0]
     } else break
+    found++
   }
-  return offset === undefined ? undefined : lineCounter.linePos(offset).line
+  if (offset === undefined || (exact && found < path.length)) return undefined
+  return lineCounter.linePos(offset).line
 }
 
 function readYaml(text: string, source: string, file?: string): Record<string, unknown> {
