@@ -86,6 +86,13 @@ const distName = (dist: string) => {
   return unique ? path.basename(dist) : relative.startsWith('..') ? dist : relative
 }
 
+/** Writes a benchmark's results to JSON_FILE, says where, and fails the process when a budget failed. */
+function saveResults(results: object, budgets: readonly { pass: boolean }[]): void {
+  writeFileSync(JSON_FILE, JSON.stringify(results, null, 2) + '\n')
+  console.log(`\nWrote ${path.relative(process.cwd(), JSON_FILE)}`)
+  if (budgets.some((b) => !b.pass)) process.exitCode = 1
+}
+
 const BUDGETS = {
   /** A run that changes nothing costs at most this many runs of the AWS sample's describe-and-compare in boto3. */
   noopOverBoto3: 1.1,
@@ -879,23 +886,17 @@ async function fleetBenchmark(): Promise<void> {
   }
   if (DISTS.length > 1) console.log(`(${DISTS.filter((d) => d !== budgeted).map(distName).join(', ')}: shown for comparison, not budgeted)`)
 
-  writeFileSync(
-    JSON_FILE,
-    JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        machine,
-        fleet: { regions: FLEET_REGIONS, updateDurationMs: FLEET_UPDATE_MS, latencyMs: LATENCY_MS, quota: FLEET_QUOTA, runs: FLEET_RUNS },
-        rows,
-        runs: Object.fromEntries(runs),
-        budgets
-      },
-      null,
-      2
-    ) + '\n'
+  saveResults(
+    {
+      date: new Date().toISOString(),
+      machine,
+      fleet: { regions: FLEET_REGIONS, updateDurationMs: FLEET_UPDATE_MS, latencyMs: LATENCY_MS, quota: FLEET_QUOTA, runs: FLEET_RUNS },
+      rows,
+      runs: Object.fromEntries(runs),
+      budgets
+    },
+    budgets
   )
-  console.log(`\nWrote ${path.relative(process.cwd(), JSON_FILE)}`)
-  if (budgets.some((b) => !b.pass)) process.exitCode = 1
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1011,16 +1012,10 @@ async function guardBenchmark(): Promise<void> {
     }
   ].map((b) => ({ dist: distName(dist), ...b }))
   for (const b of budgets) console.log(`${b.pass ? 'PASS' : 'FAIL'}  [${b.dist}] ${b.name}: ${b.value}`)
-  writeFileSync(
-    JSON_FILE,
-    JSON.stringify(
-      { date: new Date().toISOString(), machine, guard: { applications: GUARD_APPLICATIONS, updateDurationMs: FLEET_UPDATE_MS, latencyMs: LATENCY_MS, quota: FLEET_QUOTA, runs: GUARD_RUNS }, rows, runs, budgets },
-      null,
-      2
-    ) + '\n'
+  saveResults(
+    { date: new Date().toISOString(), machine, guard: { applications: GUARD_APPLICATIONS, updateDurationMs: FLEET_UPDATE_MS, latencyMs: LATENCY_MS, quota: FLEET_QUOTA, runs: GUARD_RUNS }, rows, runs, budgets },
+    budgets
   )
-  console.log(`\nWrote ${path.relative(process.cwd(), JSON_FILE)}`)
-  if (budgets.some((b) => !b.pass)) process.exitCode = 1
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1111,24 +1106,18 @@ async function selectBenchmark(): Promise<void> {
     }
   ].map((b) => ({ dist: distName(dist), ...b }))
   for (const b of budgets) console.log(`${b.pass ? 'PASS' : 'FAIL'}  [${b.dist}] ${b.name}: ${b.value}`)
-  writeFileSync(
-    JSON_FILE,
-    JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        machine,
-        fleet: { size: SELECT_SIZE, regions: FLEET_REGIONS, updateDurationMs: FLEET_UPDATE_MS, latencyMs: LATENCY_MS, quota: FLEET_QUOTA, runs: SELECT_RUNS },
-        named,
-        selectByTag: byTag,
-        runs,
-        budgets
-      },
-      null,
-      2
-    ) + '\n'
+  saveResults(
+    {
+      date: new Date().toISOString(),
+      machine,
+      fleet: { size: SELECT_SIZE, regions: FLEET_REGIONS, updateDurationMs: FLEET_UPDATE_MS, latencyMs: LATENCY_MS, quota: FLEET_QUOTA, runs: SELECT_RUNS },
+      named,
+      selectByTag: byTag,
+      runs,
+      budgets
+    },
+    budgets
   )
-  console.log(`\nWrote ${path.relative(process.cwd(), JSON_FILE)}`)
-  if (budgets.some((b) => !b.pass)) process.exitCode = 1
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1202,23 +1191,17 @@ async function pruneBenchmark(): Promise<void> {
   console.log()
   for (const b of budgets) console.log(`${b.pass ? 'PASS' : 'FAIL'}  [${distName(dist)}] ${b.name}: ${b.value}`)
   console.log(`(spawn to exit, not budgeted: ${(withPruning.exitMs / without.exitMs).toFixed(2)} ×: the deletions come after each update is at target)`)
-  writeFileSync(
-    JSON_FILE,
-    JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        machine,
-        prune: { applications: PRUNE_SIZE, seeded: PRUNE_SEEDED, keep: PRUNE_KEEP, regions: FLEET_REGIONS, updateDurationMs: FLEET_UPDATE_MS, latencyMs: LATENCY_MS, quota: FLEET_QUOTA, runs: FLEET_RUNS },
-        rows,
-        runs,
-        budgets
-      },
-      null,
-      2
-    ) + '\n'
+  saveResults(
+    {
+      date: new Date().toISOString(),
+      machine,
+      prune: { applications: PRUNE_SIZE, seeded: PRUNE_SEEDED, keep: PRUNE_KEEP, regions: FLEET_REGIONS, updateDurationMs: FLEET_UPDATE_MS, latencyMs: LATENCY_MS, quota: FLEET_QUOTA, runs: FLEET_RUNS },
+      rows,
+      runs,
+      budgets
+    },
+    budgets
   )
-  console.log(`\nWrote ${path.relative(process.cwd(), JSON_FILE)}`)
-  if (budgets.some((b) => !b.pass)) process.exitCode = 1
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1305,12 +1288,7 @@ async function suggestBenchmark(): Promise<void> {
       }
     ].map((b) => ({ dist: distName(dist), ...b }))
     for (const b of budgets) console.log(`${b.pass ? 'PASS' : 'FAIL'}  [${b.dist}] ${b.name}: ${b.value}`)
-    writeFileSync(
-      JSON_FILE,
-      JSON.stringify({ date: new Date().toISOString(), machine, suggest: { applications: SUGGEST_SIZE, latencyMs: LATENCY_MS, runs: SUGGEST_RUNS }, rows, runs, budgets }, null, 2) + '\n'
-    )
-    console.log(`\nWrote ${path.relative(process.cwd(), JSON_FILE)}`)
-    if (budgets.some((b) => !b.pass)) process.exitCode = 1
+    saveResults({ date: new Date().toISOString(), machine, suggest: { applications: SUGGEST_SIZE, latencyMs: LATENCY_MS, runs: SUGGEST_RUNS }, rows, runs, budgets }, budgets)
   } finally {
     await suggestEmulator.stop()
   }
@@ -1346,8 +1324,7 @@ try {
       printBreakdown(found)
       breakdowns.push(found)
     }
-    writeFileSync(JSON_FILE, JSON.stringify({ date: new Date().toISOString(), machine, runs: RUNS, breakdowns }, null, 2) + '\n')
-    console.log(`Wrote ${path.relative(process.cwd(), JSON_FILE)}`)
+    saveResults({ date: new Date().toISOString(), machine, runs: RUNS, breakdowns }, [])
   } else {
     await benchmark()
   }
@@ -1483,13 +1460,8 @@ async function benchmark(): Promise<void> {
     )
   }
 
-  writeFileSync(
-    JSON_FILE,
-    JSON.stringify({ date: new Date().toISOString(), machine, runs: RUNS, latencyMs: LATENCY_MS, rows, bundles, budgets }, null, 2) + '\n'
-  )
-  console.log(`\nWrote ${path.relative(process.cwd(), JSON_FILE)}`)
+  saveResults({ date: new Date().toISOString(), machine, runs: RUNS, latencyMs: LATENCY_MS, rows, bundles, budgets }, budgets)
   console.log('Fleets of 1 to 300 applications in three regions, updated and followed (wait: true): npm run bench -- --fleet (takes minutes).')
-  if (budgets.some((b) => !b.pass)) process.exitCode = 1
 }
 
 /**
