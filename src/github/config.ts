@@ -166,8 +166,8 @@ export async function readConfig(input: InputReader, env: NodeJS.ProcessEnv, clo
     throw inputError(
       checkOnly
         ? 'check-only is set, but there is no schedule to check: neither "schedule" nor "schedule-file" is set.'
-        : 'No target: none of "schedule", "schedule-file", "parallelism" or "kpu" is set.',
-      'Give a schedule (inline "schedule" or "schedule-file") and/or a manual "parallelism" or "kpu".'
+        : 'No target: none of "schedule", "schedule-file", "parallelism" or "kpu" is set (nor "suggest", which needs none).',
+      'Give a schedule (inline "schedule" or "schedule-file") and/or a manual "parallelism" or "kpu"; not sure what to write? Run once with "suggest: 28d" for a schedule proposed from the application\'s own metrics (docs/suggest.md).'
     )
   }
 
